@@ -1,0 +1,15 @@
+//! shipwindow: may service S be deployed to environment E at time T — and if not,
+//! why not and when next?
+//!
+//! Layers, each depending only on the ones above it:
+//! `calendar` (interval math) → `time` (zones, cron, time specs) → `policy`
+//! (files → validated model) → `eval` (request → decision). The CLI sits on top.
+
+pub mod calendar;
+//pub mod cli;
+//pub mod eval;
+//pub mod policy;
+pub mod time;
+
+//pub use eval::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict, WindowsReport};
+//pub use policy::{ChangeKind, LoadError, PolicySet};

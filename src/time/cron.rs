@@ -1,0 +1,497 @@
+//! Standard five-field cron (`minute hour day-of-month month day-of-week`) on top of
+//! the `cron` crate.
+//!
+//! The crate speaks Quartz: six or seven fields with seconds first, `1` = Sunday, and
+//! day-of-month ANDed with day-of-week. We parse and check the five fields ourselves,
+//! hand the crate a canonical six-field expression with explicit lists, take the union
+//! of a `(dom, *)` and a `(*, dow)` schedule when both day fields are restricted (the
+//! Vixie rule), let the crate iterate a zone-free civil clock (`Utc` standing in for
+//! wall time), and map every civil fire to an instant with [`to_instant`].
+
+use super::SyntaxError;
+use super::civil::{Edge, to_civil, to_instant};
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+use std::str::FromStr;
+
+const HELP: &str = "use the standard five fields `minute hour day-of-month month day-of-week`, e.g. `0 22 * * mon-thu`";
+
+/// A parsed five-field cron expression.
+#[derive(Debug, Clone)]
+pub struct Cron {
+    source: String,
+    /// One schedule, or two whose union is meant (Vixie day-field OR rule).
+    schedules: Vec<cron::Schedule>,
+}
+
+struct Field {
+    name: &'static str,
+    min: u32,
+    max: u32,
+    names: &'static [&'static str],
+}
+
+const MINUTE: Field = Field {
+    name: "minute",
+    min: 0,
+    max: 59,
+    names: &[],
+};
+const HOUR: Field = Field {
+    name: "hour",
+    min: 0,
+    max: 23,
+    names: &[],
+};
+const DOM: Field = Field {
+    name: "day-of-month",
+    min: 1,
+    max: 31,
+    names: &[],
+};
+const MONTH: Field = Field {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ],
+};
+// 0 and 7 are both Sunday; names map to 0..=6.
+const DOW: Field = Field {
+    name: "day-of-week",
+    min: 0,
+    max: 7,
+    names: &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
+};
+const DOW_QUARTZ: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+impl Cron {
+    /// Parses a five-field expression or a macro (`@hourly`, `@daily`, `@weekly`,
+    /// `@monthly`, `@yearly`), rejecting anything beyond the standard syntax and
+    /// expressions that can never fire.
+    pub fn parse(text: &str) -> Result<Cron, SyntaxError> {
+        let expanded = match text.trim() {
+            "@hourly" => "0 * * * *",
+            "@daily" | "@midnight" => "0 0 * * *",
+            "@weekly" => "0 0 * * 0",
+            "@monthly" => "0 0 1 * *",
+            "@yearly" | "@annually" => "0 0 1 1 *",
+            other if other.starts_with('@') => {
+                return Err(
+                    SyntaxError::new(format!("unknown cron macro `{other}`")).with_help(
+                        "macros are `@hourly`, `@daily`, `@weekly`, `@monthly` and `@yearly`",
+                    ),
+                );
+            }
+            other => other,
+        };
+        let fields: Vec<&str> = expanded.split_whitespace().collect();
+        if fields.len() != 5 {
+            let extra = match fields.len() {
+                6 | 7 => " (a seconds or year field is not part of standard cron)",
+                _ => "",
+            };
+            return Err(SyntaxError::new(format!(
+                "cron `{text}` has {} fields, expected the standard five{extra}",
+                fields.len()
+            ))
+            .with_help(HELP));
+        }
+        let minutes = parse_field(fields[0], &MINUTE)?;
+        let hours = parse_field(fields[1], &HOUR)?;
+        let doms = parse_field(fields[2], &DOM)?;
+        let months = parse_field(fields[3], &MONTH)?;
+        let mut dows = parse_field(fields[4], &DOW)?;
+        if dows[7] {
+            dows[0] = true;
+        }
+        let dom_restricted = fields[2] != "*";
+        let dow_restricted = fields[4] != "*";
+
+        if dom_restricted && !dow_restricted && !can_fire(&doms, &months) {
+            return Err(SyntaxError::new(format!(
+                "cron `{text}` can never fire: no listed month has the listed day"
+            ))
+            .with_help("check the day-of-month and month fields"));
+        }
+
+        let min = render(&minutes, 0, 59, |v| v.to_string());
+        let hour = render(&hours, 0, 23, |v| v.to_string());
+        let month = render(&months, 1, 12, |v| v.to_string());
+        let dom = render(&doms, 1, 31, |v| v.to_string());
+        let dow = render(&dows, 0, 6, |v| DOW_QUARTZ[v as usize].to_string());
+        let shapes: Vec<(String, String)> = match (dom_restricted, dow_restricted) {
+            (true, true) => vec![(dom, "*".into()), ("*".into(), dow)],
+            (true, false) => vec![(dom, "*".into())],
+            (false, true) => vec![("*".into(), dow)],
+            (false, false) => vec![("*".into(), "*".into())],
+        };
+        let schedules = shapes
+            .into_iter()
+            .map(|(dom, dow)| {
+                cron::Schedule::from_str(&format!("0 {min} {hour} {dom} {month} {dow}"))
+                    .map_err(|e| SyntaxError::new(format!("cron `{text}`: {e}")).with_help(HELP))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Cron {
+            source: text.to_string(),
+            schedules,
+        })
+    }
+
+    /// The expression as written.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn next_civil_after(&self, civil: NaiveDateTime) -> Option<NaiveDateTime> {
+        let from = Utc.from_utc_datetime(&civil);
+        self.schedules
+            .iter()
+            .filter_map(|s| s.after(&from).next())
+            .min()
+            .map(|t| t.naive_utc())
+    }
+
+    fn prev_civil_before(&self, civil: NaiveDateTime) -> Option<NaiveDateTime> {
+        let from = Utc.from_utc_datetime(&civil);
+        self.schedules
+            .iter()
+            .filter_map(|s| s.after(&from).next_back())
+            .max()
+            .map(|t| t.naive_utc())
+    }
+
+    /// The first fire in `tz` at or after `bound` (`inclusive`) or strictly after it.
+    ///
+    /// A civil fire in a gap fires at the end of the gap; in a fold it fires once, at
+    /// the earlier instant, so it is never returned before `bound`.
+    pub fn next_fire(
+        &self,
+        tz: Tz,
+        bound: DateTime<Utc>,
+        inclusive: bool,
+    ) -> Option<DateTime<Utc>> {
+        // Fires before `bound`'s wall-clock reading map to instants before `bound`
+        // (the mapping is monotonic), so the search can start there.
+        let mut civil = to_civil(tz, bound) - TimeDelta::seconds(1);
+        loop {
+            civil = self.next_civil_after(civil)?;
+            let fire = to_instant(tz, civil, Edge::Start);
+            if fire > bound || (inclusive && fire == bound) {
+                return Some(fire);
+            }
+        }
+    }
+
+    /// The last fire in `tz` at or before `bound`.
+    pub fn prev_fire(&self, tz: Tz, bound: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let reading = to_civil(tz, bound);
+        // In the second pass of a fold, later wall-clock readings up to the fold's end
+        // fire at first-pass instants that are still before `bound`.
+        let fold_len = match tz.from_local_datetime(&reading) {
+            LocalResult::Ambiguous(a, b)
+                if bound == a.with_timezone(&Utc).max(b.with_timezone(&Utc)) =>
+            {
+                (a.naive_utc() - b.naive_utc()).abs()
+            }
+            _ => TimeDelta::zero(),
+        };
+        let mut civil = reading + fold_len + TimeDelta::seconds(1);
+        loop {
+            civil = self.prev_civil_before(civil)?;
+            let fire = to_instant(tz, civil, Edge::Start);
+            if fire <= bound {
+                return Some(fire);
+            }
+        }
+    }
+}
+
+fn parse_field(text: &str, field: &Field) -> Result<Vec<bool>, SyntaxError> {
+    let bad = |what: String| SyntaxError::new(what).with_help(HELP);
+    let mut set = vec![false; field.max as usize + 1];
+    for item in text.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((r, s)) => {
+                let step: u32 = s.parse().ok().filter(|s| *s > 0).ok_or_else(|| {
+                    bad(format!(
+                        "bad step `{s}` in the {} field `{text}`",
+                        field.name
+                    ))
+                })?;
+                (r, step)
+            }
+            None => (item, 1),
+        };
+        let (lo, hi) = if range == "*" {
+            (
+                field.min,
+                if field.name == DOW.name { 6 } else { field.max },
+            )
+        } else if let Some((a, b)) = range.split_once('-') {
+            let (a, b) = (value(a, field, text)?, value(b, field, text)?);
+            if a > b {
+                return Err(bad(format!(
+                    "range `{range}` in the {} field runs backwards",
+                    field.name
+                )));
+            }
+            (a, b)
+        } else {
+            let a = value(range, field, text)?;
+            // `a/n` means from a to the end of the field, stepping by n.
+            (a, if step > 1 { field.max } else { a })
+        };
+        let mut v = lo;
+        while v <= hi {
+            set[v as usize] = true;
+            v += step;
+        }
+    }
+    Ok(set)
+}
+
+fn value(text: &str, field: &Field, whole: &str) -> Result<u32, SyntaxError> {
+    if let Ok(v) = text.parse::<u32>() {
+        if (field.min..=field.max).contains(&v) {
+            return Ok(v);
+        }
+        return Err(SyntaxError::new(format!(
+            "`{v}` is out of range for the {} field `{whole}` ({}-{})",
+            field.name, field.min, field.max
+        ))
+        .with_help(HELP));
+    }
+    let lower = text.to_ascii_lowercase();
+    let digits = lower.trim_end_matches(['l', 'w']);
+    let quartz = lower.contains(['#', '?'])
+        || lower == "l"
+        || lower == "lw"
+        || (digits.len() < lower.len()
+            && !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit()));
+    if quartz {
+        return Err(SyntaxError::new(format!(
+            "`{text}` in the {} field `{whole}` is a Quartz extension, not standard cron",
+            field.name
+        ))
+        .with_help(HELP));
+    }
+    if let Some(i) = field.names.iter().position(|n| *n == lower) {
+        return Ok(i as u32 + field.min);
+    }
+    let mut err = SyntaxError::new(format!(
+        "`{text}` is not valid in the {} field `{whole}`",
+        field.name
+    ));
+    err = match crate::time::closest(&lower, field.names.iter().copied()) {
+        Some(s) => err.with_help(format!("did you mean `{s}`?")),
+        None => err.with_help(HELP),
+    };
+    Err(err)
+}
+
+/// Whether some listed day exists in some listed month (29 February counts).
+fn can_fire(doms: &[bool], months: &[bool]) -> bool {
+    const LEN: [usize; 13] = [0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    (1..=12).any(|m| months[m] && (1..=LEN[m]).any(|d| doms[d]))
+}
+
+fn render(set: &[bool], lo: u32, hi: u32, name: impl Fn(u32) -> String) -> String {
+    let values: Vec<u32> = (lo..=hi).filter(|v| set[*v as usize]).collect();
+    if values.len() as u32 == hi - lo + 1 {
+        return "*".into();
+    }
+    values.into_iter().map(name).collect::<Vec<_>>().join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{Datelike, Weekday};
+
+    fn rfc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    fn fires(expr: &str, tz: Tz, from: &str, n: usize) -> Vec<DateTime<Utc>> {
+        let cron = Cron::parse(expr).unwrap();
+        let mut out = Vec::new();
+        let mut at = rfc(from);
+        let mut inclusive = true;
+        while out.len() < n {
+            at = cron.next_fire(tz, at, inclusive).unwrap();
+            inclusive = false;
+            out.push(at);
+        }
+        out
+    }
+
+    #[test]
+    fn the_issue_cases_fire_where_the_spec_says() {
+        use chrono_tz::America::{New_York, Santiago};
+        use chrono_tz::Asia::Seoul;
+        use chrono_tz::Australia::Lord_Howe;
+        let cases: &[(&str, Tz, &str, &[&str])] = &[
+            // Spring forward: 02:30 does not exist, fires at the end of the gap.
+            (
+                "30 2 * * *",
+                New_York,
+                "2026-03-07T12:00:00-05:00",
+                &["2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"],
+            ),
+            // Fall back: 01:30 happens twice and fires once, at the earlier instant.
+            (
+                "30 1 * * *",
+                New_York,
+                "2026-10-31T12:00:00-04:00",
+                &["2026-11-01T01:30:00-04:00", "2026-11-02T01:30:00-05:00"],
+            ),
+            // No second pass of the repeated hour.
+            (
+                "*/30 * * * *",
+                New_York,
+                "2026-11-01T00:45:00-04:00",
+                &[
+                    "2026-11-01T01:00:00-04:00",
+                    "2026-11-01T01:30:00-04:00",
+                    "2026-11-01T02:00:00-05:00",
+                ],
+            ),
+            // From inside the second pass, the next fire is tomorrow, never a past instant.
+            (
+                "30 1 * * *",
+                New_York,
+                "2026-11-01T01:10:00-05:00",
+                &["2026-11-02T01:30:00-05:00"],
+            ),
+            // Lord Howe's gap is 30 minutes long.
+            (
+                "15 2 * * *",
+                Lord_Howe,
+                "2026-10-03T12:00:00+10:30",
+                &["2026-10-04T02:30:00+11:00"],
+            ),
+            // Santiago skips midnight.
+            (
+                "0 0 * * *",
+                Santiago,
+                "2026-09-05T12:00:00-04:00",
+                &["2026-09-06T01:00:00-03:00"],
+            ),
+            // Leap day only.
+            (
+                "0 9 29 2 *",
+                Seoul,
+                "2026-01-01T00:00:00+09:00",
+                &["2028-02-29T09:00:00+09:00"],
+            ),
+        ];
+        for (expr, tz, from, want) in cases {
+            let got = fires(expr, *tz, from, want.len());
+            let want: Vec<_> = want.iter().map(|w| rfc(w)).collect();
+            assert_eq!(got, want, "\ncron: {expr} zone: {tz} from: {from}");
+        }
+    }
+
+    #[test]
+    fn weekdays_never_fire_on_sunday() {
+        for t in fires(
+            "0 9 * * 1-5",
+            chrono_tz::Asia::Seoul,
+            "2026-01-01T00:00:00Z",
+            60,
+        ) {
+            let wd = t.with_timezone(&chrono_tz::Asia::Seoul).weekday();
+            assert!(!matches!(wd, Weekday::Sat | Weekday::Sun), "{t} is a {wd}");
+        }
+    }
+
+    #[test]
+    fn seven_and_zero_are_sunday() {
+        for expr in ["0 12 * * 7", "0 12 * * 0", "0 12 * * SUN", "0 12 * * sun"] {
+            for t in fires(expr, chrono_tz::UTC, "2026-01-01T00:00:00Z", 5) {
+                assert_eq!(t.weekday(), Weekday::Sun, "{expr}");
+            }
+        }
+        let t = fires("0 12 * * 5-7", chrono_tz::UTC, "2026-01-05T00:00:00Z", 3);
+        let days: Vec<_> = t.iter().map(|t| t.weekday()).collect();
+        assert_eq!(days, [Weekday::Fri, Weekday::Sat, Weekday::Sun]);
+    }
+
+    #[test]
+    fn restricted_day_fields_are_ored() {
+        // Vixie: the 13th of any month OR any Friday.
+        let got = fires("0 0 13 * FRI", chrono_tz::UTC, "2026-02-01T00:00:00Z", 6);
+        let want = [
+            "2026-02-06",
+            "2026-02-13",
+            "2026-02-20",
+            "2026-02-27",
+            "2026-03-06",
+            "2026-03-13",
+        ];
+        let got: Vec<String> = got.iter().map(|t| t.date_naive().to_string()).collect();
+        assert_eq!(got, want);
+        // `*/2` counts as restricted, so it ORs with the weekday too.
+        let got = fires("0 0 */10 * MON", chrono_tz::UTC, "2026-06-01T00:00:00Z", 4);
+        let got: Vec<String> = got.iter().map(|t| t.date_naive().to_string()).collect();
+        assert_eq!(
+            got,
+            ["2026-06-01", "2026-06-08", "2026-06-11", "2026-06-15"]
+        );
+    }
+
+    #[test]
+    fn prev_fire_sees_first_pass_fires_from_the_second_pass() {
+        let cron = Cron::parse("50 1 * * *").unwrap();
+        let ny = chrono_tz::America::New_York;
+        // 01:10 EST is after 01:50 EDT.
+        let got = cron
+            .prev_fire(ny, rfc("2026-11-01T01:10:00-05:00"))
+            .unwrap();
+        assert_eq!(got, rfc("2026-11-01T01:50:00-04:00"));
+        let got = cron
+            .prev_fire(ny, rfc("2026-11-01T01:10:00-04:00"))
+            .unwrap();
+        assert_eq!(got, rfc("2026-10-31T01:50:00-04:00"));
+    }
+
+    #[test]
+    fn macros_expand() {
+        let got = fires("@weekly", chrono_tz::UTC, "2026-01-01T00:00:00Z", 1);
+        assert_eq!(got, [rfc("2026-01-04T00:00:00Z")]);
+        assert!(Cron::parse("@reboot").is_err());
+    }
+
+    #[test]
+    fn rejects_what_standard_cron_does_not_have() {
+        let cases = [
+            ("0 0 9 * * *", "expected the standard five"),
+            ("0 0 9 * * * 2026", "expected the standard five"),
+            ("0 9 * *", "expected the standard five"),
+            ("0 9 L * *", "Quartz extension"),
+            ("0 9 * * 5#3", "Quartz extension"),
+            ("0 9 ? * MON", "Quartz extension"),
+            ("0 9 15W * *", "Quartz extension"),
+            ("60 9 * * *", "out of range"),
+            ("0 24 * * *", "out of range"),
+            ("0 9 * * 8", "out of range"),
+            ("0 9 * * mun", "not valid"),
+            ("0 9 5-1 * *", "backwards"),
+            ("*/0 9 * * *", "bad step"),
+            ("0 9 30 2 *", "can never fire"),
+            ("0 9 31 4,6,9,11 *", "can never fire"),
+        ];
+        for (expr, want) in cases {
+            let err = Cron::parse(expr).unwrap_err();
+            assert!(err.message.contains(want), "{expr}: {}", err.message);
+        }
+        let err = Cron::parse("0 9 * * mun").unwrap_err();
+        assert_eq!(err.help.as_deref(), Some("did you mean `mon`?"));
+        // 30 February never fires, but the 30th OR Mondays does.
+        assert!(Cron::parse("0 9 30 2 MON").is_ok());
+    }
+}

@@ -1,0 +1,82 @@
+//! Time: zones, gaps and folds, durations, cron, and rule time specs expanded to
+//! intervals over a query range. Knows nothing about rules, services or TOML.
+
+pub mod civil;
+pub mod cron;
+pub mod duration;
+pub mod spec;
+
+use chrono_tz::Tz;
+
+/// A malformed time expression: what is wrong, and what would be right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl SyntaxError {
+    pub fn new(message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> SyntaxError {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Parses an IANA zone name (case-sensitive, as the database spells it), suggesting
+/// the closest valid name on a miss.
+pub fn parse_zone(name: &str) -> Result<Tz, SyntaxError> {
+    if let Ok(tz) = name.parse::<Tz>() {
+        return Ok(tz);
+    }
+    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+    let err = SyntaxError::new(format!("unknown time zone `{name}`"));
+    Err(match closest(name, names) {
+        Some(s) => err.with_help(format!("did you mean `{s}`?")),
+        None => err.with_help("use an IANA zone name such as `Asia/Seoul` or `America/New_York`"),
+    })
+}
+
+/// The candidate closest to `input` by edit distance, if it is close enough to be a
+/// plausible typo (case differences count as the closest of all).
+pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = input.to_lowercase();
+    let mut best: Option<(&str, f64)> = None;
+    for c in candidates {
+        let score = if c.to_lowercase() == lower {
+            2.0
+        } else {
+            strsim::jaro_winkler(&lower, &c.to_lowercase())
+        };
+        if best.is_none_or(|(_, s)| score > s) {
+            best = Some((c, score));
+        }
+    }
+    // Jaro-Winkler ranks; a close score or a single edit (`mun` for `mon`) qualifies.
+    best.filter(|(c, s)| *s >= 0.8 || strsim::levenshtein(&lower, &c.to_lowercase()) <= 1)
+        .map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_typos_get_a_suggestion() {
+        assert_eq!(
+            parse_zone("Asia/Seol").unwrap_err().help.as_deref(),
+            Some("did you mean `Asia/Seoul`?")
+        );
+        assert_eq!(
+            parse_zone("asia/seoul").unwrap_err().help.as_deref(),
+            Some("did you mean `Asia/Seoul`?")
+        );
+        assert!(parse_zone("Asia/Seoul").is_ok());
+    }
+}
