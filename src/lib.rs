@@ -7,9 +7,12 @@
 
 pub mod calendar;
 //pub mod cli;
-//pub mod eval;
-//pub mod policy;
+pub mod eval;
+pub mod policy;
 pub mod time;
 
-//pub use eval::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict, WindowsReport};
-//pub use policy::{ChangeKind, LoadError, PolicySet};
+pub use eval::{
+    Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict, WindowsReport, decide,
+    next_allowed, windows,
+};
+pub use policy::{ChangeKind, LoadError, PolicySet};

@@ -80,3 +80,31 @@ mod tests {
         assert!(parse_zone("Asia/Seoul").is_ok());
     }
 }
+
+/// Parses RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz`
+/// like a local start (SPEC §3: in a gap, the end of the gap; in a fold, the earlier
+/// instant). Fractions of a second are dropped: decisions are exact to the second.
+pub fn parse_instant(text: &str, tz: Tz) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
+    use chrono::{DateTime, SubsecRound, Utc};
+    let text = text.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        return Ok(t.with_timezone(&Utc).trunc_subsecs(0));
+    }
+    match parse_civil(text) {
+        Some(civil) => Ok(civil::to_instant(tz, civil, civil::Edge::Start)),
+        None => Err(SyntaxError::new(format!("`{text}` is not a date and time"))
+            .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`")),
+    }
+}
+
+/// Parses a local `YYYY-MM-DDTHH:MM[:SS]` (a space instead of `T` is accepted).
+pub fn parse_civil(text: &str) -> Option<chrono::NaiveDateTime> {
+    [
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%d %H:%M:%S",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text.trim(), f).ok())
+}

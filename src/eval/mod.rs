@@ -1,0 +1,257 @@
+//! The decision (SPEC §4): a request against a policy set gives a verdict, the
+//! rules that block it, the next allowed start and how long the deploy may overrun.
+//! Pure: no IO, no clock, no CLI or server types.
+
+mod search;
+mod windows;
+
+pub use windows::{WindowState, WindowsReport, WindowsSegment, windows};
+
+use crate::calendar::Interval;
+use crate::policy::{ChangeKind, PolicySet, Rule, RuleKind};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono_tz::Tz;
+use search::Blocking;
+use serde::{Serialize, Serializer};
+
+/// "May `service` go to `env` at `at`?" Defaults come from the policy settings.
+#[derive(Debug, Clone)]
+pub struct DeployRequest {
+    pub service: String,
+    pub env: String,
+    pub at: DateTime<Utc>,
+    pub change: ChangeKind,
+    /// Length of the deploy itself; `settings.deploy_duration` when `None`.
+    pub duration: Option<TimeDelta>,
+    /// Time reserved after the deploy; `settings.monitoring` when `None`.
+    pub monitoring: Option<TimeDelta>,
+    pub override_: Option<Override>,
+}
+
+impl DeployRequest {
+    pub fn new(
+        service: impl Into<String>,
+        env: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> DeployRequest {
+        DeployRequest {
+            service: service.into(),
+            env: env.into(),
+            at,
+            change: ChangeKind::Deploy,
+            duration: None,
+            monitoring: None,
+            override_: None,
+        }
+    }
+}
+
+/// A request to push through rules that accept overrides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Override {
+    pub reason: String,
+    pub approver: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allow,
+    Override,
+    Deny,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockerKind {
+    Window,
+    Freeze,
+}
+
+/// A rule (or, for windows, the set of applicable windows) that blocks a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    pub rule: String,
+    pub kind: BlockerKind,
+    pub reason: String,
+    /// The rule's maximal blocking interval that meets the guarded interval.
+    #[serde(serialize_with = "rfc3339")]
+    pub from: DateTime<Tz>,
+    #[serde(serialize_with = "rfc3339")]
+    pub until: DateTime<Tz>,
+    pub overridable: bool,
+}
+
+/// The answer, shaped exactly as SPEC §4's JSON object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Decision {
+    pub allowed: bool,
+    pub verdict: Verdict,
+    pub service: String,
+    pub env: String,
+    #[serde(serialize_with = "change_kind")]
+    pub change: ChangeKind,
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Tz>,
+    #[serde(serialize_with = "rfc3339")]
+    pub deploy_end: DateTime<Tz>,
+    #[serde(serialize_with = "rfc3339")]
+    pub monitoring_end: DateTime<Tz>,
+    pub blocked_by: Vec<Blocker>,
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub next_allowed: Option<DateTime<Tz>>,
+    #[serde(serialize_with = "opt_rfc3339")]
+    pub free_until: Option<DateTime<Tz>>,
+    pub policy: String,
+}
+
+/// Decides a request against a policy set.
+pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
+    let settings = &policy.settings;
+    let tz = settings.timezone;
+    let duration = req.duration.unwrap_or(settings.deploy_duration);
+    let monitoring = req.monitoring.unwrap_or(settings.monitoring);
+    let guarded = Interval::new(req.at, req.at + duration + monitoring);
+    let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+
+    let mut blocked_by = Vec::new();
+    // How far from the request a blocker's extent is followed (SPEC §4 asks for the
+    // maximal interval; beyond one horizon either way it is reported as cut there).
+    let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
+    for rule in &blocking.denies {
+        if let Some(iv) = search::maximal_meeting(|r| rule.intervals(r), guarded, reach) {
+            blocked_by.push(blocker(
+                rule.name.clone(),
+                BlockerKind::Freeze,
+                rule.reason(),
+                iv,
+                rule.overridable(),
+                tz,
+            ));
+        }
+    }
+    if !blocking.windows.is_empty() {
+        if let Some(iv) = search::maximal_meeting(|r| blocking.window_gaps(r), guarded, reach) {
+            let names: Vec<&str> = blocking.windows.iter().map(|w| w.name.as_str()).collect();
+            let reason = match blocking.windows.as_slice() {
+                [one] => one.reason(),
+                several => format!(
+                    "outside the deploy windows: {}",
+                    several
+                        .iter()
+                        .map(|w| w.reason())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ),
+            };
+            let overridable = blocking.windows.iter().all(|w| w.overridable());
+            blocked_by.push(blocker(
+                names.join(", "),
+                BlockerKind::Window,
+                reason,
+                iv,
+                overridable,
+                tz,
+            ));
+        }
+    }
+    blocked_by.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
+
+    let verdict = if blocked_by.is_empty() {
+        Verdict::Allow
+    } else if req
+        .override_
+        .as_ref()
+        .is_some_and(|o| override_satisfies(policy, &blocking, &blocked_by, o))
+    {
+        Verdict::Override
+    } else {
+        Verdict::Deny
+    };
+    let latest_start = req.at + settings.horizon;
+    let next_allowed = match verdict {
+        Verdict::Allow => None,
+        _ => blocking.earliest_clear_start(req.at, latest_start, guarded.len()),
+    };
+    let free_until = match verdict {
+        Verdict::Allow => blocking.first_blocked_after(guarded.end, latest_start),
+        _ => None,
+    };
+    Decision {
+        allowed: verdict != Verdict::Deny,
+        verdict,
+        service: req.service.clone(),
+        env: req.env.clone(),
+        change: req.change,
+        start: req.at.with_timezone(&tz),
+        deploy_end: (req.at + duration).with_timezone(&tz),
+        monitoring_end: guarded.end.with_timezone(&tz),
+        blocked_by,
+        next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
+        free_until: free_until.map(|t| t.with_timezone(&tz)),
+        policy: policy.fingerprint.clone(),
+    }
+}
+
+/// The earliest start at or after `req.at` (within the horizon) at which the same
+/// request would be allowed without an override.
+pub fn next_allowed(policy: &PolicySet, req: &DeployRequest) -> Option<DateTime<Tz>> {
+    let settings = &policy.settings;
+    let len = req.duration.unwrap_or(settings.deploy_duration)
+        + req.monitoring.unwrap_or(settings.monitoring);
+    Blocking::new(policy, &req.service, &req.env, req.change)
+        .earliest_clear_start(req.at, req.at + settings.horizon, len)
+        .map(|t| t.with_timezone(&settings.timezone))
+}
+
+fn blocker(
+    rule: String,
+    kind: BlockerKind,
+    reason: String,
+    iv: Interval,
+    overridable: bool,
+    tz: Tz,
+) -> Blocker {
+    Blocker {
+        rule,
+        kind,
+        reason,
+        from: iv.start.with_timezone(&tz),
+        until: iv.end.with_timezone(&tz),
+        overridable,
+    }
+}
+
+/// Every blocker must accept the override; a window blocker stands for every
+/// applicable window, and each of them must accept it.
+fn override_satisfies(
+    policy: &PolicySet,
+    blocking: &Blocking<'_>,
+    blockers: &[Blocker],
+    o: &Override,
+) -> bool {
+    let accepts = |r: &Rule| r.accepts_override(&o.reason, o.approver.as_deref());
+    blockers.iter().all(|b| match b.kind {
+        BlockerKind::Window => blocking.windows.iter().all(|w| accepts(w)),
+        BlockerKind::Freeze => policy
+            .rules
+            .iter()
+            .filter(|r| r.kind != RuleKind::Window && r.name == b.rule)
+            .all(accepts),
+    })
+}
+
+fn rfc3339<S: Serializer>(t: &DateTime<Tz>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, false))
+}
+
+fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Tz>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => rfc3339(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn change_kind<S: Serializer>(k: &ChangeKind, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(k.as_str())
+}

@@ -1,0 +1,115 @@
+//! The open/closed timeline of a service and environment over a range (SPEC §5
+//! `windows`): consecutive, non-overlapping pieces that cover the range.
+
+use super::rfc3339;
+use super::search::Blocking;
+use crate::calendar::{Interval, contains_instant, merge};
+use crate::policy::{ChangeKind, PolicySet};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowState {
+    Open,
+    Closed,
+}
+
+/// One piece of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WindowsSegment {
+    #[serde(serialize_with = "rfc3339")]
+    pub start: DateTime<Tz>,
+    #[serde(serialize_with = "rfc3339")]
+    pub end: DateTime<Tz>,
+    pub state: WindowState,
+    /// Closed: the deny rules containing it, plus the applicable windows when none
+    /// covers it. Open: the windows containing it. Policy order.
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WindowsReport {
+    #[serde(serialize_with = "rfc3339")]
+    pub from: DateTime<Tz>,
+    #[serde(serialize_with = "rfc3339")]
+    pub to: DateTime<Tz>,
+    pub intervals: Vec<WindowsSegment>,
+}
+
+/// The timeline of `[from, to)` for one service, environment and change kind.
+pub fn windows(
+    policy: &PolicySet,
+    service: &str,
+    env: &str,
+    change: ChangeKind,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> WindowsReport {
+    let tz = policy.settings.timezone;
+    let range = Interval::new(from, to);
+    let blocking = Blocking::new(policy, service, env, change);
+    // Rules in policy order, each with its intervals cut to the range.
+    let rules: Vec<(&str, bool, Vec<Interval>)> = policy
+        .rules
+        .iter()
+        .filter(|r| r.applies(service, env, change))
+        .map(|r| {
+            let is_window = blocking.windows.iter().any(|w| std::ptr::eq(*w, r));
+            (
+                r.name.as_str(),
+                is_window,
+                merge(r.intervals(range).iter().map(|i| i.clip(&range)).collect()),
+            )
+        })
+        .collect();
+    let mut edges: Vec<DateTime<Utc>> = vec![from, to];
+    for (_, _, list) in &rules {
+        edges.extend(list.iter().flat_map(|i| [i.start, i.end]));
+    }
+    edges.sort_unstable();
+    edges.dedup();
+
+    let mut out: Vec<WindowsSegment> = Vec::new();
+    for pair in edges.windows(2) {
+        let (start, end) = (pair[0], pair[1]);
+        let containing = |want_window: bool| -> Vec<String> {
+            rules
+                .iter()
+                .filter(|(_, w, list)| *w == want_window && contains_instant(list, start))
+                .map(|(n, _, _)| n.to_string())
+                .collect()
+        };
+        let denies = containing(false);
+        let open_windows = containing(true);
+        let outside_windows = !blocking.windows.is_empty() && open_windows.is_empty();
+        let (state, names) = if !denies.is_empty() || outside_windows {
+            let mut names = denies;
+            if outside_windows {
+                names.extend(blocking.windows.iter().map(|w| w.name.clone()));
+                let order = |n: &String| rules.iter().position(|(r, _, _)| r == n);
+                names.sort_by_key(order);
+            }
+            (WindowState::Closed, names)
+        } else {
+            (WindowState::Open, open_windows)
+        };
+        match out.last_mut() {
+            Some(last) if last.state == state && last.rules == names => {
+                last.end = end.with_timezone(&tz)
+            }
+            _ => out.push(WindowsSegment {
+                start: start.with_timezone(&tz),
+                end: end.with_timezone(&tz),
+                state,
+                rules: names,
+            }),
+        }
+    }
+    WindowsReport {
+        from: from.with_timezone(&tz),
+        to: to.with_timezone(&tz),
+        intervals: out,
+    }
+}

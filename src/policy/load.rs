@@ -1,0 +1,238 @@
+//! Reads a policy directory: finds the files in path order, fingerprints them,
+//! parses each, merges settings and rules, and checks what spans files (duplicate
+//! names, a settings key set twice).
+
+use super::diagnostic::{Diagnostic, LoadError};
+use super::parse::{self, FileCtx, Section, SettingsPart};
+use super::{PolicySet, Settings};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use toml::de::DeTable;
+
+impl PolicySet {
+    /// Loads every `*.toml` file under `dir` (subdirectories included) in path
+    /// order. Every problem in every file is reported, not just the first.
+    pub fn load(dir: &Path) -> Result<PolicySet, LoadError> {
+        let fail = |message: String, help: Option<&str>| LoadError {
+            diagnostics: vec![Diagnostic {
+                file: dir.to_path_buf(),
+                position: None,
+                message,
+                help: help.map(String::from),
+            }],
+        };
+        if !dir.is_dir() {
+            return Err(fail(
+                "policy directory not found".into(),
+                Some(
+                    "pass `--policies DIR`, set `SHIPWINDOW_POLICIES`, or run where `./policies` exists",
+                ),
+            ));
+        }
+        let mut rel_paths = Vec::new();
+        discover(dir, Path::new(""), &mut rel_paths)
+            .map_err(|e| fail(format!("cannot read the policy directory: {e}"), None))?;
+        // Path order is the byte order of the relative paths, `/`-separated.
+        rel_paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if rel_paths.is_empty() {
+            return Err(fail(
+                "no policy files (`*.toml`) in this directory".into(),
+                Some("point `--policies` at the directory that holds your rules"),
+            ));
+        }
+        let mut files = Vec::new();
+        for (rel, path) in rel_paths {
+            let bytes =
+                fs::read(&path).map_err(|e| fail(format!("cannot read `{rel}`: {e}"), None))?;
+            files.push((
+                rel,
+                dir.join(path.strip_prefix(dir).unwrap_or(&path)),
+                bytes,
+            ));
+        }
+        let fingerprint = fingerprint(
+            files
+                .iter()
+                .map(|(rel, _, bytes)| (rel.as_str(), bytes.as_slice())),
+        );
+        let sources: Vec<(PathBuf, &[u8])> = files
+            .iter()
+            .map(|(_, shown, bytes)| (shown.clone(), bytes.as_slice()))
+            .collect();
+        let (settings, rules) = build(&sources)?;
+        Ok(PolicySet {
+            settings,
+            rules,
+            fingerprint,
+            root: dir.to_path_buf(),
+        })
+    }
+}
+
+fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in fs::read_dir(dir.join(rel))? {
+        let entry = entry?;
+        let rel_path = rel.join(entry.file_name());
+        let full = dir.join(&rel_path);
+        if full.is_dir() {
+            discover(dir, &rel_path, out)?;
+        } else if rel_path.extension().is_some_and(|e| e == "toml") {
+            let shown = rel_path
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((shown, full));
+        }
+    }
+    Ok(())
+}
+
+/// SPEC §4: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
+pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> String {
+    let mut hasher = Sha256::new();
+    for (rel, bytes) in files {
+        hasher.update(rel.as_bytes());
+        hasher.update([0]);
+        hasher.update(bytes.len().to_string().as_bytes());
+        hasher.update([0]);
+        hasher.update(bytes);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Builds settings and rules from file contents in path order.
+pub(crate) fn build(
+    sources: &[(PathBuf, &[u8])],
+) -> Result<(Settings, Vec<super::Rule>), LoadError> {
+    let mut ctxs = Vec::new();
+    let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
+    for (file, bytes) in sources {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let mut ctx = FileCtx::new(file.clone(), "");
+                ctx.diags.push(Diagnostic {
+                    file: file.clone(),
+                    position: Some((1, 1)),
+                    message: format!(
+                        "not UTF-8 text (invalid byte at offset {})",
+                        e.valid_up_to()
+                    ),
+                    help: Some("save the policy file as UTF-8".into()),
+                });
+                ctxs.push(ctx);
+                trees.push(None);
+                continue;
+            }
+        };
+        let mut ctx = FileCtx::new(file.clone(), text);
+        let (tree, errors) = DeTable::parse_recoverable(text);
+        for err in &errors {
+            let span = err.span().unwrap_or(0..0);
+            let message = err.message().trim().trim_end_matches('.').to_string();
+            ctx.error(
+                &span,
+                format!("TOML syntax: {message}"),
+                Some("see https://toml.io for the syntax".into()),
+            );
+        }
+        // A file with syntax errors is not read further: its tree is a guess.
+        trees.push(errors.is_empty().then(|| tree.into_inner()));
+        ctxs.push(ctx);
+    }
+
+    // Pass 1: settings, which every rule's default zone depends on.
+    let mut settings = Settings::default();
+    let mut set_where: HashMap<&str, String> = HashMap::new();
+    for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
+        let Some(tree) = tree else { continue };
+        for (_, section) in parse::sections(&mut FileCtx::new(ctx.file.clone(), ctx.text), tree) {
+            let Section::Settings(table) = section else {
+                continue;
+            };
+            let part: SettingsPart = parse::settings(ctx, table);
+            let file = ctx.file.display().to_string();
+            let mut claim =
+                |key: &'static str, span: &std::ops::Range<usize>, ctx: &mut FileCtx<'_>| -> bool {
+                    let (line, col) = ctx.position(span.start);
+                    if let Some(first) = set_where.get(key) {
+                        ctx.error(
+                            span,
+                            format!("settings key `{key}` is already set at {first}"),
+                            Some("a settings key may be set in one file only".into()),
+                        );
+                        return false;
+                    }
+                    set_where.insert(key, format!("{file}:{line}:{col}"));
+                    true
+                };
+            if let Some((tz, span)) = part.timezone {
+                if claim("timezone", &span, ctx) {
+                    settings.timezone = tz;
+                }
+            }
+            for (key, value, slot) in [
+                (
+                    "deploy_duration",
+                    part.deploy_duration,
+                    &mut settings.deploy_duration,
+                ),
+                ("monitoring", part.monitoring, &mut settings.monitoring),
+                ("horizon", part.horizon, &mut settings.horizon),
+            ] {
+                if let Some((d, span)) = value {
+                    if claim(key, &span, ctx) {
+                        *slot = d;
+                    }
+                }
+            }
+        }
+    }
+
+    // Pass 2: rules, in policy order, with names unique across the set.
+    let mut rules = Vec::new();
+    let mut names: HashMap<String, String> = HashMap::new();
+    for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
+        let Some(tree) = tree else { continue };
+        for (_, section) in parse::sections(ctx, tree) {
+            let Section::Rule(kind, table, span) = section else {
+                continue;
+            };
+            let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone) else {
+                continue;
+            };
+            let (line, col) = ctx.position(span.start);
+            let here = format!("{}:{line}:{col}", ctx.file.display());
+            if let Some(first) = names.get(&rule.name) {
+                let name_span = parse::entries(table)
+                    .find(|e| e.key == "name")
+                    .map_or(span.clone(), |e| e.value.span());
+                ctx.error(
+                    &name_span,
+                    format!("rule name `{}` is already used at {first}", rule.name),
+                    Some("rule names are unique across the policy set".into()),
+                );
+                continue;
+            }
+            names.insert(rule.name.clone(), here);
+            rules.push(rule);
+        }
+    }
+
+    let mut diagnostics = Vec::new();
+    for ctx in ctxs {
+        let mut d = ctx.diags;
+        d.sort_by_key(|d| d.position);
+        diagnostics.extend(d);
+    }
+    if diagnostics.is_empty() {
+        Ok((settings, rules))
+    } else {
+        Err(LoadError { diagnostics })
+    }
+}

@@ -1,0 +1,163 @@
+//! The policy model: validated rules and settings, loaded from a directory of TOML
+//! files. Only the model is evaluated; text never reaches the evaluator.
+
+mod diagnostic;
+mod load;
+mod parse;
+mod scope;
+
+pub use diagnostic::{Diagnostic, LoadError};
+pub use scope::Scope;
+
+use crate::calendar::Interval;
+use crate::time::spec::TimeSpec;
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use std::path::PathBuf;
+
+/// A loaded, validated policy set.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    pub settings: Settings,
+    /// Rules in policy order: files in path order, then tables as they appear.
+    pub rules: Vec<Rule>,
+    /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
+    pub fingerprint: String,
+    /// The directory the set was loaded from.
+    pub root: PathBuf,
+}
+
+/// `[settings]`, with defaults for keys no file sets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub timezone: Tz,
+    pub deploy_duration: TimeDelta,
+    pub monitoring: TimeDelta,
+    pub horizon: TimeDelta,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            timezone: chrono_tz::UTC,
+            deploy_duration: TimeDelta::minutes(30),
+            monitoring: TimeDelta::minutes(30),
+            horizon: TimeDelta::days(60),
+        }
+    }
+}
+
+/// Whether a rule allows (window) or denies (freeze) the times it covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleKind {
+    Window,
+    Freeze,
+}
+
+/// What kind of change a request is; rules may exempt some kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeKind {
+    Deploy,
+    Hotfix,
+    Rollback,
+    Config,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 4] = [
+        ChangeKind::Deploy,
+        ChangeKind::Hotfix,
+        ChangeKind::Rollback,
+        ChangeKind::Config,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Deploy => "deploy",
+            ChangeKind::Hotfix => "hotfix",
+            ChangeKind::Rollback => "rollback",
+            ChangeKind::Config => "config",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// Who may push a deploy through a rule that blocks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OverridePolicy {
+    /// Nobody.
+    Never,
+    /// Anyone who gives a reason.
+    Reason,
+    /// Someone listed in `approvers`, with a reason.
+    Approver,
+}
+
+/// Where a rule's intervals come from. New sources (exchange calendars, iCalendar
+/// files) are new variants; the decision only ever asks for intervals.
+#[derive(Debug, Clone)]
+pub enum RuleSource {
+    Spec(TimeSpec),
+}
+
+/// One validated `[[window]]` or `[[freeze]]`.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub kind: RuleKind,
+    pub reason: Option<String>,
+    pub services: Scope,
+    pub envs: Scope,
+    pub exempt: Vec<ChangeKind>,
+    pub override_policy: OverridePolicy,
+    pub approvers: Vec<String>,
+    pub timezone: Tz,
+    pub source: RuleSource,
+}
+
+impl Rule {
+    /// Whether the rule governs this request at all.
+    pub fn applies(&self, service: &str, env: &str, change: ChangeKind) -> bool {
+        !self.exempt.contains(&change) && self.services.matches(service) && self.envs.matches(env)
+    }
+
+    /// The rule's intervals that overlap `range`, unclipped, sorted and merged.
+    pub fn intervals(&self, range: Interval) -> Vec<Interval> {
+        match &self.source {
+            RuleSource::Spec(spec) => spec.intervals(self.timezone, range),
+        }
+    }
+
+    /// The line shown to people when the rule blocks.
+    pub fn reason(&self) -> String {
+        if let Some(reason) = &self.reason {
+            return reason.clone();
+        }
+        let RuleSource::Spec(spec) = &self.source;
+        let when = format!("{} {}", spec.describe(self.timezone), self.timezone.name());
+        match self.kind {
+            RuleKind::Window => format!("outside deploy window {} ({when})", self.name),
+            RuleKind::Freeze => format!("freeze {} ({when})", self.name),
+        }
+    }
+
+    /// Whether the rule accepts overrides at all.
+    pub fn overridable(&self) -> bool {
+        self.override_policy != OverridePolicy::Never
+    }
+
+    /// Whether an override with this reason and approver satisfies the rule.
+    pub fn accepts_override(&self, reason: &str, approver: Option<&str>) -> bool {
+        let has_reason = !reason.trim().is_empty();
+        match self.override_policy {
+            OverridePolicy::Never => false,
+            OverridePolicy::Reason => has_reason,
+            OverridePolicy::Approver => {
+                has_reason && approver.is_some_and(|a| self.approvers.iter().any(|x| x == a))
+            }
+        }
+    }
+}

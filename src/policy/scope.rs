@@ -1,0 +1,68 @@
+//! Service and environment scoping: lists of globs with `!` exclusions.
+
+use globset::{GlobBuilder, GlobMatcher};
+
+/// A list of globs such as `["payments-*", "!payments-sandbox"]`. A name matches when
+/// it matches some positive entry and no `!` entry; a list of only `!` entries
+/// means everything but those.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    include: Vec<GlobMatcher>,
+    exclude: Vec<GlobMatcher>,
+}
+
+impl Scope {
+    /// Matches everything (the default `["*"]`).
+    pub fn everything() -> Scope {
+        Scope {
+            include: Vec::new(),
+            exclude: Vec::new(),
+        }
+    }
+
+    /// Builds a scope from its entries; an error names the bad entry.
+    pub fn parse<'a>(entries: impl IntoIterator<Item = &'a str>) -> Result<Scope, (usize, String)> {
+        let mut scope = Scope::everything();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let (list, pattern) = match entry.strip_prefix('!') {
+                Some(rest) => (&mut scope.exclude, rest),
+                None => (&mut scope.include, entry),
+            };
+            if pattern.is_empty() {
+                return Err((i, format!("empty pattern `{entry}`")));
+            }
+            let glob = GlobBuilder::new(pattern)
+                .literal_separator(false)
+                .backslash_escape(true)
+                .build()
+                .map_err(|e| (i, format!("bad glob `{entry}`: {}", e.kind())))?;
+            list.push(glob.compile_matcher());
+        }
+        Ok(scope)
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        let included = self.include.is_empty() || self.include.iter().any(|g| g.is_match(name));
+        included && !self.exclude.iter().any(|g| g.is_match(name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_exclusions() {
+        let s = Scope::parse(["payments-*", "ledger", "!payments-sandbox"]).unwrap();
+        assert!(s.matches("payments-api"));
+        assert!(s.matches("ledger"));
+        assert!(!s.matches("payments-sandbox"));
+        assert!(!s.matches("web"));
+        let only_not = Scope::parse(["!internal-*"]).unwrap();
+        assert!(only_not.matches("web"));
+        assert!(!only_not.matches("internal-tools"));
+        let class = Scope::parse(["web-[ab]", "api-?"]).unwrap();
+        assert!(class.matches("web-a") && class.matches("api-1") && !class.matches("web-c"));
+        assert!(Scope::parse(["web-[ab"]).is_err());
+    }
+}
