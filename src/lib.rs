@@ -6,7 +6,7 @@
 //! (files → validated model) → `eval` (request → decision). The CLI sits on top.
 
 pub mod calendar;
-//pub mod cli;
+pub mod cli;
 pub mod eval;
 pub mod policy;
 pub mod time;

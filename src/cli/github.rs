@@ -1,0 +1,109 @@
+//! GitHub Actions output: workflow commands on stdout, a Markdown job summary in
+//! `$GITHUB_STEP_SUMMARY` and step outputs in `$GITHUB_OUTPUT` when they are set.
+
+use super::human::when;
+use crate::eval::{Decision, DeployRequest, Verdict};
+use chrono::{DateTime, SecondsFormat};
+use chrono_tz::Tz;
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+fn rfc(t: &DateTime<Tz>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// Escapes a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property (`title=`).
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn append(var: &str, text: &str) {
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else { return };
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path);
+    match file.and_then(|mut f| f.write_all(text.as_bytes())) {
+        Ok(()) => {}
+        Err(e) => eprintln!("warning: cannot append to ${var} ({}): {e}", path.to_string_lossy()),
+    }
+}
+
+pub(crate) fn decision(d: &Decision) {
+    let target = format!("{} to {}", d.service, d.env);
+    let blockers: Vec<String> = d
+        .blocked_by
+        .iter()
+        .map(|b| format!("{} ({}) until {}: {}", b.rule, kind(b), when(&b.until), b.reason))
+        .collect();
+    let next = d.next_allowed.as_ref().map_or("none within the horizon".to_string(), when);
+    match d.verdict {
+        Verdict::Deny => println!(
+            "::error title={}::{}",
+            property(&format!("Deploy blocked: {target}")),
+            data(&format!("{}. Next allowed: {next}", blockers.join("; ")))
+        ),
+        Verdict::Override => println!(
+            "::notice title={}::{}",
+            property(&format!("Deploy allowed by override: {target}")),
+            data(&format!("Overridden: {}", blockers.join("; ")))
+        ),
+        Verdict::Allow => {
+            let free = d.free_until.as_ref().map_or("beyond the horizon".to_string(), when);
+            println!(
+                "::notice title={}::{}",
+                property(&format!("Deploy allowed: {target}")),
+                data(&format!("Clear from {} until {free}", when(&d.start)))
+            )
+        }
+    }
+
+    let mut summary = String::new();
+    let verdict = match d.verdict {
+        Verdict::Allow => "✅ allowed",
+        Verdict::Override => "⚠️ allowed by override",
+        Verdict::Deny => "⛔ denied",
+    };
+    let _ = writeln!(summary, "### shipwindow: {} {target}: {verdict}\n", d.change.as_str());
+    let _ = writeln!(summary, "Start {}, monitoring until {}.\n", when(&d.start), when(&d.monitoring_end));
+    if !d.blocked_by.is_empty() {
+        let _ = writeln!(summary, "| rule | kind | reason | from | until |\n|---|---|---|---|---|");
+        for b in &d.blocked_by {
+            let reason = b.reason.replace('|', "\\|");
+            let _ = writeln!(summary, "| `{}` | {} | {reason} | {} | {} |", b.rule, kind(b), when(&b.from), when(&b.until));
+        }
+        let _ = writeln!(summary);
+    }
+    if d.verdict == Verdict::Deny {
+        let _ = writeln!(summary, "**Next allowed:** {next}\n");
+    }
+    let _ = writeln!(summary, "<sub>policy `{}`</sub>\n", d.policy);
+    append("GITHUB_STEP_SUMMARY", &summary);
+
+    let verdict_word = serde_json::to_value(d.verdict).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+    let outputs = format!(
+        "allowed={}\nverdict={verdict_word}\nnext_allowed={}\npolicy={}\n",
+        d.allowed,
+        d.next_allowed.as_ref().map(rfc).unwrap_or_default(),
+        d.policy
+    );
+    append("GITHUB_OUTPUT", &outputs);
+}
+
+pub(crate) fn next(req: &DeployRequest, next: Option<&DateTime<Tz>>) {
+    let title = property(&format!("Next deploy window: {} to {}", req.service, req.env));
+    match next {
+        Some(t) => println!("::notice title={title}::{}", data(&when(t))),
+        None => println!("::error title={title}::none within the horizon"),
+    }
+    append("GITHUB_OUTPUT", &format!("next_allowed={}\n", next.map(rfc).unwrap_or_default()));
+}
+
+fn kind(b: &crate::eval::Blocker) -> &'static str {
+    match b.kind {
+        crate::eval::BlockerKind::Window => "window",
+        crate::eval::BlockerKind::Freeze => "freeze",
+    }
+}

@@ -1,0 +1,92 @@
+//! Output for people reading a terminal or a CI log: short, with reasons, ends and
+//! the next allowed time in the policy's zone.
+
+use crate::eval::{Decision, Verdict, WindowState, WindowsReport};
+use crate::policy::PolicySet;
+use crate::time::duration::format_duration;
+use chrono::DateTime;
+use chrono_tz::Tz;
+use std::fmt::Write;
+
+/// `Fri 2026-11-27 17:30 KST`.
+pub(crate) fn when(t: &DateTime<Tz>) -> String {
+    t.format("%a %Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// A time relative to the request's start: `in 3h 20m`.
+fn relative(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
+    let d = *to - *from;
+    if d.num_seconds() <= 0 { "now".into() } else { format!("in {}", format_duration(d)) }
+}
+
+pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
+    let mut out = String::new();
+    let head = match d.verdict {
+        Verdict::Allow => "ALLOWED",
+        Verdict::Override => "ALLOWED (override)",
+        Verdict::Deny => "DENIED",
+    };
+    let _ = writeln!(out, "{head}: {} {} to {} at {}", d.change.as_str(), d.service, d.env, when(&d.start));
+    let _ = writeln!(
+        out,
+        "  deploy {} + monitoring {}, clear needed until {}",
+        format_duration(d.deploy_end - d.start),
+        format_duration(d.monitoring_end - d.deploy_end),
+        when(&d.monitoring_end)
+    );
+    if !d.blocked_by.is_empty() {
+        let label = if d.verdict == Verdict::Override { "overridden" } else { "blocked by" };
+        let _ = writeln!(out, "  {label}:");
+        for b in &d.blocked_by {
+            let kind = serde_json::to_value(b.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let _ = writeln!(out, "  - {} ({kind}): {}", b.rule, b.reason);
+            let ends = if b.until > d.start { format!(", ends {}", relative(&d.start, &b.until)) } else { String::new() };
+            let _ = writeln!(
+                out,
+                "      {} to {}{ends}{}",
+                when(&b.from),
+                when(&b.until),
+                if b.overridable { " (overridable)" } else { "" }
+            );
+        }
+    }
+    match (d.verdict, &d.next_allowed, &d.free_until) {
+        (Verdict::Deny, Some(next), _) => {
+            let _ = writeln!(out, "  next allowed: {} ({})", when(next), relative(&d.start, next));
+        }
+        (Verdict::Deny, None, _) => {
+            let horizon = format_duration(policy.settings.horizon);
+            let _ = writeln!(out, "  next allowed: none within the {horizon} horizon");
+        }
+        (Verdict::Allow, _, Some(free)) => {
+            let spare = format_duration(*free - d.monitoring_end);
+            let _ = writeln!(out, "  clear until {} ({spare} to spare after monitoring)", when(free));
+        }
+        (Verdict::Allow, _, None) => {
+            let _ = writeln!(out, "  clear beyond the {} horizon", format_duration(policy.settings.horizon));
+        }
+        _ => {}
+    }
+    let _ = writeln!(out, "  policy {}", d.policy);
+    out
+}
+
+pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{service} to {env}, {} to {}", when(&r.from), when(&r.to));
+    for s in &r.intervals {
+        let state = match s.state {
+            WindowState::Open => "open  ",
+            WindowState::Closed => "closed",
+        };
+        let rules = if s.rules.is_empty() { String::new() } else { format!("  {}", s.rules.join(", ")) };
+        let _ = writeln!(
+            out,
+            "  {state}  {} to {}  {:>12}{rules}",
+            s.start.format("%a %m-%d %H:%M"),
+            s.end.format("%a %m-%d %H:%M"),
+            format_duration(s.end - s.start)
+        );
+    }
+    out
+}

@@ -1,0 +1,272 @@
+//! The command line (SPEC §5): flags in, one resolved request, a decision out as
+//! text, JSON or GitHub Actions commands, and an exit code. No policy logic here.
+
+mod github;
+mod human;
+
+use crate::eval::{self, Decision, DeployRequest, Override, Verdict};
+use crate::policy::{ChangeKind, LoadError, PolicySet};
+use crate::time::{duration::parse_duration, parse_instant};
+use chrono::{DateTime, SubsecRound, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes (SPEC §5).
+pub const EXIT_ALLOWED: u8 = 0;
+pub const EXIT_DENIED: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"));
+
+#[derive(Parser, Debug)]
+#[command(name = "shipwindow", about = "May we ship this now? Deploy-window policy checks.", disable_version_flag = true)]
+struct Cli {
+    /// Policy directory (default: $SHIPWINDOW_POLICIES, else ./policies)
+    #[arg(long, global = true, value_name = "DIR")]
+    policies: Option<PathBuf>,
+    /// Print the version and the time zone database it was built with
+    #[arg(long, short = 'V')]
+    version: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Decide whether a deploy may start (exit 0 allowed, 1 denied, 2 bad input)
+    Check(RequestArgs),
+    /// Print the earliest start at or after --at at which the deploy would be allowed
+    Next(RequestArgs),
+    /// Show the open and closed stretches for a service and environment
+    Windows(WindowsArgs),
+    /// Check the policy files and print every problem
+    Validate,
+}
+
+#[derive(Args, Debug)]
+struct RequestArgs {
+    #[arg(long)]
+    service: String,
+    #[arg(long)]
+    env: String,
+    /// Start time: RFC 3339, or local YYYY-MM-DDTHH:MM in the policy's zone (default: now)
+    #[arg(long)]
+    at: Option<String>,
+    /// Length of the deploy itself, e.g. 45m (default: settings.deploy_duration)
+    #[arg(long)]
+    duration: Option<String>,
+    /// Time reserved after the deploy (default: settings.monitoring)
+    #[arg(long)]
+    monitoring: Option<String>,
+    /// deploy, hotfix, rollback or config
+    #[arg(long, default_value = "deploy")]
+    change: String,
+    /// Push through rules that accept overrides, giving a reason
+    #[arg(long)]
+    override_reason: Option<String>,
+    /// Who approves the override (for rules with override = "approver")
+    #[arg(long, requires = "override_reason")]
+    approver: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Args, Debug)]
+struct WindowsArgs {
+    #[arg(long)]
+    service: String,
+    #[arg(long)]
+    env: String,
+    #[arg(long)]
+    from: String,
+    #[arg(long)]
+    to: String,
+    #[arg(long, default_value = "deploy")]
+    change: String,
+    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
+    format: WindowsFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum WindowsFormat {
+    Human,
+    Json,
+}
+
+/// Why a command could not produce an answer: always exit 2.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("{0}")]
+    Usage(String),
+    #[error("the policy set failed to load:\n{0}")]
+    Policy(LoadError),
+}
+
+/// Runs the command line and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_ALLOWED });
+        }
+    };
+    if cli.version {
+        println!("shipwindow {VERSION} (tz database {})", chrono_tz::IANA_TZDB_VERSION);
+        return ExitCode::SUCCESS;
+    }
+    let Some(command) = cli.command else {
+        eprintln!("error: a command is required (check, next, windows, validate); see `shipwindow --help`");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    };
+    let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
+        || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json);
+    match run(cli.policies, command) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            if json_errors {
+                println!("{}", serde_json::json!({ "error": err.to_string() }));
+            }
+            eprintln!("error: {err}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("SHIPWINDOW_POLICIES").filter(|v| !v.is_empty()).map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from("policies"))
+}
+
+fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
+    let dir = policy_dir(policies);
+    if let Command::Validate = command {
+        return Ok(validate(&dir));
+    }
+    let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
+    let now = Utc::now().trunc_subsecs(0);
+    match command {
+        Command::Check(args) => {
+            let req = request(&policy, &args, now)?;
+            let decision = eval::decide(&policy, &req);
+            print_decision(&policy, &decision, args.format);
+            Ok(if decision.allowed { EXIT_ALLOWED } else { EXIT_DENIED })
+        }
+        Command::Next(args) => {
+            let mut req = request(&policy, &args, now)?;
+            req.override_ = None;
+            let next = eval::next_allowed(&policy, &req);
+            let code = if next.is_some() { EXIT_ALLOWED } else { EXIT_DENIED };
+            match args.format {
+                Format::Json => println!("{}", to_json(&eval::decide(&policy, &req))),
+                Format::Github => github::next(&req, next.as_ref()),
+                Format::Human => match next {
+                    Some(t) => println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+                    None => println!("none"),
+                },
+            }
+            Ok(code)
+        }
+        Command::Windows(args) => {
+            let tz = policy.settings.timezone;
+            let from = instant("--from", &args.from, tz)?;
+            let to = instant("--to", &args.to, tz)?;
+            if to <= from {
+                return Err(CliError::Usage(format!("--to `{}` is not after --from `{}`", args.to, args.from)));
+            }
+            let change = change_kind(&args.change)?;
+            let report = eval::windows(&policy, &args.service, &args.env, change, from, to);
+            match args.format {
+                WindowsFormat::Json => println!("{}", to_json(&report)),
+                WindowsFormat::Human => print!("{}", human::windows(&args.service, &args.env, &report)),
+            }
+            Ok(EXIT_ALLOWED)
+        }
+        Command::Validate => Ok(validate(&dir)),
+    }
+}
+
+fn validate(dir: &std::path::Path) -> u8 {
+    match PolicySet::load(dir) {
+        Ok(policy) => {
+            let windows = policy.rules.iter().filter(|r| r.kind == crate::policy::RuleKind::Window).count();
+            println!(
+                "ok: {} rules ({windows} windows, {} freezes) in {}, zone {}, policy {}",
+                policy.rules.len(),
+                policy.rules.len() - windows,
+                dir.display(),
+                policy.settings.timezone,
+                policy.fingerprint
+            );
+            EXIT_ALLOWED
+        }
+        Err(err) => {
+            println!("{err}");
+            let n = err.diagnostics.len();
+            eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
+            EXIT_BAD_INPUT
+        }
+    }
+}
+
+fn request(policy: &PolicySet, args: &RequestArgs, now: DateTime<Utc>) -> Result<DeployRequest, CliError> {
+    let tz = policy.settings.timezone;
+    let at = match &args.at {
+        Some(text) => instant("--at", text, tz)?,
+        None => now,
+    };
+    let mut req = DeployRequest::new(args.service.clone(), args.env.clone(), at);
+    req.change = change_kind(&args.change)?;
+    req.duration = args.duration.as_deref().map(|d| duration("--duration", d, false)).transpose()?;
+    req.monitoring = args.monitoring.as_deref().map(|d| duration("--monitoring", d, true)).transpose()?;
+    req.override_ = args.override_reason.as_ref().map(|reason| Override { reason: reason.clone(), approver: args.approver.clone() });
+    if req.override_.as_ref().is_some_and(|o| o.reason.trim().is_empty()) {
+        return Err(CliError::Usage("--override-reason must not be empty".into()));
+    }
+    Ok(req)
+}
+
+fn instant(flag: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, CliError> {
+    parse_instant(text, tz).map_err(|e| usage(flag, e))
+}
+
+fn duration(flag: &str, text: &str, zero_ok: bool) -> Result<chrono::TimeDelta, CliError> {
+    let d = parse_duration(text).map_err(|e| usage(flag, e))?;
+    if !zero_ok && d.is_zero() {
+        return Err(CliError::Usage(format!("{flag} must be longer than zero")));
+    }
+    Ok(d)
+}
+
+fn change_kind(text: &str) -> Result<ChangeKind, CliError> {
+    ChangeKind::parse(text)
+        .ok_or_else(|| CliError::Usage(format!("--change: unknown change kind `{text}` (use deploy, hotfix, rollback or config)")))
+}
+
+fn usage(flag: &str, e: crate::time::SyntaxError) -> CliError {
+    let help = e.help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
+    CliError::Usage(format!("{flag}: {}{help}", e.message))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
+    match format {
+        Format::Json => println!("{}", to_json(decision)),
+        Format::Human => print!("{}", human::decision(policy, decision)),
+        Format::Github => github::decision(decision),
+    }
+    let _ = std::io::stdout().flush();
+    debug_assert!(decision.allowed == (decision.verdict != Verdict::Deny));
+}
