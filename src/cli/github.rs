@@ -14,7 +14,9 @@ fn rfc(t: &DateTime<Tz>) -> String {
 
 /// Escapes a workflow command's message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 /// Escapes a workflow command's property (`title=`).
@@ -23,11 +25,19 @@ fn property(s: &str) -> String {
 }
 
 fn append(var: &str, text: &str) {
-    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else { return };
-    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path);
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
+        return;
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path);
     match file.and_then(|mut f| f.write_all(text.as_bytes())) {
         Ok(()) => {}
-        Err(e) => eprintln!("warning: cannot append to ${var} ({}): {e}", path.to_string_lossy()),
+        Err(e) => eprintln!(
+            "warning: cannot append to ${var} ({}): {e}",
+            path.to_string_lossy()
+        ),
     }
 }
 
@@ -36,9 +46,20 @@ pub(crate) fn decision(d: &Decision) {
     let blockers: Vec<String> = d
         .blocked_by
         .iter()
-        .map(|b| format!("{} ({}) until {}: {}", b.rule, kind(b), when(&b.until), b.reason))
+        .map(|b| {
+            format!(
+                "{} ({}) until {}: {}",
+                b.rule,
+                b.kind.as_str(),
+                when(&b.until),
+                b.reason
+            )
+        })
         .collect();
-    let next = d.next_allowed.as_ref().map_or("none within the horizon".to_string(), when);
+    let next = d
+        .next_allowed
+        .as_ref()
+        .map_or("none within the horizon".to_string(), when);
     match d.verdict {
         Verdict::Deny => println!(
             "::error title={}::{}",
@@ -51,7 +72,10 @@ pub(crate) fn decision(d: &Decision) {
             data(&format!("Overridden: {}", blockers.join("; ")))
         ),
         Verdict::Allow => {
-            let free = d.free_until.as_ref().map_or("beyond the horizon".to_string(), when);
+            let free = d
+                .free_until
+                .as_ref()
+                .map_or("beyond the horizon".to_string(), when);
             println!(
                 "::notice title={}::{}",
                 property(&format!("Deploy allowed: {target}")),
@@ -66,13 +90,32 @@ pub(crate) fn decision(d: &Decision) {
         Verdict::Override => "⚠️ allowed by override",
         Verdict::Deny => "⛔ denied",
     };
-    let _ = writeln!(summary, "### shipwindow: {} {target}: {verdict}\n", d.change.as_str());
-    let _ = writeln!(summary, "Start {}, monitoring until {}.\n", when(&d.start), when(&d.monitoring_end));
+    let _ = writeln!(
+        summary,
+        "### shipwindow: {} {target}: {verdict}\n",
+        d.change.as_str()
+    );
+    let _ = writeln!(
+        summary,
+        "Start {}, monitoring until {}.\n",
+        when(&d.start),
+        when(&d.monitoring_end)
+    );
     if !d.blocked_by.is_empty() {
-        let _ = writeln!(summary, "| rule | kind | reason | from | until |\n|---|---|---|---|---|");
+        let _ = writeln!(
+            summary,
+            "| rule | kind | reason | from | until |\n|---|---|---|---|---|"
+        );
         for b in &d.blocked_by {
             let reason = b.reason.replace('|', "\\|");
-            let _ = writeln!(summary, "| `{}` | {} | {reason} | {} | {} |", b.rule, kind(b), when(&b.from), when(&b.until));
+            let _ = writeln!(
+                summary,
+                "| `{}` | {} | {reason} | {} | {} |",
+                b.rule,
+                b.kind.as_str(),
+                when(&b.from),
+                when(&b.until)
+            );
         }
         let _ = writeln!(summary);
     }
@@ -82,10 +125,10 @@ pub(crate) fn decision(d: &Decision) {
     let _ = writeln!(summary, "<sub>policy `{}`</sub>\n", d.policy);
     append("GITHUB_STEP_SUMMARY", &summary);
 
-    let verdict_word = serde_json::to_value(d.verdict).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
     let outputs = format!(
-        "allowed={}\nverdict={verdict_word}\nnext_allowed={}\npolicy={}\n",
+        "allowed={}\nverdict={}\nnext_allowed={}\npolicy={}\n",
         d.allowed,
+        d.verdict.as_str(),
         d.next_allowed.as_ref().map(rfc).unwrap_or_default(),
         d.policy
     );
@@ -93,17 +136,16 @@ pub(crate) fn decision(d: &Decision) {
 }
 
 pub(crate) fn next(req: &DeployRequest, next: Option<&DateTime<Tz>>) {
-    let title = property(&format!("Next deploy window: {} to {}", req.service, req.env));
+    let title = property(&format!(
+        "Next deploy window: {} to {}",
+        req.service, req.env
+    ));
     match next {
         Some(t) => println!("::notice title={title}::{}", data(&when(t))),
         None => println!("::error title={title}::none within the horizon"),
     }
-    append("GITHUB_OUTPUT", &format!("next_allowed={}\n", next.map(rfc).unwrap_or_default()));
-}
-
-fn kind(b: &crate::eval::Blocker) -> &'static str {
-    match b.kind {
-        crate::eval::BlockerKind::Window => "window",
-        crate::eval::BlockerKind::Freeze => "freeze",
-    }
+    append(
+        "GITHUB_OUTPUT",
+        &format!("next_allowed={}\n", next.map(rfc).unwrap_or_default()),
+    );
 }

@@ -15,8 +15,16 @@ pub(crate) fn when(t: &DateTime<Tz>) -> String {
 
 /// A time relative to the request's start: `in 3h 20m`.
 fn relative(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
-    let d = *to - *from;
-    if d.num_seconds() <= 0 { "now".into() } else { format!("in {}", format_duration(d)) }
+    let secs = (*to - *from).num_seconds();
+    match secs {
+        ..=0 => "now".into(),
+        // Whole minutes read better in a log; round up so "in 5m" is never early.
+        1..60 => format!("in {secs}s"),
+        _ => format!(
+            "in {}",
+            format_duration(chrono::TimeDelta::minutes((secs + 59) / 60))
+        ),
+    }
 }
 
 pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
@@ -26,7 +34,14 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
         Verdict::Override => "ALLOWED (override)",
         Verdict::Deny => "DENIED",
     };
-    let _ = writeln!(out, "{head}: {} {} to {} at {}", d.change.as_str(), d.service, d.env, when(&d.start));
+    let _ = writeln!(
+        out,
+        "{head}: {} {} to {} at {}",
+        d.change.as_str(),
+        d.service,
+        d.env,
+        when(&d.start)
+    );
     let _ = writeln!(
         out,
         "  deploy {} + monitoring {}, clear needed until {}",
@@ -35,12 +50,19 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
         when(&d.monitoring_end)
     );
     if !d.blocked_by.is_empty() {
-        let label = if d.verdict == Verdict::Override { "overridden" } else { "blocked by" };
+        let label = if d.verdict == Verdict::Override {
+            "overridden"
+        } else {
+            "blocked by"
+        };
         let _ = writeln!(out, "  {label}:");
         for b in &d.blocked_by {
-            let kind = serde_json::to_value(b.kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
-            let _ = writeln!(out, "  - {} ({kind}): {}", b.rule, b.reason);
-            let ends = if b.until > d.start { format!(", ends {}", relative(&d.start, &b.until)) } else { String::new() };
+            let _ = writeln!(out, "  - {} ({}): {}", b.rule, b.kind.as_str(), b.reason);
+            let ends = if b.until > d.start {
+                format!(", ends {}", relative(&d.start, &b.until))
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "      {} to {}{ends}{}",
@@ -52,7 +74,12 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
     }
     match (d.verdict, &d.next_allowed, &d.free_until) {
         (Verdict::Deny, Some(next), _) => {
-            let _ = writeln!(out, "  next allowed: {} ({})", when(next), relative(&d.start, next));
+            let _ = writeln!(
+                out,
+                "  next allowed: {} ({})",
+                when(next),
+                relative(&d.start, next)
+            );
         }
         (Verdict::Deny, None, _) => {
             let horizon = format_duration(policy.settings.horizon);
@@ -60,10 +87,18 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
         }
         (Verdict::Allow, _, Some(free)) => {
             let spare = format_duration(*free - d.monitoring_end);
-            let _ = writeln!(out, "  clear until {} ({spare} to spare after monitoring)", when(free));
+            let _ = writeln!(
+                out,
+                "  clear until {} ({spare} to spare after monitoring)",
+                when(free)
+            );
         }
         (Verdict::Allow, _, None) => {
-            let _ = writeln!(out, "  clear beyond the {} horizon", format_duration(policy.settings.horizon));
+            let _ = writeln!(
+                out,
+                "  clear beyond the {} horizon",
+                format_duration(policy.settings.horizon)
+            );
         }
         _ => {}
     }
@@ -73,13 +108,22 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
 
 pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{service} to {env}, {} to {}", when(&r.from), when(&r.to));
+    let _ = writeln!(
+        out,
+        "{service} to {env}, {} to {}",
+        when(&r.from),
+        when(&r.to)
+    );
     for s in &r.intervals {
         let state = match s.state {
             WindowState::Open => "open  ",
             WindowState::Closed => "closed",
         };
-        let rules = if s.rules.is_empty() { String::new() } else { format!("  {}", s.rules.join(", ")) };
+        let rules = if s.rules.is_empty() {
+            String::new()
+        } else {
+            format!("  {}", s.rules.join(", "))
+        };
         let _ = writeln!(
             out,
             "  {state}  {} to {}  {:>12}{rules}",

@@ -21,7 +21,11 @@ pub const EXIT_BAD_INPUT: u8 = 2;
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"));
 
 #[derive(Parser, Debug)]
-#[command(name = "shipwindow", about = "May we ship this now? Deploy-window policy checks.", disable_version_flag = true)]
+#[command(
+    name = "shipwindow",
+    about = "May we ship this now? Deploy-window policy checks.",
+    disable_version_flag = true
+)]
 struct Cli {
     /// Policy directory (default: $SHIPWINDOW_POLICIES, else ./policies)
     #[arg(long, global = true, value_name = "DIR")]
@@ -117,15 +121,24 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_BAD_INPUT } else { EXIT_ALLOWED });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_ALLOWED
+            });
         }
     };
     if cli.version {
-        println!("shipwindow {VERSION} (tz database {})", chrono_tz::IANA_TZDB_VERSION);
+        println!(
+            "shipwindow {VERSION} (tz database {})",
+            chrono_tz::IANA_TZDB_VERSION
+        );
         return ExitCode::SUCCESS;
     }
     let Some(command) = cli.command else {
-        eprintln!("error: a command is required (check, next, windows, validate); see `shipwindow --help`");
+        eprintln!(
+            "error: a command is required (check, next, windows, validate); see `shipwindow --help`"
+        );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
@@ -143,8 +156,12 @@ pub fn main() -> ExitCode {
 }
 
 fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os("SHIPWINDOW_POLICIES").filter(|v| !v.is_empty()).map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from("policies"))
+    flag.or_else(|| {
+        std::env::var_os("SHIPWINDOW_POLICIES")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+    .unwrap_or_else(|| PathBuf::from("policies"))
 }
 
 fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
@@ -159,18 +176,28 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req);
             print_decision(&policy, &decision, args.format);
-            Ok(if decision.allowed { EXIT_ALLOWED } else { EXIT_DENIED })
+            Ok(if decision.allowed {
+                EXIT_ALLOWED
+            } else {
+                EXIT_DENIED
+            })
         }
         Command::Next(args) => {
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
             let next = eval::next_allowed(&policy, &req);
-            let code = if next.is_some() { EXIT_ALLOWED } else { EXIT_DENIED };
+            let code = if next.is_some() {
+                EXIT_ALLOWED
+            } else {
+                EXIT_DENIED
+            };
             match args.format {
                 Format::Json => println!("{}", to_json(&eval::decide(&policy, &req))),
                 Format::Github => github::next(&req, next.as_ref()),
                 Format::Human => match next {
-                    Some(t) => println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+                    Some(t) => {
+                        println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+                    }
                     None => println!("none"),
                 },
             }
@@ -181,13 +208,18 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             let from = instant("--from", &args.from, tz)?;
             let to = instant("--to", &args.to, tz)?;
             if to <= from {
-                return Err(CliError::Usage(format!("--to `{}` is not after --from `{}`", args.to, args.from)));
+                return Err(CliError::Usage(format!(
+                    "--to `{}` is not after --from `{}`",
+                    args.to, args.from
+                )));
             }
             let change = change_kind(&args.change)?;
             let report = eval::windows(&policy, &args.service, &args.env, change, from, to);
             match args.format {
                 WindowsFormat::Json => println!("{}", to_json(&report)),
-                WindowsFormat::Human => print!("{}", human::windows(&args.service, &args.env, &report)),
+                WindowsFormat::Human => {
+                    print!("{}", human::windows(&args.service, &args.env, &report))
+                }
             }
             Ok(EXIT_ALLOWED)
         }
@@ -198,7 +230,11 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
 fn validate(dir: &std::path::Path) -> u8 {
     match PolicySet::load(dir) {
         Ok(policy) => {
-            let windows = policy.rules.iter().filter(|r| r.kind == crate::policy::RuleKind::Window).count();
+            let windows = policy
+                .rules
+                .iter()
+                .filter(|r| r.kind == crate::policy::RuleKind::Window)
+                .count();
             println!(
                 "ok: {} rules ({windows} windows, {} freezes) in {}, zone {}, policy {}",
                 policy.rules.len(),
@@ -218,7 +254,11 @@ fn validate(dir: &std::path::Path) -> u8 {
     }
 }
 
-fn request(policy: &PolicySet, args: &RequestArgs, now: DateTime<Utc>) -> Result<DeployRequest, CliError> {
+fn request(
+    policy: &PolicySet,
+    args: &RequestArgs,
+    now: DateTime<Utc>,
+) -> Result<DeployRequest, CliError> {
     let tz = policy.settings.timezone;
     let at = match &args.at {
         Some(text) => instant("--at", text, tz)?,
@@ -226,11 +266,28 @@ fn request(policy: &PolicySet, args: &RequestArgs, now: DateTime<Utc>) -> Result
     };
     let mut req = DeployRequest::new(args.service.clone(), args.env.clone(), at);
     req.change = change_kind(&args.change)?;
-    req.duration = args.duration.as_deref().map(|d| duration("--duration", d, false)).transpose()?;
-    req.monitoring = args.monitoring.as_deref().map(|d| duration("--monitoring", d, true)).transpose()?;
-    req.override_ = args.override_reason.as_ref().map(|reason| Override { reason: reason.clone(), approver: args.approver.clone() });
-    if req.override_.as_ref().is_some_and(|o| o.reason.trim().is_empty()) {
-        return Err(CliError::Usage("--override-reason must not be empty".into()));
+    req.duration = args
+        .duration
+        .as_deref()
+        .map(|d| duration("--duration", d, false))
+        .transpose()?;
+    req.monitoring = args
+        .monitoring
+        .as_deref()
+        .map(|d| duration("--monitoring", d, true))
+        .transpose()?;
+    req.override_ = args.override_reason.as_ref().map(|reason| Override {
+        reason: reason.clone(),
+        approver: args.approver.clone(),
+    });
+    if req
+        .override_
+        .as_ref()
+        .is_some_and(|o| o.reason.trim().is_empty())
+    {
+        return Err(CliError::Usage(
+            "--override-reason must not be empty".into(),
+        ));
     }
     Ok(req)
 }
@@ -248,8 +305,11 @@ fn duration(flag: &str, text: &str, zero_ok: bool) -> Result<chrono::TimeDelta, 
 }
 
 fn change_kind(text: &str) -> Result<ChangeKind, CliError> {
-    ChangeKind::parse(text)
-        .ok_or_else(|| CliError::Usage(format!("--change: unknown change kind `{text}` (use deploy, hotfix, rollback or config)")))
+    ChangeKind::parse(text).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--change: unknown change kind `{text}` (use deploy, hotfix, rollback or config)"
+        ))
+    })
 }
 
 fn usage(flag: &str, e: crate::time::SyntaxError) -> CliError {

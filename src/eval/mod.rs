@@ -68,6 +68,25 @@ pub enum BlockerKind {
     Freeze,
 }
 
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Allow => "allow",
+            Verdict::Override => "override",
+            Verdict::Deny => "deny",
+        }
+    }
+}
+
+impl BlockerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BlockerKind::Window => "window",
+            BlockerKind::Freeze => "freeze",
+        }
+    }
+}
+
 /// A rule (or, for windows, the set of applicable windows) that blocks a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocker {

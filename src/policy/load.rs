@@ -71,6 +71,27 @@ impl PolicySet {
     }
 }
 
+impl PolicySet {
+    /// Builds a policy set from in-memory files (relative path, TOML text), as if
+    /// they were the files of a directory; used by tests, benchmarks and embedders.
+    pub fn from_files(files: &[(&str, &str)]) -> Result<PolicySet, LoadError> {
+        let mut files: Vec<(&str, &str)> = files.to_vec();
+        files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        let fingerprint = fingerprint(files.iter().map(|(rel, text)| (*rel, text.as_bytes())));
+        let sources: Vec<(PathBuf, &[u8])> = files
+            .iter()
+            .map(|(rel, text)| (PathBuf::from(rel), text.as_bytes()))
+            .collect();
+        let (settings, rules) = build(&sources)?;
+        Ok(PolicySet {
+            settings,
+            rules,
+            fingerprint,
+            root: PathBuf::new(),
+        })
+    }
+}
+
 fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
     for entry in fs::read_dir(dir.join(rel))? {
         let entry = entry?;
