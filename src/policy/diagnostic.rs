@@ -84,6 +84,6 @@ mod tests {
         assert_eq!(idx.position(text, 0), (1, 1));
         assert_eq!(idx.position(text, 6), (2, 1));
         let x = text.find('x').unwrap();
-        assert_eq!(idx.position(text, x), (2, 12));
+        assert_eq!(idx.position(text, x), (2, 13));
     }
 }

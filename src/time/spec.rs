@@ -115,7 +115,17 @@ pub fn parse_day(text: &str, whole: &str) -> Result<Weekday, SyntaxError> {
         return Ok(day);
     }
     let err = SyntaxError::new(format!("`{text}` is not a day in `{whole}`"));
-    Err(match super::closest(&lower, DAY_NAMES) {
+    const LONG: [&str; 7] = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let guess = super::closest(&lower, DAY_NAMES.into_iter().chain(LONG)).map(|s| &s[..3]);
+    Err(match guess {
         Some(s) => err.with_help(format!(
             "did you mean `{s}`? days are `mon` … `sun`, ranges like `mon-fri`, or `daily`"
         )),

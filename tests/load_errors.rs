@@ -1,0 +1,357 @@
+//! Every class of bad policy input gives a diagnostic with the file, line and
+//! column of the mistake, a message saying what is wrong and help saying what would
+//! be right — and loading reports all of them, not just the first.
+
+use shipwindow::PolicySet;
+
+/// Loads in-memory files and returns each diagnostic as (`file:line:col: message`, help).
+fn problems(files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let err = PolicySet::from_files(files).expect_err("the policy should not load");
+    err.diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = d.position.expect("a position");
+            (
+                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Asserts exactly one problem, with this location+message and help containing `help`.
+#[track_caller]
+fn one(files: &[(&str, &str)], want: &str, help: &str) {
+    let got = problems(files);
+    assert_eq!(got.len(), 1, "expected one problem, got {got:#?}");
+    assert_eq!(got[0].0, want);
+    assert!(
+        got[0].1.contains(help),
+        "help `{}` should contain `{help}`",
+        got[0].1
+    );
+}
+
+const WINDOW: &str =
+    "[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"22:00\"\nend = \"06:00\"\n";
+
+#[test]
+fn toml_syntax_error() {
+    one(
+        &[("a.toml", "[[window]]\nname = \"w\nstart = 1\n")],
+        "a.toml:2:10: TOML syntax: invalid basic string, expected `\"`",
+        "toml.io",
+    );
+}
+
+#[test]
+fn unknown_key_suggests_the_closest() {
+    let text = WINDOW.replace("start =", "strat =");
+    let got = problems(&[("a.toml", &text)]);
+    assert_eq!(got[1].0, "a.toml:4:1: unknown key `strat` in [[window]]");
+    assert_eq!(got[1].1, "did you mean `start`?");
+    // The rule is also missing the key the typo was meant to be.
+    assert_eq!(got[0].0, "a.toml:1:1: [[window]] daily range needs `start`");
+    assert_eq!(got.len(), 2);
+}
+
+#[test]
+fn unknown_settings_key_and_table() {
+    one(
+        &[("a.toml", "[settings]\ntimezon = \"UTC\"\n")],
+        "a.toml:2:1: unknown key `timezon` in [settings]",
+        "did you mean `timezone`?",
+    );
+    one(
+        &[("a.toml", "[[freez]]\nname = \"x\"\n")],
+        "a.toml:1:3: unknown table `freez`",
+        "did you mean `freeze`?",
+    );
+    one(
+        &[("a.toml", "[[market]]\nname = \"krx\"\n")],
+        "a.toml:1:3: unknown table `market`",
+        "not available in this version",
+    );
+}
+
+#[test]
+fn wrong_types() {
+    one(
+        &[("a.toml", &WINDOW.replace("\"22:00\"", "22"))],
+        "a.toml:4:9: `start` must be a string, found an integer",
+        "write `start = \"22:00\"`",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}envs = \"prod\"\n"))],
+        "a.toml:6:8: `envs` must be a list of strings, found a string",
+        "[\"prod\"]",
+    );
+    one(
+        &[("a.toml", "[window]\nname = \"w\"\n")],
+        "a.toml:1:2: `window` must be an array of tables",
+        "write `[[window]]`",
+    );
+}
+
+#[test]
+fn bad_zone_names_suggest_the_closest() {
+    one(
+        &[("a.toml", "[settings]\ntimezone = \"Asia/Seol\"\n")],
+        "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`",
+        "did you mean `Asia/Seoul`?",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}timezone = \"europe/london\"\n"))],
+        "a.toml:6:12: `timezone`: unknown time zone `europe/london`",
+        "did you mean `Europe/London`?",
+    );
+}
+
+#[test]
+fn bad_durations() {
+    one(
+        &[("a.toml", "[settings]\nmonitoring = \"1 hour\"\n")],
+        "a.toml:2:14: `monitoring`: unknown unit ` ` in duration `1 hour`",
+        "`1h30m`",
+    );
+    one(
+        &[("a.toml", "[settings]\nhorizon = \"0s\"\n")],
+        "a.toml:2:11: `horizon` must be longer than zero",
+        "30m",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[freeze]]\nname = \"f\"\ncron = \"0 1 * * *\"\nduration = \"2x\"\n",
+        )],
+        "a.toml:4:12: `duration`: unknown unit `x` in duration `2x`",
+        "`1h30m`",
+    );
+}
+
+#[test]
+fn bad_day_names() {
+    one(
+        &[(
+            "a.toml",
+            &WINDOW.replace("[\"mon\"]", "[\"mon\", \"thurs\"]"),
+        )],
+        "a.toml:3:16: `days`: `thurs` is not a day in `thurs`",
+        "did you mean `thu`?",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[freeze]]\nname = \"f\"\nfrom = \"fryday 17:00\"\nto = \"mon 06:00\"\n",
+        )],
+        "a.toml:3:8: `from`: `fryday` is not a day in `fryday 17:00`",
+        "did you mean `fri`?",
+    );
+}
+
+#[test]
+fn bad_times_of_day() {
+    one(
+        &[("a.toml", &WINDOW.replace("\"22:00\"", "\"25:00\""))],
+        "a.toml:4:9: `start`: `25:00` is not a time of day",
+        "`HH:MM`",
+    );
+}
+
+#[test]
+fn bad_globs() {
+    one(
+        &[(
+            "a.toml",
+            &format!("{WINDOW}services = [\"web\", \"api-[ab\"]\n"),
+        )],
+        "a.toml:6:20: `services`: bad glob `api-[ab`: unclosed character class; missing ']'",
+        "`[abc]`",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}services = []\n"))],
+        "a.toml:6:12: `services` is empty and would match nothing",
+        "remove `services`",
+    );
+}
+
+#[test]
+fn bad_cron() {
+    let freeze =
+        |cron: &str| format!("[[freeze]]\nname = \"f\"\ncron = \"{cron}\"\nduration = \"1h\"\n");
+    one(
+        &[("a.toml", &freeze("0 0 9 * * *"))],
+        "a.toml:3:8: `cron`: cron `0 0 9 * * *` has 6 fields, expected the standard five (a seconds or year field is not part of standard cron)",
+        "minute hour day-of-month month day-of-week",
+    );
+    one(
+        &[("a.toml", &freeze("0 0 9 * * * 2026"))],
+        "a.toml:3:8: `cron`: cron `0 0 9 * * * 2026` has 7 fields, expected the standard five (a seconds or year field is not part of standard cron)",
+        "five fields",
+    );
+    one(
+        &[("a.toml", &freeze("0 9 L * *"))],
+        "a.toml:3:8: `cron`: `L` in the day-of-month field `L` is a Quartz extension, not standard cron",
+        "five fields",
+    );
+    one(
+        &[("a.toml", &freeze("0 9 30 2 *"))],
+        "a.toml:3:8: `cron`: cron `0 9 30 2 *` can never fire: no listed month has the listed day",
+        "day-of-month",
+    );
+    one(
+        &[("a.toml", &freeze("0 9 * * mun"))],
+        "a.toml:3:8: `cron`: `mun` is not valid in the day-of-week field `mun`",
+        "did you mean `mon`?",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[freeze]]\nname = \"f\"\ncron = \"0 17 * * fri\"\nuntil_cron = \"@reboot\"\n",
+        )],
+        "a.toml:4:14: `until_cron`: unknown cron macro `@reboot`",
+        "@hourly",
+    );
+}
+
+#[test]
+fn end_at_not_after_start_at() {
+    let text = "[[freeze]]\nname = \"f\"\nstart_at = \"2026-11-30T00:00\"\nend_at = \"2026-11-26T00:00\"\n";
+    one(
+        &[("a.toml", text)],
+        "a.toml:4:10: `end_at` is not after `start_at`",
+        "later than `start_at`",
+    );
+    // Both ends inside the same DST gap map to one instant: empty, so an error too.
+    let gap = "[[freeze]]\nname = \"f\"\ntimezone = \"America/New_York\"\nstart_at = \"2026-03-08T02:10\"\nend_at = \"2026-03-08T02:50\"\n";
+    one(
+        &[("a.toml", gap)],
+        "a.toml:5:10: `end_at` is not after `start_at`",
+        "later",
+    );
+}
+
+#[test]
+fn zero_or_several_time_specs() {
+    one(
+        &[("a.toml", "[[freeze]]\nname = \"f\"\nreason = \"x\"\n")],
+        "a.toml:1:1: [[freeze]] has no time spec",
+        "exactly one of",
+    );
+    let both = format!("{WINDOW}from = \"fri 17:00\"\nto = \"mon 06:00\"\n");
+    one(
+        &[("a.toml", &both)],
+        "a.toml:1:1: [[window]] has several time specs (daily range, weekly span)",
+        "exactly one of",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"22:00\"\n",
+        )],
+        "a.toml:1:1: [[window]] daily range needs `end`",
+        "`days`, `start`, `end`",
+    );
+    one(
+        &[("a.toml", "[[freeze]]\nname = \"f\"\ncron = \"0 1 * * *\"\n")],
+        "a.toml:1:1: [[freeze]] has `cron` but no `duration` or `until_cron`",
+        "until_cron",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[freeze]]\nname = \"f\"\nfrom = \"fri 17:00\"\nto = \"fri 17:00\"\n",
+        )],
+        "a.toml:3:8: `from` and `to` are the same moment",
+        "two different times",
+    );
+}
+
+#[test]
+fn duplicate_names_across_files() {
+    one(
+        &[
+            ("a.toml", WINDOW),
+            ("b/c.toml", &WINDOW.replace("mon", "tue")),
+        ],
+        "b/c.toml:2:8: rule name `w` is already used at a.toml:1:1",
+        "unique across the policy set",
+    );
+}
+
+#[test]
+fn settings_key_set_twice_across_files() {
+    one(
+        &[
+            ("a.toml", "[settings]\ntimezone = \"UTC\"\n"),
+            (
+                "b.toml",
+                "[settings]\nmonitoring = \"1h\"\ntimezone = \"Asia/Seoul\"\n",
+            ),
+        ],
+        "b.toml:3:1: settings key `timezone` is already set at a.toml:2:1",
+        "one file only",
+    );
+}
+
+#[test]
+fn invalid_names_overrides_and_change_kinds() {
+    one(
+        &[("a.toml", &WINDOW.replace("\"w\"", "\"Weeknight\""))],
+        "a.toml:2:8: invalid rule name `Weeknight`",
+        "lowercase",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}exempt = [\"rolback\"]\n"))],
+        "a.toml:6:11: unknown change kind `rolback`",
+        "did you mean `rollback`?",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}override = \"approver\"\n"))],
+        "a.toml:1:1: `override = \"approver\"` needs `approvers`",
+        "approvers = [",
+    );
+    one(
+        &[("a.toml", &format!("{WINDOW}override = \"always\"\n"))],
+        "a.toml:6:12: unknown override policy `always`",
+        "\"never\"",
+    );
+    one(
+        &[(
+            "a.toml",
+            "[[window]]\ndays = [\"mon\"]\nstart = \"22:00\"\nend = \"06:00\"\n",
+        )],
+        "a.toml:1:1: [[window]] has no `name`",
+        "add `name",
+    );
+}
+
+#[test]
+fn all_problems_are_reported_in_one_run() {
+    let a = "[settings]\ntimezone = \"Asia/Seol\"\n\n[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"25:00\"\nend = \"06:00\"\n";
+    let b = "[[freeze]]\nname = \"w\"\ncron = \"0 0 9 * * *\"\nduration = \"1h\"\nbogus = 1\n";
+    let got: Vec<String> = problems(&[("a.toml", a), ("b.toml", b)])
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`",
+            "a.toml:7:9: `start`: `25:00` is not a time of day",
+            "b.toml:3:8: `cron`: cron `0 0 9 * * *` has 6 fields, expected the standard five (a seconds or year field is not part of standard cron)",
+            "b.toml:5:1: unknown key `bogus` in [[freeze]]",
+        ]
+    );
+}
+
+#[test]
+fn a_good_policy_loads_in_policy_order() {
+    let a = "[[freeze]]\nname = \"z-first\"\nfrom = \"fri 17:00\"\nto = \"mon 06:00\"\n\n[[window]]\nname = \"a-second\"\ndays = [\"daily\"]\nstart = \"00:00\"\nend = \"24:00\"\n";
+    let b =
+        "[[window]]\nname = \"m-third\"\ndays = [\"mon\"]\nstart = \"22:00\"\nend = \"06:00\"\n";
+    let set = PolicySet::from_files(&[("b.toml", b), ("a.toml", a)]).unwrap();
+    let names: Vec<&str> = set.rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["z-first", "a-second", "m-third"]);
+    assert!(set.fingerprint.starts_with("sha256:") && set.fingerprint.len() == 7 + 64);
+}
