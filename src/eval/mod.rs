@@ -189,8 +189,8 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     };
     let latest_start = req.at + settings.horizon;
     let next_allowed = match verdict {
-        Verdict::Allow => None,
-        _ => blocking.earliest_clear_start(req.at, latest_start, guarded.len()),
+        Verdict::Allow | Verdict::Override => None,
+        Verdict::Deny => blocking.earliest_clear_start(req.at, latest_start, guarded.len()),
     };
     let free_until = match verdict {
         Verdict::Allow => blocking.first_blocked_after(guarded.end, latest_start),
