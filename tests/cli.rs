@@ -1,0 +1,589 @@
+//! The built binary, spawned as CI would run it: every exit code and output format.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+fn shipwindow(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shipwindow"));
+    cmd.args(args)
+        .env_remove("SHIPWINDOW_POLICIES")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("GITHUB_OUTPUT");
+    cmd
+}
+
+fn run(args: &[&str]) -> Output {
+    let dir = bundled();
+    let mut full = vec!["--policies", dir.to_str().unwrap()];
+    full.extend_from_slice(args);
+    shipwindow(&full).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_str(&stdout(o)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
+}
+
+// Friday evening of the Black Friday sale: denied by the sale, the weekend and the window.
+const DENIED_AT: &str = "2026-11-27T17:30:00+09:00";
+// Tuesday night, inside the weeknight window.
+const ALLOWED_AT: &str = "2026-12-01T23:00";
+
+#[test]
+fn check_allowed_exits_0_with_a_human_summary() {
+    let o = run(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("ALLOWED: deploy web to prod at Tue 2026-12-01 23:00 KST"),
+        "{out}"
+    );
+    assert!(out.contains("deploy 30m + monitoring 1h"), "{out}");
+    assert!(
+        out.contains("clear until Wed 2026-12-02 06:00 KST (5h 30m to spare after monitoring)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_denied_exits_1_with_reasons_ends_and_next() {
+    let o = run(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        DENIED_AT,
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("DENIED: deploy web to prod at Fri 2026-11-27 17:30 KST"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- weekend (freeze): Nobody is around to watch a weekend deploy"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Fri 2026-11-27 17:00 KST to Mon 2026-11-30 06:00 KST, ends in 2d 12h 30m"),
+        "{out}"
+    );
+    assert!(
+        out.contains("- black-friday (freeze): Black Friday sale: traffic peak"),
+        "{out}"
+    );
+    assert!(
+        out.contains("next allowed: Mon 2026-11-30 22:00 KST (in 3d 4h 30m)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn check_json_is_exactly_the_spec_shape() {
+    let o = run(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        DENIED_AT,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut want = [
+        "allowed",
+        "verdict",
+        "service",
+        "env",
+        "change",
+        "start",
+        "deploy_end",
+        "monitoring_end",
+        "blocked_by",
+        "next_allowed",
+        "free_until",
+        "policy",
+    ];
+    want.sort_unstable();
+    let mut got = keys.clone();
+    got.sort_unstable();
+    assert_eq!(got, want);
+    assert_eq!(v["allowed"], false);
+    assert_eq!(v["verdict"], "deny");
+    assert_eq!(v["start"], "2026-11-27T17:30:00+09:00");
+    assert_eq!(v["deploy_end"], "2026-11-27T18:00:00+09:00");
+    assert_eq!(v["monitoring_end"], "2026-11-27T19:00:00+09:00");
+    assert_eq!(v["next_allowed"], "2026-11-30T22:00:00+09:00");
+    assert_eq!(v["free_until"], serde_json::Value::Null);
+    assert!(v["policy"].as_str().unwrap().starts_with("sha256:"));
+    let weekend = v["blocked_by"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["rule"] == "weekend")
+        .unwrap();
+    assert_eq!(
+        weekend,
+        &serde_json::json!({"rule": "weekend", "kind": "freeze", "reason": "Nobody is around to watch a weekend deploy",
+            "from": "2026-11-27T17:00:00+09:00", "until": "2026-11-30T06:00:00+09:00", "overridable": false})
+    );
+}
+
+#[test]
+fn an_approved_override_exits_0_with_verdict_override() {
+    // Thursday night: only the sale blocks, and it takes an approver's override.
+    let args = [
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2026-11-26T23:00",
+        "--format",
+        "json",
+    ];
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let mut with = args.to_vec();
+    with.extend([
+        "--override-reason",
+        "INC-42 hotfix for checkout",
+        "--approver",
+        "oncall-lead",
+    ]);
+    let o = run(&with);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let v = json(&o);
+    assert_eq!(
+        (v["verdict"].as_str(), v["allowed"].as_bool()),
+        (Some("override"), Some(true))
+    );
+    assert_eq!(v["blocked_by"][0]["rule"], "black-friday");
+    // The wrong approver is denied.
+    let last = with.len() - 1;
+    with[last] = "intern";
+    assert_eq!(run(&with).status.code(), Some(1));
+}
+
+#[test]
+fn github_format_writes_commands_summary_and_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.md");
+    let outputs = dir.path().join("outputs");
+    let o = shipwindow(&[
+        "--policies",
+        bundled().to_str().unwrap(),
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        DENIED_AT,
+        "--format",
+        "github",
+    ])
+    .env("GITHUB_STEP_SUMMARY", &summary)
+    .env("GITHUB_OUTPUT", &outputs)
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("::error title=Deploy blocked%3A web to prod::"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Next allowed: Mon 2026-11-30 22:00 KST"),
+        "{out}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        md.contains("### shipwindow: deploy web to prod: ⛔ denied"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `weekend` | freeze | Nobody is around to watch a weekend deploy |"),
+        "{md}"
+    );
+    let outs = std::fs::read_to_string(&outputs).unwrap();
+    assert!(
+        outs.contains("allowed=false\nverdict=deny\nnext_allowed=2026-11-30T22:00:00+09:00\n"),
+        "{outs}"
+    );
+
+    let o = run(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+        "--format",
+        "github",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).starts_with("::notice title=Deploy allowed%3A web to prod::"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn next_prints_one_line_or_none() {
+    let o = run(&[
+        "next",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        DENIED_AT,
+    ]);
+    assert_eq!(
+        (o.status.code(), stdout(&o).as_str()),
+        (Some(0), "2026-11-30T22:00:00+09:00\n")
+    );
+    // Allowed now: `at` itself.
+    let o = run(&[
+        "next",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+    ]);
+    assert_eq!(stdout(&o), "2026-12-01T23:00:00+09:00\n");
+    // A deploy longer than any window never fits: `none`, exit 1.
+    let o = run(&[
+        "next",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+        "--duration",
+        "9h",
+    ]);
+    assert_eq!((o.status.code(), stdout(&o).as_str()), (Some(1), "none\n"));
+    let o = run(&[
+        "next",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+        "--duration",
+        "9h",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["next_allowed"], serde_json::Value::Null);
+}
+
+#[test]
+fn windows_json_covers_the_range_consecutively() {
+    let (from, to) = ("2026-11-23T00:00:00Z", "2026-12-07T00:00:00Z");
+    let o = run(&[
+        "windows",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--from",
+        from,
+        "--to",
+        to,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let iv = v["intervals"].as_array().unwrap();
+    assert_eq!(iv.first().unwrap()["start"], "2026-11-23T09:00:00+09:00");
+    assert_eq!(iv.last().unwrap()["end"], "2026-12-07T09:00:00+09:00");
+    for pair in iv.windows(2) {
+        assert_eq!(pair[0]["end"], pair[1]["start"]);
+        assert!(pair[0]["state"] != pair[1]["state"] || pair[0]["rules"] != pair[1]["rules"]);
+    }
+    // Monday night is open by the weeknight window.
+    let mon = iv
+        .iter()
+        .find(|i| i["start"] == "2026-11-23T22:00:00+09:00")
+        .unwrap();
+    assert_eq!(mon["state"], "open");
+    assert_eq!(mon["rules"], serde_json::json!(["weeknight"]));
+    let o = run(&[
+        "windows",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--from",
+        "2026-11-30T00:00",
+        "--to",
+        "2026-12-01T00:00",
+    ]);
+    assert!(
+        stdout(&o).contains("open    Mon 11-30 22:00 to Tue 12-01 00:00"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn validate_ok_and_every_problem() {
+    let o = run(&["validate"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).starts_with("ok: 7 rules"), "{}", stdout(&o));
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("a.toml"),
+        "[settings]\ntimezone = \"Asia/Seol\"\n",
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("team")).unwrap();
+    std::fs::write(
+        dir.path().join("team/b.toml"),
+        "[[freeze]]\nname = \"x\"\ndays = [\"mon\"]\nstart = \"25:00\"\nend = \"06:00\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = shipwindow(&["validate", "--policies", d]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(out.contains(&format!("{d}/a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`\n  help: did you mean `Asia/Seoul`?")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{d}/team/b.toml:4:9: `start`: `25:00` is not a time of day"
+        )),
+        "{out}"
+    );
+    assert!(stderr(&o).contains("2 problems found"));
+}
+
+#[test]
+fn a_bad_policy_never_gives_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[[freeze]]\nname = \"x\"\ncron = \"0 0 9 * * *\"\nduration = \"1h\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    for format in ["human", "json", "github"] {
+        let o = shipwindow(&[
+            "check",
+            "--policies",
+            d,
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--format",
+            format,
+        ])
+        .output()
+        .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{format}");
+        assert!(
+            !stdout(&o).contains("verdict") && !stdout(&o).contains("ALLOWED"),
+            "{format}: {}",
+            stdout(&o)
+        );
+        assert!(
+            stderr(&o).contains("bad.toml:3:8: `cron`: cron `0 0 9 * * *` has 6 fields"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!stderr(&o).contains("panicked"));
+    }
+    // JSON consumers get an error object.
+    let o = shipwindow(&[
+        "check",
+        "--policies",
+        d,
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert!(json(&o)["error"].as_str().unwrap().contains("bad.toml:3:8"));
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let cases: &[&[&str]] = &[
+        &["check", "--service", "web"],
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--at",
+            "tomorrow",
+        ],
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--duration",
+            "5 minutes",
+        ],
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--change",
+            "yolo",
+        ],
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--format",
+            "xml",
+        ],
+        &[
+            "windows",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--from",
+            "2026-12-02T00:00",
+            "--to",
+            "2026-12-01T00:00",
+        ],
+        &["frobnicate"],
+        &[],
+    ];
+    for args in cases {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}");
+    }
+    let o = run(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "tomorrow",
+    ]);
+    assert!(
+        stderr(&o).contains("--at: `tomorrow` is not a date and time"),
+        "{}",
+        stderr(&o)
+    );
+    let o = shipwindow(&[
+        "check",
+        "--policies",
+        "/nonexistent/dir",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("/nonexistent/dir: policy directory not found"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn the_policy_directory_comes_from_the_flag_then_the_environment_then_cwd() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        "[[freeze]]\nname = \"always\"\ndays = [\"daily\"]\nstart = \"00:00\"\nend = \"00:00\"\n",
+    )
+    .unwrap();
+    let args = [
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+    ];
+    // $SHIPWINDOW_POLICIES: denied by `always`.
+    let o = shipwindow(&args)
+        .env("SHIPWINDOW_POLICIES", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // --policies wins over the environment.
+    let bundled_dir = bundled();
+    let mut with_flag = vec!["--policies", bundled_dir.to_str().unwrap()];
+    with_flag.extend(args);
+    let o = shipwindow(&with_flag)
+        .env("SHIPWINDOW_POLICIES", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    // Neither: ./policies under the working directory.
+    let o = shipwindow(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn version_names_the_time_zone_database() {
+    let o = shipwindow(&["--version"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.starts_with("shipwindow 0.1.0 (tz database 20"), "{out}");
+}
