@@ -1,5 +1,7 @@
 //! The built binary, spawned as CI would run it: every exit code and output format.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,8 @@
 //! The decision (SPEC §4) on small hand-written policies: what blocks, what an
 //! override satisfies, and the exact next allowed start and end of the clear stretch.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+
 use chrono::{DateTime, TimeDelta, Utc};
 use shipwindow::policy::ChangeKind;
 use shipwindow::{BlockerKind, Decision, DeployRequest, Override, PolicySet, Verdict, decide};

@@ -2,6 +2,8 @@
 //! column of the mistake, a message saying what is wrong and help saying what would
 //! be right — and loading reports all of them, not just the first.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+
 use shipwindow::PolicySet;
 
 /// Loads in-memory files and returns each diagnostic as (`file:line:col: message`, help).

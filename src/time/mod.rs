@@ -63,24 +63,6 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(c, _)| c)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zone_typos_get_a_suggestion() {
-        assert_eq!(
-            parse_zone("Asia/Seol").unwrap_err().help.as_deref(),
-            Some("did you mean `Asia/Seoul`?")
-        );
-        assert_eq!(
-            parse_zone("asia/seoul").unwrap_err().help.as_deref(),
-            Some("did you mean `Asia/Seoul`?")
-        );
-        assert!(parse_zone("Asia/Seoul").is_ok());
-    }
-}
-
 /// Parses RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz`
 /// like a local start (SPEC §3: in a gap, the end of the gap; in a fold, the earlier
 /// instant). Fractions of a second are dropped: decisions are exact to the second.
@@ -107,4 +89,22 @@ pub fn parse_civil(text: &str) -> Option<chrono::NaiveDateTime> {
     ]
     .iter()
     .find_map(|f| chrono::NaiveDateTime::parse_from_str(text.trim(), f).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zone_typos_get_a_suggestion() {
+        assert_eq!(
+            parse_zone("Asia/Seol").unwrap_err().help.as_deref(),
+            Some("did you mean `Asia/Seoul`?")
+        );
+        assert_eq!(
+            parse_zone("asia/seoul").unwrap_err().help.as_deref(),
+            Some("did you mean `Asia/Seoul`?")
+        );
+        assert!(parse_zone("Asia/Seoul").is_ok());
+    }
 }

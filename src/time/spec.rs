@@ -340,7 +340,9 @@ mod tests {
 
     #[test]
     fn daily_ranges_across_dst() {
-        let cases: &[(Tz, &str, &str, &str, &str, &str, &[&str])] = &[
+        // (zone, days, start, end, range from, range to, expected intervals)
+        type Case<'a> = (Tz, &'a str, &'a str, &'a str, &'a str, &'a str, &'a [&'a str]);
+        let cases: &[Case] = &[
             // A fold never shortens a window: 01:00-02:00 on fall-back day is two real hours.
             (
                 New_York,
