@@ -138,7 +138,7 @@ fn bad_day_names() {
             "a.toml",
             &WINDOW.replace("[\"mon\"]", "[\"mon\", \"thurs\"]"),
         )],
-        "a.toml:3:16: `days`: `thurs` is not a day in `thurs`",
+        "a.toml:3:16: `days`: `thurs` is not a day",
         "did you mean `thu`?",
     );
     one(

@@ -114,7 +114,11 @@ pub fn parse_day(text: &str, whole: &str) -> Result<Weekday, SyntaxError> {
     if let Ok(day) = lower.parse::<Weekday>() {
         return Ok(day);
     }
-    let err = SyntaxError::new(format!("`{text}` is not a day in `{whole}`"));
+    let err = if text.trim() == whole.trim() {
+        SyntaxError::new(format!("`{text}` is not a day"))
+    } else {
+        SyntaxError::new(format!("`{text}` is not a day in `{whole}`"))
+    };
     const LONG: [&str; 7] = [
         "monday",
         "tuesday",
