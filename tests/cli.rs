@@ -1,6 +1,10 @@
 //! The built binary, spawned as CI would run it: every exit code and output format.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -500,6 +504,26 @@ fn bad_input_exits_2() {
             "2026-12-02T00:00",
             "--to",
             "2026-12-01T00:00",
+        ],
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--at",
+            "9999-12-31T00:00",
+        ],
+        &[
+            "windows",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--from",
+            "2026-01-01T00:00",
+            "--to",
+            "2036-01-01T00:00",
         ],
         &["frobnicate"],
         &[],

@@ -18,6 +18,9 @@ pub const EXIT_ALLOWED: u8 = 0;
 pub const EXIT_DENIED: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 
+/// The longest `windows` range: a year and a bit, so a typo cannot ask for centuries.
+const MAX_WINDOWS_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(400);
+
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"));
 
 #[derive(Parser, Debug)]

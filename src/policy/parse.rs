@@ -7,7 +7,7 @@ use crate::time::civil::{Edge, to_instant};
 use crate::time::cron::Cron;
 use crate::time::duration::parse_duration;
 use crate::time::spec::{ClockTime, DaySet, TimeSpec, WeekTime};
-use crate::time::{SyntaxError, closest, parse_civil, parse_zone};
+use crate::time::{SyntaxError, check_supported, closest, parse_civil, parse_zone};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::ops::Range;
@@ -662,11 +662,18 @@ fn instant(
     edge: Edge,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     let text = string_or_datetime(ctx, e)?;
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(&text) {
-        return Some(t.with_timezone(&chrono::Utc));
-    }
-    match parse_civil(&text) {
-        Some(civil) => Some(to_instant(tz, civil, edge)),
+    let instant = match (
+        chrono::DateTime::parse_from_rfc3339(&text),
+        parse_civil(&text),
+    ) {
+        (Ok(t), _) => Some(t.with_timezone(&chrono::Utc)),
+        (_, Some(civil)) => Some(to_instant(tz, civil, edge)),
+        _ => None,
+    };
+    match instant {
+        Some(t) => check_supported(t, &text)
+            .map_err(|err| ctx.syntax(&e.value.span(), e.key, err))
+            .ok(),
         None => {
             let help = "write a local `2026-11-26T00:00` (read in the rule's zone) or RFC 3339 with an offset";
             ctx.error(

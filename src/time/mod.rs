@@ -69,13 +69,39 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 pub fn parse_instant(text: &str, tz: Tz) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
     use chrono::{DateTime, SubsecRound, Utc};
     let text = text.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Ok(t.with_timezone(&Utc).trunc_subsecs(0));
-    }
-    match parse_civil(text) {
-        Some(civil) => Ok(civil::to_instant(tz, civil, civil::Edge::Start)),
-        None => Err(SyntaxError::new(format!("`{text}` is not a date and time"))
-            .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`")),
+    let instant = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        t.with_timezone(&Utc).trunc_subsecs(0)
+    } else if let Some(civil) = parse_civil(text) {
+        civil::to_instant(tz, civil, civil::Edge::Start)
+    } else {
+        return Err(SyntaxError::new(format!("`{text}` is not a date and time"))
+            .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`"));
+    };
+    check_supported(instant, text)
+}
+
+/// Years the engine reasons about; outside them arithmetic on horizons could
+/// overflow and cron schedules end, so such times are rejected up front.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1971..=2199;
+
+/// Rejects instants outside [`SUPPORTED_YEARS`].
+pub fn check_supported(
+    instant: chrono::DateTime<chrono::Utc>,
+    text: &str,
+) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
+    use chrono::Datelike;
+    if SUPPORTED_YEARS.contains(&instant.year()) {
+        Ok(instant)
+    } else {
+        Err(
+            SyntaxError::new(format!("`{text}` is outside the supported years")).with_help(
+                format!(
+                    "use a time from {} to {}",
+                    SUPPORTED_YEARS.start(),
+                    SUPPORTED_YEARS.end()
+                ),
+            ),
+        )
     }
 }
 

@@ -345,7 +345,15 @@ mod tests {
     #[test]
     fn daily_ranges_across_dst() {
         // (zone, days, start, end, range from, range to, expected intervals)
-        type Case<'a> = (Tz, &'a str, &'a str, &'a str, &'a str, &'a str, &'a [&'a str]);
+        type Case<'a> = (
+            Tz,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a str,
+            &'a [&'a str],
+        );
         let cases: &[Case] = &[
             // A fold never shortens a window: 01:00-02:00 on fall-back day is two real hours.
             (
