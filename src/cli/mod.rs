@@ -216,6 +216,12 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                     args.to, args.from
                 )));
             }
+            if to - from > MAX_WINDOWS_SPAN {
+                let days = MAX_WINDOWS_SPAN.num_days();
+                return Err(CliError::Usage(format!(
+                    "--from to --to spans more than {days} days; ask for a shorter range"
+                )));
+            }
             let change = change_kind(&args.change)?;
             let report = eval::windows(&policy, &args.service, &args.env, change, from, to);
             match args.format {
