@@ -78,6 +78,15 @@ impl Verdict {
     }
 }
 
+impl From<RuleKind> for BlockerKind {
+    fn from(kind: RuleKind) -> BlockerKind {
+        match kind {
+            RuleKind::Window => BlockerKind::Window,
+            RuleKind::Freeze => BlockerKind::Freeze,
+        }
+    }
+}
+
 impl BlockerKind {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -133,60 +142,61 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     let guarded = Interval::new(req.at, req.at + duration + monitoring);
     let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
 
-    let mut blocked_by = Vec::new();
+    // Each blocker with the rules it stands for: an override must satisfy them all.
+    let mut found: Vec<(Blocker, Vec<&Rule>)> = Vec::new();
     // How far from the request a blocker's extent is followed (SPEC §4 asks for the
     // maximal interval; beyond one horizon either way it is reported as cut there).
     let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
     for rule in &blocking.denies {
         if let Some(iv) = search::maximal_meeting(|r| rule.intervals(r), guarded, reach) {
-            blocked_by.push(blocker(
+            let b = blocker(
                 rule.name.clone(),
-                BlockerKind::Freeze,
+                rule.kind.into(),
                 rule.reason(),
                 iv,
                 rule.overridable(),
                 tz,
-            ));
+            );
+            found.push((b, vec![*rule]));
         }
     }
     if !blocking.windows.is_empty() {
         if let Some(iv) = search::maximal_meeting(|r| blocking.window_gaps(r), guarded, reach) {
-            let names: Vec<&str> = blocking.windows.iter().map(|w| w.name.as_str()).collect();
-            let reason = match blocking.windows.as_slice() {
+            let windows = &blocking.windows;
+            let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
+            let reason = match windows.as_slice() {
                 [one] => one.reason(),
-                several => format!(
-                    "outside the deploy windows: {}",
-                    several
-                        .iter()
-                        .map(|w| w.reason())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ),
+                several => {
+                    let each: Vec<String> = several.iter().map(|w| w.reason()).collect();
+                    format!("outside the deploy windows: {}", each.join("; "))
+                }
             };
-            let overridable = blocking.windows.iter().all(|w| w.overridable());
-            blocked_by.push(blocker(
+            let overridable = windows.iter().all(|w| w.overridable());
+            let b = blocker(
                 names.join(", "),
                 BlockerKind::Window,
                 reason,
                 iv,
                 overridable,
                 tz,
-            ));
+            );
+            found.push((b, windows.clone()));
         }
     }
-    blocked_by.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
+    found.sort_by(|(a, _), (b, _)| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
 
-    let verdict = if blocked_by.is_empty() {
+    let accepted = |o: &Override| {
+        let mut rules = found.iter().flat_map(|(_, rules)| rules);
+        rules.all(|r| r.accepts_override(&o.reason, o.approver.as_deref()))
+    };
+    let verdict = if found.is_empty() {
         Verdict::Allow
-    } else if req
-        .override_
-        .as_ref()
-        .is_some_and(|o| override_satisfies(policy, &blocking, &blocked_by, o))
-    {
+    } else if req.override_.as_ref().is_some_and(accepted) {
         Verdict::Override
     } else {
         Verdict::Deny
     };
+    let blocked_by: Vec<Blocker> = found.into_iter().map(|(b, _)| b).collect();
     let latest_start = req.at + settings.horizon;
     let next_allowed = match verdict {
         Verdict::Allow | Verdict::Override => None,
@@ -239,25 +249,6 @@ fn blocker(
         until: iv.end.with_timezone(&tz),
         overridable,
     }
-}
-
-/// Every blocker must accept the override; a window blocker stands for every
-/// applicable window, and each of them must accept it.
-fn override_satisfies(
-    policy: &PolicySet,
-    blocking: &Blocking<'_>,
-    blockers: &[Blocker],
-    o: &Override,
-) -> bool {
-    let accepts = |r: &Rule| r.accepts_override(&o.reason, o.approver.as_deref());
-    blockers.iter().all(|b| match b.kind {
-        BlockerKind::Window => blocking.windows.iter().all(|w| accepts(w)),
-        BlockerKind::Freeze => policy
-            .rules
-            .iter()
-            .filter(|r| r.kind != RuleKind::Window && r.name == b.rule)
-            .all(accepts),
-    })
 }
 
 fn rfc3339<S: Serializer>(t: &DateTime<Tz>, s: S) -> Result<S::Ok, S::Error> {
