@@ -363,7 +363,7 @@ fn windows_json_covers_the_range_consecutively() {
         "2026-12-01T00:00",
     ]);
     assert!(
-        stdout(&o).contains("open    Mon 11-30 22:00 to Tue 12-01 00:00"),
+        stdout(&o).contains("open    Mon 11-30 22:00 KST to Tue 12-01 00:00 KST"),
         "{}",
         stdout(&o)
     );

@@ -2,7 +2,11 @@
 //! column of the mistake, a message saying what is wrong and help saying what would
 //! be right — and loading reports all of them, not just the first.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
 
 use shipwindow::PolicySet;
 
@@ -282,6 +286,29 @@ fn duplicate_names_across_files() {
 }
 
 #[test]
+fn duplicates_are_found_even_when_the_first_is_invalid() {
+    let got = problems(&[
+        (
+            "a.toml",
+            "[settings]\ntimezone = \"Mars/Base\"\n\n[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"25:00\"\nend = \"06:00\"\n",
+        ),
+        (
+            "b.toml",
+            &format!("[settings]\ntimezone = \"UTC\"\n\n{WINDOW}"),
+        ),
+    ]);
+    let got: Vec<&str> = got.iter().map(|(m, _)| m.as_str()).collect();
+    assert!(
+        got.contains(&"b.toml:2:1: settings key `timezone` is already set at a.toml:2:1"),
+        "{got:#?}"
+    );
+    assert!(
+        got.contains(&"b.toml:5:8: rule name `w` is already used at a.toml:4:1"),
+        "{got:#?}"
+    );
+}
+
+#[test]
 fn settings_key_set_twice_across_files() {
     one(
         &[
@@ -341,6 +368,7 @@ fn all_problems_are_reported_in_one_run() {
         [
             "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`",
             "a.toml:7:9: `start`: `25:00` is not a time of day",
+            "b.toml:2:8: rule name `w` is already used at a.toml:4:1",
             "b.toml:3:8: `cron`: cron `0 0 9 * * *` has 6 fields, expected the standard five (a seconds or year field is not part of standard cron)",
             "b.toml:5:1: unknown key `bogus` in [[freeze]]",
         ]

@@ -127,8 +127,9 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
         let _ = writeln!(
             out,
             "  {state}  {} to {}  {:>12}{rules}",
-            s.start.format("%a %m-%d %H:%M"),
-            s.end.format("%a %m-%d %H:%M"),
+            // The zone abbreviation tells the two passes of a DST fold apart.
+            s.start.format("%a %m-%d %H:%M %Z"),
+            s.end.format("%a %m-%d %H:%M %Z"),
             format_duration(s.end - s.start)
         );
     }

@@ -176,26 +176,31 @@ pub(crate) fn build(
             let Section::Settings(table) = section else {
                 continue;
             };
-            let part: SettingsPart = parse::settings(ctx, table);
+            // Claim every key this table sets, valid or not, so a duplicate is
+            // reported even while the first value has a problem of its own.
             let file = ctx.file.display().to_string();
-            let mut claim =
-                |key: &'static str, span: &std::ops::Range<usize>, ctx: &mut FileCtx<'_>| -> bool {
-                    let (line, col) = ctx.position(span.start);
-                    if let Some(first) = set_where.get(key) {
-                        ctx.error(
-                            span,
-                            format!("settings key `{key}` is already set at {first}"),
-                            Some("a settings key may be set in one file only".into()),
-                        );
-                        return false;
-                    }
-                    set_where.insert(key, format!("{file}:{line}:{col}"));
-                    true
+            let mut claimed: Vec<&str> = Vec::new();
+            for e in parse::entries(table) {
+                let Some(key) = parse::SETTINGS_KEYS.iter().find(|k| **k == e.key) else {
+                    continue;
                 };
-            if let Some((tz, span)) = part.timezone {
-                if claim("timezone", &span, ctx) {
-                    settings.timezone = tz;
+                let (line, col) = ctx.position(e.key_span.start);
+                match set_where.get(key) {
+                    Some(first) => ctx.error(
+                        &e.key_span,
+                        format!("settings key `{key}` is already set at {first}"),
+                        Some("a settings key may be set in one file only".into()),
+                    ),
+                    None => {
+                        set_where.insert(key, format!("{file}:{line}:{col}"));
+                        claimed.push(key);
+                    }
                 }
+            }
+            let part: SettingsPart = parse::settings(ctx, table);
+            let mine = |key: &str| claimed.contains(&key);
+            if let Some((tz, _)) = part.timezone.filter(|_| mine("timezone")) {
+                settings.timezone = tz;
             }
             for (key, value, slot) in [
                 (
@@ -206,10 +211,8 @@ pub(crate) fn build(
                 ("monitoring", part.monitoring, &mut settings.monitoring),
                 ("horizon", part.horizon, &mut settings.horizon),
             ] {
-                if let Some((d, span)) = value {
-                    if claim(key, &span, ctx) {
-                        *slot = d;
-                    }
+                if let Some((d, _)) = value.filter(|_| mine(key)) {
+                    *slot = d;
                 }
             }
         }
@@ -224,24 +227,33 @@ pub(crate) fn build(
             let Section::Rule(kind, table, span) = section else {
                 continue;
             };
-            let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone) else {
-                continue;
-            };
-            let (line, col) = ctx.position(span.start);
-            let here = format!("{}:{line}:{col}", ctx.file.display());
-            if let Some(first) = names.get(&rule.name) {
-                let name_span = parse::entries(table)
-                    .find(|e| e.key == "name")
-                    .map_or(span.clone(), |e| e.value.span());
-                ctx.error(
-                    &name_span,
-                    format!("rule name `{}` is already used at {first}", rule.name),
-                    Some("rule names are unique across the policy set".into()),
-                );
-                continue;
+            // Names are claimed before the rule is validated, for the same reason.
+            let name = parse::entries(table).find(|e| e.key == "name");
+            let mut duplicate = false;
+            if let Some(e) = &name {
+                if let toml::de::DeValue::String(n) = e.value.get_ref() {
+                    let (line, col) = ctx.position(span.start);
+                    match names.get(n.as_ref()) {
+                        Some(first) => {
+                            ctx.error(
+                                &e.value.span(),
+                                format!("rule name `{n}` is already used at {first}"),
+                                Some("rule names are unique across the policy set".into()),
+                            );
+                            duplicate = true;
+                        }
+                        None => {
+                            let here = format!("{}:{line}:{col}", ctx.file.display());
+                            names.insert(n.to_string(), here);
+                        }
+                    }
+                }
             }
-            names.insert(rule.name.clone(), here);
-            rules.push(rule);
+            if let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone) {
+                if !duplicate {
+                    rules.push(rule);
+                }
+            }
         }
     }
 

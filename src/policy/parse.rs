@@ -517,6 +517,19 @@ fn time_spec(
             );
             return None;
         }
+        [one]
+            if present("cron")
+                && !SPEC_GROUPS
+                    .iter()
+                    .any(|(g, keys)| g == one && keys.contains(&"cron")) =>
+        {
+            ctx.error(
+                span,
+                format!("{what} has several time specs ({one}, cron)"),
+                Some(format!("give exactly one of {options}")),
+            );
+            return None;
+        }
         [one] => *one,
         several => {
             ctx.error(

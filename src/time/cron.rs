@@ -242,7 +242,9 @@ fn parse_field(text: &str, field: &Field) -> Result<Vec<bool>, SyntaxError> {
         } else {
             let a = value(range, field, text)?;
             // `a/n` means from a to the end of the field, stepping by n.
-            (a, if step > 1 { field.max } else { a })
+            // (For day-of-week the end is Saturday: `7` is only an alias of Sunday.)
+            let end = if field.name == DOW.name { 6 } else { field.max };
+            (a, if step > 1 { end } else { a })
         };
         let mut v = lo;
         while v <= hi {
@@ -477,6 +479,18 @@ mod tests {
             .prev_fire(ny, rfc("2026-11-01T01:10:00-04:00"))
             .unwrap();
         assert_eq!(got, rfc("2026-10-31T01:50:00-04:00"));
+    }
+
+    #[test]
+    fn a_weekday_step_ends_on_saturday() {
+        let days: Vec<_> = fires("0 0 * * 1/2", chrono_tz::UTC, "2026-01-05T00:00:00Z", 4)
+            .iter()
+            .map(|t| t.weekday())
+            .collect();
+        assert_eq!(
+            days,
+            [Weekday::Mon, Weekday::Wed, Weekday::Fri, Weekday::Mon]
+        );
     }
 
     #[test]

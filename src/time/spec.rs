@@ -200,6 +200,9 @@ impl TimeSpec {
     /// A short description for people: `mon,tue 22:00-06:00`.
     pub fn describe(&self, tz: Tz) -> String {
         match self {
+            TimeSpec::Daily { days, start, end } if start == end => {
+                format!("{days} from {start} for 24h")
+            }
             TimeSpec::Daily { days, start, end } => format!("{days} {start}-{end}"),
             TimeSpec::Weekly { from, to } => format!(
                 "{} {} to {} {}",
