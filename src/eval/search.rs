@@ -7,7 +7,10 @@ use crate::calendar::{Interval, complement, first_overlapping, merge};
 use crate::policy::{ChangeKind, PolicySet, Rule, RuleKind};
 use chrono::{DateTime, TimeDelta, Utc};
 
-const FIRST_CHUNK: TimeDelta = TimeDelta::days(7);
+// First chunks of the searches; each later chunk doubles. Most answers are near, so
+// the searches start small (measured in BENCHMARKS.md).
+const NEXT_FIRST_CHUNK: TimeDelta = TimeDelta::days(1);
+const FREE_FIRST_CHUNK: TimeDelta = TimeDelta::hours(6);
 
 /// The rules that apply to one request, split by what they do.
 pub(crate) struct Blocking<'p> {
@@ -65,8 +68,8 @@ impl<'p> Blocking<'p> {
     ) -> Option<DateTime<Utc>> {
         let search_end = latest + len;
         let mut lo = from;
-        let mut chunk = FIRST_CHUNK;
-        loop {
+        let mut chunk = NEXT_FIRST_CHUNK;
+        while lo <= latest {
             let hi = (lo + len + chunk).min(search_end);
             let range = Interval::new(lo, hi);
             let blocked = self.blocked(range);
@@ -86,9 +89,21 @@ impl<'p> Blocking<'p> {
             if hi >= search_end {
                 return None;
             }
-            lo = resume;
-            chunk = chunk * 2;
+            // Deny intervals come back whole, so a range that ends blocked often
+            // knows the blocked stretch goes on well past it: skip to its end and
+            // start small again, instead of expanding every rule over it.
+            match blocked.last() {
+                Some(last) if resume == hi && last.end > hi => {
+                    lo = last.end;
+                    chunk = NEXT_FIRST_CHUNK;
+                }
+                _ => {
+                    lo = resume;
+                    chunk = chunk * 2;
+                }
+            }
         }
+        None
     }
 
     /// The first blocked instant in `[from, latest]`, if any.
@@ -99,7 +114,7 @@ impl<'p> Blocking<'p> {
     ) -> Option<DateTime<Utc>> {
         let stop = latest + TimeDelta::seconds(1);
         let mut lo = from;
-        let mut chunk = FIRST_CHUNK;
+        let mut chunk = FREE_FIRST_CHUNK;
         while lo < stop {
             let hi = (lo + chunk).min(stop);
             if let Some(first) = self.blocked(Interval::new(lo, hi)).first() {
@@ -120,7 +135,9 @@ pub(crate) fn maximal_meeting(
     probe: Interval,
     reach: Interval,
 ) -> Option<Interval> {
-    let mut pad = TimeDelta::days(1);
+    // The probe alone first: most rules do not meet it at all, and that is cheap to
+    // learn. Then wider, until the interval found is known to end inside the range.
+    let mut pad = TimeDelta::zero();
     loop {
         let range = probe.widen(pad).clip(&reach);
         let list = source(range);
@@ -130,6 +147,10 @@ pub(crate) fn maximal_meeting(
         if !open_left && !open_right {
             return Some(first.clip(&reach));
         }
-        pad = pad * 4;
+        pad = if pad.is_zero() {
+            TimeDelta::days(1)
+        } else {
+            pad * 4
+        };
     }
 }

@@ -7,8 +7,42 @@ use globset::{GlobBuilder, GlobMatcher};
 /// means everything but those.
 #[derive(Debug, Clone)]
 pub struct Scope {
-    include: Vec<GlobMatcher>,
-    exclude: Vec<GlobMatcher>,
+    include: Vec<Pattern>,
+    exclude: Vec<Pattern>,
+}
+
+/// One entry. Plain names and `prefix-*` are by far the most common and are matched
+/// without compiling a glob (which costs more than the rest of loading a policy).
+#[derive(Debug, Clone)]
+enum Pattern {
+    Exact(String),
+    Prefix(String),
+    Glob(GlobMatcher),
+}
+
+impl Pattern {
+    fn new(pattern: &str) -> Result<Pattern, globset::Error> {
+        let special = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\');
+        if !pattern.contains(special) {
+            return Ok(Pattern::Exact(pattern.to_string()));
+        }
+        if let Some(prefix) = pattern.strip_suffix('*').filter(|p| !p.contains(special)) {
+            return Ok(Pattern::Prefix(prefix.to_string()));
+        }
+        let glob = GlobBuilder::new(pattern)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()?;
+        Ok(Pattern::Glob(glob.compile_matcher()))
+    }
+
+    fn is_match(&self, name: &str) -> bool {
+        match self {
+            Pattern::Exact(s) => name == s,
+            Pattern::Prefix(p) => name.starts_with(p.as_str()),
+            Pattern::Glob(g) => g.is_match(name),
+        }
+    }
 }
 
 impl Scope {
@@ -31,12 +65,9 @@ impl Scope {
             if pattern.is_empty() {
                 return Err((i, format!("empty pattern `{entry}`")));
             }
-            let glob = GlobBuilder::new(pattern)
-                .literal_separator(false)
-                .backslash_escape(true)
-                .build()
+            let pattern = Pattern::new(pattern)
                 .map_err(|e| (i, format!("bad glob `{entry}`: {}", e.kind())))?;
-            list.push(glob.compile_matcher());
+            list.push(pattern);
         }
         Ok(scope)
     }
@@ -61,6 +92,13 @@ mod tests {
         let only_not = Scope::parse(["!internal-*"]).unwrap();
         assert!(only_not.matches("web"));
         assert!(!only_not.matches("internal-tools"));
+        let prefix = Scope::parse(["web*", "!web-canary"]).unwrap();
+        assert!(
+            prefix.matches("web")
+                && prefix.matches("web-eu")
+                && !prefix.matches("web-canary")
+                && !prefix.matches("api")
+        );
         let class = Scope::parse(["web-[ab]", "api-?"]).unwrap();
         assert!(class.matches("web-a") && class.matches("api-1") && !class.matches("web-c"));
         assert!(Scope::parse(["web-[ab"]).is_err());
