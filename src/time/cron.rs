@@ -173,9 +173,11 @@ impl Cron {
         bound: DateTime<Utc>,
         inclusive: bool,
     ) -> Option<DateTime<Utc>> {
-        // Fires before `bound`'s wall-clock reading map to instants before `bound`
-        // (the mapping is monotonic), so the search can start there.
-        let mut civil = to_civil(tz, bound) - TimeDelta::seconds(1);
+        // A civil time at or before the reading of `bound - 1s` maps to an instant
+        // before `bound` (the mapping is monotonic), so the search starts just after
+        // it. Not at `bound`'s own reading: when `bound` is the end of a DST gap,
+        // fires inside the gap map exactly onto it.
+        let mut civil = to_civil(tz, bound - TimeDelta::seconds(1));
         loop {
             civil = self.next_civil_after(civil)?;
             let fire = to_instant(tz, civil, Edge::Start);
@@ -416,6 +418,19 @@ mod tests {
             let want: Vec<_> = want.iter().map(|w| rfc(w)).collect();
             assert_eq!(got, want, "\ncron: {expr} zone: {tz} from: {from}");
         }
+    }
+
+    #[test]
+    fn a_fire_in_a_gap_is_found_from_the_gap_end() {
+        // 02:00 does not exist on 2026-03-08 and fires at 03:00 EDT, the end of the gap.
+        let cron = Cron::parse("0 2 * * *").unwrap();
+        let gap_end = rfc("2026-03-08T03:00:00-04:00");
+        let ny = chrono_tz::America::New_York;
+        assert_eq!(cron.next_fire(ny, gap_end, true), Some(gap_end));
+        assert_eq!(
+            cron.next_fire(ny, gap_end, false),
+            Some(rfc("2026-03-09T02:00:00-04:00"))
+        );
     }
 
     #[test]
