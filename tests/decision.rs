@@ -1,7 +1,11 @@
 //! The decision (SPEC §4) on small hand-written policies: what blocks, what an
 //! override satisfies, and the exact next allowed start and end of the clear stretch.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test should fail loudly at the failing step")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
 
 use chrono::{DateTime, TimeDelta, Utc};
 use shipwindow::policy::ChangeKind;
