@@ -140,15 +140,21 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     let duration = req.duration.unwrap_or(settings.deploy_duration);
     let monitoring = req.monitoring.unwrap_or(settings.monitoring);
     let guarded = Interval::new(req.at, req.at + duration + monitoring);
-    let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
+    blocking.remember(Interval::new(
+        req.at,
+        guarded.end + search::NEXT_FIRST_CHUNK,
+    ));
 
     // Each blocker with the rules it stands for: an override must satisfy them all.
     let mut found: Vec<(Blocker, Vec<&Rule>)> = Vec::new();
     // How far from the request a blocker's extent is followed (SPEC §4 asks for the
     // maximal interval; beyond one horizon either way it is reported as cut there).
     let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
-    for rule in &blocking.denies {
-        if let Some(iv) = search::maximal_meeting(|r| rule.intervals(r), guarded, reach) {
+    for (i, rule) in blocking.denies.iter().enumerate() {
+        if let Some(iv) = search::maximal_meeting(|r| blocking.deny_intervals(i, r), guarded, reach)
+        {
             let b = blocker(
                 rule.name.clone(),
                 rule.kind.into(),

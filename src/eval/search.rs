@@ -9,13 +9,41 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 // First chunks of the searches; each later chunk doubles. Most answers are near, so
 // the searches start small (measured in BENCHMARKS.md).
-const NEXT_FIRST_CHUNK: TimeDelta = TimeDelta::days(1);
+pub(crate) const NEXT_FIRST_CHUNK: TimeDelta = TimeDelta::days(1);
 const FREE_FIRST_CHUNK: TimeDelta = TimeDelta::hours(6);
 
 /// The rules that apply to one request, split by what they do.
 pub(crate) struct Blocking<'p> {
     pub windows: Vec<&'p Rule>,
     pub denies: Vec<&'p Rule>,
+    memo: Option<Memo>,
+}
+
+/// Every applicable rule's intervals over one range, expanded once and reused for
+/// any range inside it: a decision asks about the guarded interval, the stretch
+/// right after it and the first search chunk, which all lie in one day or so.
+struct Memo {
+    range: Interval,
+    denies: Vec<Vec<Interval>>,
+    windows: Vec<Vec<Interval>>,
+}
+
+/// A rule's intervals over `range`, from the memo when it covers the range. (A memo
+/// list may join touching occurrences that lie partly outside `range`; every user
+/// of these lists takes unions or maximal intervals, for which that is the same.)
+fn lookup(
+    rule: &Rule,
+    memo: Option<(&Interval, &Vec<Interval>)>,
+    range: Interval,
+) -> Vec<Interval> {
+    match memo {
+        Some((covered, list)) if covered.covers(&range) => list
+            .iter()
+            .filter(|i| i.overlaps(&range))
+            .copied()
+            .collect(),
+        _ => rule.intervals(range),
+    }
 }
 
 impl<'p> Blocking<'p> {
@@ -30,7 +58,33 @@ impl<'p> Blocking<'p> {
             .iter()
             .filter(|r| r.applies(service, env, change))
             .partition(|r| r.kind == RuleKind::Window);
-        Blocking { windows, denies }
+        Blocking {
+            windows,
+            denies,
+            memo: None,
+        }
+    }
+
+    /// Expands every applicable rule over `range` once, for the lookups that follow.
+    pub fn remember(&mut self, range: Interval) {
+        let denies = self.denies.iter().map(|r| r.intervals(range)).collect();
+        let windows = self.windows.iter().map(|r| r.intervals(range)).collect();
+        self.memo = Some(Memo {
+            range,
+            denies,
+            windows,
+        });
+    }
+
+    /// The intervals of the `i`th applicable deny rule that overlap `range`.
+    pub fn deny_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
+        let memo = self.memo.as_ref().map(|m| (&m.range, &m.denies[i]));
+        lookup(self.denies[i], memo, range)
+    }
+
+    fn window_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
+        let memo = self.memo.as_ref().map(|m| (&m.range, &m.windows[i]));
+        lookup(self.windows[i], memo, range)
     }
 
     /// The parts of `range` no applicable window covers (empty when no window applies).
@@ -39,9 +93,8 @@ impl<'p> Blocking<'p> {
             return Vec::new();
         }
         let open = merge(
-            self.windows
-                .iter()
-                .flat_map(|w| w.intervals(range))
+            (0..self.windows.len())
+                .flat_map(|i| self.window_intervals(i, range))
                 .collect(),
         );
         complement(&open, range)
@@ -49,10 +102,8 @@ impl<'p> Blocking<'p> {
 
     /// Everything blocked within `range`: deny intervals (unclipped) and window gaps.
     pub fn blocked(&self, range: Interval) -> Vec<Interval> {
-        let mut all: Vec<Interval> = self
-            .denies
-            .iter()
-            .flat_map(|r| r.intervals(range))
+        let mut all: Vec<Interval> = (0..self.denies.len())
+            .flat_map(|i| self.deny_intervals(i, range))
             .collect();
         all.extend(self.window_gaps(range));
         merge(all)
