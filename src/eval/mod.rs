@@ -142,10 +142,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     let guarded = Interval::new(req.at, req.at + duration + monitoring);
     let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
-    blocking.remember(Interval::new(
-        req.at,
-        guarded.end + search::NEXT_FIRST_CHUNK,
-    ));
+    blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
 
     // Each blocker with the rules it stands for: an override must satisfy them all.
     let mut found: Vec<(Blocker, Vec<&Rule>)> = Vec::new();

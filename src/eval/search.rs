@@ -7,10 +7,9 @@ use crate::calendar::{Interval, complement, first_overlapping, merge};
 use crate::policy::{ChangeKind, PolicySet, Rule, RuleKind};
 use chrono::{DateTime, TimeDelta, Utc};
 
-// First chunks of the searches; each later chunk doubles. Most answers are near, so
-// the searches start small (measured in BENCHMARKS.md).
-pub(crate) const NEXT_FIRST_CHUNK: TimeDelta = TimeDelta::days(1);
-const FREE_FIRST_CHUNK: TimeDelta = TimeDelta::hours(6);
+// The first chunk of both searches; each later chunk doubles. Most answers are near,
+// so the searches start small (measured in BENCHMARKS.md).
+pub(crate) const FIRST_CHUNK: TimeDelta = TimeDelta::hours(6);
 
 /// The rules that apply to one request, split by what they do.
 pub(crate) struct Blocking<'p> {
@@ -119,7 +118,7 @@ impl<'p> Blocking<'p> {
     ) -> Option<DateTime<Utc>> {
         let search_end = latest + len;
         let mut lo = from;
-        let mut chunk = NEXT_FIRST_CHUNK;
+        let mut chunk = FIRST_CHUNK;
         while lo <= latest {
             let hi = (lo + len + chunk).min(search_end);
             let range = Interval::new(lo, hi);
@@ -146,7 +145,7 @@ impl<'p> Blocking<'p> {
             match blocked.last() {
                 Some(last) if resume == hi && last.end > hi => {
                     lo = last.end;
-                    chunk = NEXT_FIRST_CHUNK;
+                    chunk = FIRST_CHUNK;
                 }
                 _ => {
                     lo = resume;
@@ -165,7 +164,7 @@ impl<'p> Blocking<'p> {
     ) -> Option<DateTime<Utc>> {
         let stop = latest + TimeDelta::seconds(1);
         let mut lo = from;
-        let mut chunk = FREE_FIRST_CHUNK;
+        let mut chunk = FIRST_CHUNK;
         while lo < stop {
             let hi = (lo + chunk).min(stop);
             if let Some(first) = self.blocked(Interval::new(lo, hi)).first() {
