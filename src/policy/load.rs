@@ -31,65 +31,68 @@ impl PolicySet {
                 ),
             ));
         }
-        let mut rel_paths = Vec::new();
-        discover(dir, Path::new(""), &mut rel_paths)
+        let mut found = Vec::new();
+        discover(dir, Path::new(""), &mut found)
             .map_err(|e| fail(format!("cannot read the policy directory: {e}"), None))?;
-        // Path order is the byte order of the relative paths, `/`-separated.
-        rel_paths.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        if rel_paths.is_empty() {
+        if found.is_empty() {
             return Err(fail(
                 "no policy files (`*.toml`) in this directory".into(),
                 Some("point `--policies` at the directory that holds your rules"),
             ));
         }
-        let mut files = Vec::new();
-        for (rel, path) in rel_paths {
+        let mut contents = Vec::new();
+        for (rel, path) in &found {
             let bytes =
-                fs::read(&path).map_err(|e| fail(format!("cannot read `{rel}`: {e}"), None))?;
-            files.push((
-                rel,
-                dir.join(path.strip_prefix(dir).unwrap_or(&path)),
-                bytes,
-            ));
+                fs::read(path).map_err(|e| fail(format!("cannot read `{rel}`: {e}"), None))?;
+            contents.push(bytes);
         }
-        let fingerprint = fingerprint(
-            files
-                .iter()
-                .map(|(rel, _, bytes)| (rel.as_str(), bytes.as_slice())),
-        );
-        let sources: Vec<(PathBuf, &[u8])> = files
+        let files = found
             .iter()
-            .map(|(_, shown, bytes)| (shown.clone(), bytes.as_slice()))
+            .zip(&contents)
+            .map(|((rel, path), bytes)| SourceFile {
+                rel,
+                shown: path.clone(),
+                bytes,
+            })
             .collect();
-        let (settings, rules) = build(&sources)?;
-        Ok(PolicySet {
-            settings,
-            rules,
-            fingerprint,
-            root: dir.to_path_buf(),
-        })
+        assemble(dir.to_path_buf(), files)
     }
-}
 
-impl PolicySet {
     /// Builds a policy set from in-memory files (relative path, TOML text), as if
     /// they were the files of a directory; used by tests, benchmarks and embedders.
     pub fn from_files(files: &[(&str, &str)]) -> Result<PolicySet, LoadError> {
-        let mut files: Vec<(&str, &str)> = files.to_vec();
-        files.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        let fingerprint = fingerprint(files.iter().map(|(rel, text)| (*rel, text.as_bytes())));
-        let sources: Vec<(PathBuf, &[u8])> = files
+        let files = files
             .iter()
-            .map(|(rel, text)| (PathBuf::from(rel), text.as_bytes()))
+            .map(|(rel, text)| SourceFile {
+                rel,
+                shown: PathBuf::from(rel),
+                bytes: text.as_bytes(),
+            })
             .collect();
-        let (settings, rules) = build(&sources)?;
-        Ok(PolicySet {
-            settings,
-            rules,
-            fingerprint,
-            root: PathBuf::new(),
-        })
+        assemble(PathBuf::new(), files)
     }
+}
+
+/// One file of a policy set: its path relative to the set's directory (what is
+/// ordered and fingerprinted), the name used in messages, and its bytes.
+struct SourceFile<'a> {
+    rel: &'a str,
+    shown: PathBuf,
+    bytes: &'a [u8],
+}
+
+fn assemble(root: PathBuf, mut files: Vec<SourceFile<'_>>) -> Result<PolicySet, LoadError> {
+    // Path order is the byte order of the relative paths, `/`-separated.
+    files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
+    let fingerprint = fingerprint(files.iter().map(|f| (f.rel, f.bytes)));
+    let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
+    let (settings, rules) = build(&sources)?;
+    Ok(PolicySet {
+        settings,
+        rules,
+        fingerprint,
+        root,
+    })
 }
 
 fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
