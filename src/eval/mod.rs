@@ -137,56 +137,15 @@ pub struct Decision {
 pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     let settings = &policy.settings;
     let tz = settings.timezone;
-    let duration = req.duration.unwrap_or(settings.deploy_duration);
-    let monitoring = req.monitoring.unwrap_or(settings.monitoring);
+    let (duration, monitoring) = lengths(policy, req);
     let guarded = Interval::new(req.at, req.at + duration + monitoring);
     let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
     blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
-
-    // Each blocker with the rules it stands for: an override must satisfy them all.
-    let mut found: Vec<(Blocker, Vec<&Rule>)> = Vec::new();
     // How far from the request a blocker's extent is followed (SPEC §4 asks for the
     // maximal interval; beyond one horizon either way it is reported as cut there).
     let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
-    for (i, rule) in blocking.denies.iter().enumerate() {
-        if let Some(iv) = search::maximal_meeting(|r| blocking.deny_intervals(i, r), guarded, reach)
-        {
-            let b = blocker(
-                rule.name.clone(),
-                rule.kind.into(),
-                rule.reason(),
-                iv,
-                rule.overridable(),
-                tz,
-            );
-            found.push((b, vec![*rule]));
-        }
-    }
-    if !blocking.windows.is_empty() {
-        if let Some(iv) = search::maximal_meeting(|r| blocking.window_gaps(r), guarded, reach) {
-            let windows = &blocking.windows;
-            let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
-            let reason = match windows.as_slice() {
-                [one] => one.reason(),
-                several => {
-                    let each: Vec<String> = several.iter().map(|w| w.reason()).collect();
-                    format!("outside the deploy windows: {}", each.join("; "))
-                }
-            };
-            let overridable = windows.iter().all(|w| w.overridable());
-            let b = blocker(
-                names.join(", "),
-                BlockerKind::Window,
-                reason,
-                iv,
-                overridable,
-                tz,
-            );
-            found.push((b, windows.clone()));
-        }
-    }
-    found.sort_by(|(a, _), (b, _)| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
+    let found = blockers(&blocking, guarded, reach, tz);
 
     let accepted = |o: &Override| {
         let mut rules = found.iter().flat_map(|(_, rules)| rules);
@@ -199,7 +158,6 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     } else {
         Verdict::Deny
     };
-    let blocked_by: Vec<Blocker> = found.into_iter().map(|(b, _)| b).collect();
     let latest_start = req.at + settings.horizon;
     let next_allowed = match verdict {
         Verdict::Allow | Verdict::Override => None,
@@ -207,7 +165,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     };
     let free_until = match verdict {
         Verdict::Allow => blocking.first_blocked_after(guarded.end, latest_start),
-        _ => None,
+        Verdict::Override | Verdict::Deny => None,
     };
     Decision {
         allowed: verdict != Verdict::Deny,
@@ -218,22 +176,85 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
         start: req.at.with_timezone(&tz),
         deploy_end: (req.at + duration).with_timezone(&tz),
         monitoring_end: guarded.end.with_timezone(&tz),
-        blocked_by,
+        blocked_by: found.into_iter().map(|(b, _)| b).collect(),
         next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
         free_until: free_until.map(|t| t.with_timezone(&tz)),
         policy: policy.fingerprint.clone(),
     }
 }
 
+/// The deploy's length and the monitoring after it, with the settings' defaults.
+fn lengths(policy: &PolicySet, req: &DeployRequest) -> (TimeDelta, TimeDelta) {
+    let settings = &policy.settings;
+    (
+        req.duration.unwrap_or(settings.deploy_duration),
+        req.monitoring.unwrap_or(settings.monitoring),
+    )
+}
+
+/// What blocks the guarded interval, in SPEC §4 order, each blocker with the rules
+/// it stands for (an override must satisfy them all): every deny rule that meets it,
+/// and the applicable windows, once, when they do not cover it.
+fn blockers<'p>(
+    blocking: &Blocking<'p>,
+    guarded: Interval,
+    reach: Interval,
+    tz: Tz,
+) -> Vec<(Blocker, Vec<&'p Rule>)> {
+    let mut found = Vec::new();
+    for (i, rule) in blocking.denies.iter().enumerate() {
+        let extent = |r| blocking.deny_intervals(i, r);
+        if let Some(iv) = search::maximal_meeting(extent, guarded, reach) {
+            let (reason, overridable) = (rule.reason(), rule.overridable());
+            let b = blocker(
+                rule.name.clone(),
+                rule.kind.into(),
+                reason,
+                iv,
+                overridable,
+                tz,
+            );
+            found.push((b, vec![*rule]));
+        }
+    }
+    let windows = &blocking.windows;
+    // Empty when no window applies, so then nothing is found.
+    let outside = |r| blocking.window_gaps(r);
+    if let Some(iv) = search::maximal_meeting(outside, guarded, reach) {
+        let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
+        let reason = match windows.as_slice() {
+            [one] => one.reason(),
+            several => {
+                let each: Vec<String> = several.iter().map(|w| w.reason()).collect();
+                format!("outside the deploy windows: {}", each.join("; "))
+            }
+        };
+        let overridable = windows.iter().all(|w| w.overridable());
+        let b = blocker(
+            names.join(", "),
+            BlockerKind::Window,
+            reason,
+            iv,
+            overridable,
+            tz,
+        );
+        found.push((b, windows.clone()));
+    }
+    found.sort_by(|(a, _), (b, _)| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
+    found
+}
+
 /// The earliest start at or after `req.at` (within the horizon) at which the same
 /// request would be allowed without an override.
 pub fn next_allowed(policy: &PolicySet, req: &DeployRequest) -> Option<DateTime<Tz>> {
-    let settings = &policy.settings;
-    let len = req.duration.unwrap_or(settings.deploy_duration)
-        + req.monitoring.unwrap_or(settings.monitoring);
+    let (duration, monitoring) = lengths(policy, req);
     Blocking::new(policy, &req.service, &req.env, req.change)
-        .earliest_clear_start(req.at, req.at + settings.horizon, len)
-        .map(|t| t.with_timezone(&settings.timezone))
+        .earliest_clear_start(
+            req.at,
+            req.at + policy.settings.horizon,
+            duration + monitoring,
+        )
+        .map(|t| t.with_timezone(&policy.settings.timezone))
 }
 
 fn blocker(
