@@ -320,6 +320,39 @@ fn next_prints_one_line_or_none() {
 }
 
 #[test]
+fn next_in_github_format_annotates_and_sets_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let outputs = dir.path().join("outputs");
+    let bundled_dir = bundled();
+    let args = [
+        "--policies",
+        bundled_dir.to_str().unwrap(),
+        "next",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        DENIED_AT,
+        "--format",
+        "github",
+    ];
+    let o = shipwindow(&args)
+        .env("GITHUB_OUTPUT", &outputs)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        stdout(&o),
+        "::notice title=Next deploy window%3A web to prod::Mon 2026-11-30 22:00 KST\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&outputs).unwrap(),
+        "next_allowed=2026-11-30T22:00:00+09:00\n"
+    );
+}
+
+#[test]
 fn windows_json_covers_the_range_consecutively() {
     let (from, to) = ("2026-11-23T00:00:00Z", "2026-12-07T00:00:00Z");
     let o = run(&[
