@@ -646,3 +646,112 @@ fn version_names_the_time_zone_database() {
     let out = stdout(&o);
     assert!(out.starts_with("shipwindow 0.1.0 (tz database 20"), "{out}");
 }
+
+#[test]
+fn every_bad_input_class_exits_2_with_a_location_and_no_verdict() {
+    let w = "[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"22:00\"\nend = \"06:00\"\n";
+    let classes: &[(&str, &[(&str, &str)], &str)] = &[
+        (
+            "toml syntax",
+            &[("a.toml", "[[window]\nname = \"w\"\n")],
+            "a.toml:1:",
+        ),
+        (
+            "unknown key",
+            &[("a.toml", &format!("{w}colour = \"red\"\n"))],
+            "a.toml:6:1: unknown key",
+        ),
+        (
+            "wrong type",
+            &[("a.toml", &w.replace("\"22:00\"", "22"))],
+            "a.toml:4:9:",
+        ),
+        (
+            "bad zone",
+            &[("a.toml", "[settings]\ntimezone = \"Asia/Seol\"\n")],
+            "a.toml:2:12:",
+        ),
+        (
+            "bad duration",
+            &[("a.toml", "[settings]\nmonitoring = \"1hour\"\n")],
+            "a.toml:2:14:",
+        ),
+        (
+            "bad day",
+            &[("a.toml", &w.replace("\"mon\"", "\"mondy\""))],
+            "a.toml:3:9:",
+        ),
+        (
+            "bad glob",
+            &[("a.toml", &format!("{w}services = [\"[web\"]\n"))],
+            "a.toml:6:13:",
+        ),
+        (
+            "six-field cron",
+            &[(
+                "a.toml",
+                "[[freeze]]\nname = \"f\"\ncron = \"0 0 9 * * *\"\nduration = \"1h\"\n",
+            )],
+            "a.toml:3:8:",
+        ),
+        (
+            "end before start",
+            &[(
+                "a.toml",
+                "[[freeze]]\nname = \"f\"\nstart_at = \"2026-12-02T00:00\"\nend_at = \"2026-12-01T00:00\"\n",
+            )],
+            "a.toml:4:10:",
+        ),
+        (
+            "no time spec",
+            &[("a.toml", "[[freeze]]\nname = \"f\"\n")],
+            "a.toml:1:1:",
+        ),
+        (
+            "two time specs",
+            &[(
+                "a.toml",
+                &format!("{w}from = \"fri 17:00\"\nto = \"mon 06:00\"\n"),
+            )],
+            "a.toml:1:1:",
+        ),
+        (
+            "duplicate name",
+            &[("a.toml", w), ("b.toml", w)],
+            "b.toml:2:8:",
+        ),
+        (
+            "settings twice",
+            &[
+                ("a.toml", "[settings]\nhorizon = \"7d\"\n"),
+                ("b.toml", "[settings]\nhorizon = \"9d\"\n"),
+            ],
+            "b.toml:2:1:",
+        ),
+    ];
+    for (class, files, location) in classes {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in *files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let d = dir.path().to_str().unwrap();
+        for cmd in [
+            vec!["validate"],
+            vec!["check", "--service", "web", "--env", "prod"],
+        ] {
+            let mut args = vec!["--policies", d];
+            args.extend(cmd.iter().copied());
+            let o = shipwindow(&args).output().unwrap();
+            let all = format!("{}{}", stdout(&o), stderr(&o));
+            assert_eq!(o.status.code(), Some(2), "{class} ({cmd:?}): {all}");
+            assert!(
+                all.contains(&format!("{d}/{location}")),
+                "{class} ({cmd:?}): want {location} in {all}"
+            );
+            assert!(
+                !all.contains("panicked") && !all.contains("ALLOWED") && !all.contains("DENIED"),
+                "{class}: {all}"
+            );
+        }
+    }
+}
