@@ -650,7 +650,9 @@ fn version_names_the_time_zone_database() {
 #[test]
 fn every_bad_input_class_exits_2_with_a_location_and_no_verdict() {
     let w = "[[window]]\nname = \"w\"\ndays = [\"mon\"]\nstart = \"22:00\"\nend = \"06:00\"\n";
-    let classes: &[(&str, &[(&str, &str)], &str)] = &[
+    // (class, files, expected location of the first problem)
+    type Class<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let classes: &[Class] = &[
         (
             "toml syntax",
             &[("a.toml", "[[window]\nname = \"w\"\n")],
