@@ -61,7 +61,7 @@ fn in_process(c: &mut Criterion) {
     let denied = request(DENIED_AT);
     let allowed = request(ALLOWED_AT);
 
-    let d = decide(&policy, &denied);
+    let d = decide(&policy, &denied).expect("decides");
     assert_eq!(d.verdict, Verdict::Deny, "fixture: the denied request");
     assert_eq!(
         d.next_allowed.map(|t| t.to_rfc3339()).as_deref(),
@@ -69,12 +69,13 @@ fn in_process(c: &mut Criterion) {
         "fixture: the next allowed start of the denied request"
     );
     assert_eq!(
-        decide(&policy, &allowed).verdict,
+        decide(&policy, &allowed).expect("decides").verdict,
         Verdict::Allow,
         "fixture: the allowed request"
     );
     assert_eq!(
         next_allowed(&policy, &denied)
+            .expect("searches")
             .map(|t| t.to_rfc3339())
             .as_deref(),
         Some(DENIED_NEXT),

@@ -8,11 +8,12 @@
 pub mod calendar;
 pub mod cli;
 pub mod eval;
+pub mod market;
 pub mod policy;
 pub mod time;
 
 pub use eval::{
-    Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict, WindowsReport, decide,
-    next_allowed, windows,
+    Blocker, BlockerKind, Decision, DeployRequest, EvalError, Override, Verdict, WindowsReport,
+    decide, next_allowed, windows,
 };
 pub use policy::{ChangeKind, LoadError, PolicySet};

@@ -406,7 +406,11 @@ fn windows_json_covers_the_range_consecutively() {
 fn validate_ok_and_every_problem() {
     let o = run(&["validate"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
-    assert!(stdout(&o).starts_with("ok: 7 rules"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("ok: 8 rules (2 windows, 5 freezes, 1 market)"),
+        "{}",
+        stdout(&o)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
@@ -756,4 +760,157 @@ fn every_bad_input_class_exits_2_with_a_location_and_no_verdict() {
             );
         }
     }
+}
+
+#[test]
+fn markets_lists_the_calendars_and_one_calendars_days() {
+    let o = shipwindow(&["markets"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    for code in ["XKRX", "XNYS", "XNAS", "XTKS", "XLON", "XHKG"] {
+        assert!(
+            out.contains(&format!("\n{code} ")),
+            "{code} missing from:\n{out}"
+        );
+    }
+    assert!(out.contains("America/New_York   09:30–16:00"), "{out}");
+    let o = shipwindow(&[
+        "markets",
+        "XNYS",
+        "--from",
+        "2026-11-26",
+        "--to",
+        "2026-11-28",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("Thu 2026-11-26  closed  Thanksgiving Day"),
+        "{out}"
+    );
+    assert!(out.contains("Fri 2026-11-27  open    09:30–13:00"), "{out}");
+    assert!(out.contains("Sat 2026-11-28  closed  (weekend)"), "{out}");
+    let o = shipwindow(&[
+        "markets",
+        "XNYS",
+        "--from",
+        "2026-11-26",
+        "--to",
+        "2026-11-27",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    let v = json(&o);
+    assert_eq!(
+        v["days"][0],
+        serde_json::json!({"date": "2026-11-26", "trading": false, "holiday": "Thanksgiving Day"})
+    );
+    assert_eq!(v["days"][1]["close"], "2026-11-27T13:00:00-05:00");
+    let listed = json(
+        &shipwindow(&["markets", "--format", "json"])
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(
+        listed[1]["coverage"],
+        serde_json::json!({"first": "2015-01-01", "last": "2030-12-31"})
+    );
+}
+
+#[test]
+fn markets_and_market_rules_outside_coverage_exit_2() {
+    let o = shipwindow(&[
+        "markets",
+        "XKRX",
+        "--from",
+        "2030-12-30",
+        "--to",
+        "2031-01-02",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(
+            "XKRX calendar data covers 2015-01-01 to 2030-12-31; 2031-01-01 is outside it"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let o = shipwindow(&[
+        "markets",
+        "XKRZ",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-01-02",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `XKRX`?"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("m.toml"),
+        "[[market]]\nname = \"krx\"\nexchange = \"XKRX\"\nbefore_open = \"30m\"\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let o = shipwindow(&[
+        "check",
+        "--policies",
+        d,
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2031-01-02T12:00:00+09:00",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!stdout(&o).contains("verdict"));
+    assert!(
+        stderr(&o).contains(
+            "rule `krx` uses the XKRX calendar, whose data covers 2015-01-01 to 2030-12-31"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    // Inside coverage it decides, naming the session.
+    let o = shipwindow(&[
+        "check",
+        "--policies",
+        d,
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2026-12-01T10:00:00+09:00",
+        "--format",
+        "json",
+    ])
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["blocked_by"][0]["kind"], "market");
+    assert!(
+        json(&o)["blocked_by"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("XKRX session 09:00–15:30 KST")
+    );
 }

@@ -9,10 +9,15 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use shipwindow::policy::ChangeKind;
-use shipwindow::{BlockerKind, Decision, DeployRequest, Override, PolicySet, Verdict, decide};
+use shipwindow::{BlockerKind, Decision, DeployRequest, Override, PolicySet, Verdict};
 
 fn rfc(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// These policies have no calendar rules, so every request can be decided.
+fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
+    shipwindow::decide(policy, req).unwrap()
 }
 
 fn policy(text: &str) -> PolicySet {

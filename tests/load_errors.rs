@@ -74,8 +74,8 @@ fn unknown_settings_key_and_table() {
         "did you mean `freeze`?",
     );
     one(
-        &[("a.toml", "[[market]]\nname = \"krx\"\n")],
-        "a.toml:1:3: unknown table `market`",
+        &[("a.toml", "[[strategy]]\nname = \"web\"\n")],
+        "a.toml:1:3: unknown table `strategy`",
         "not available in this version",
     );
 }

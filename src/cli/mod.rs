@@ -3,6 +3,7 @@
 
 mod github;
 mod human;
+mod markets;
 
 use crate::eval::{self, Decision, DeployRequest, Override, Verdict};
 use crate::policy::{ChangeKind, LoadError, PolicySet};
@@ -50,6 +51,22 @@ enum Command {
     Windows(WindowsArgs),
     /// Check the policy files and print every problem
     Validate,
+    /// List the built-in exchange calendars, or one calendar's days
+    Markets(MarketsArgs),
+}
+
+#[derive(Args, Debug)]
+struct MarketsArgs {
+    /// A calendar code such as XKRX; without it, list the calendars
+    code: Option<String>,
+    /// First date, YYYY-MM-DD (with CODE)
+    #[arg(long, requires = "code")]
+    from: Option<String>,
+    /// Last date, YYYY-MM-DD, inclusive (with CODE)
+    #[arg(long, requires = "code")]
+    to: Option<String>,
+    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
+    format: WindowsFormat,
 }
 
 #[derive(Args, Debug)]
@@ -116,6 +133,8 @@ enum CliError {
     Usage(String),
     #[error("the policy set failed to load:\n{0}")]
     Policy(LoadError),
+    #[error("{0}")]
+    Eval(#[from] crate::eval::EvalError),
 }
 
 /// Runs the command line and maps the outcome to an exit code.
@@ -145,7 +164,8 @@ pub fn main() -> ExitCode {
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
-        || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json);
+        || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json)
+        || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json);
     match run(cli.policies, command) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -169,15 +189,30 @@ fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
 
 fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
     let dir = policy_dir(policies);
-    if let Command::Validate = command {
-        return Ok(validate(&dir));
+    match &command {
+        Command::Validate => return Ok(validate(&dir)),
+        Command::Markets(args) => {
+            let json_out = args.format == WindowsFormat::Json;
+            let text = match (&args.code, &args.from, &args.to) {
+                (None, _, _) => markets::list(json_out),
+                (Some(code), Some(from), Some(to)) => markets::days(code, from, to, json_out)?,
+                (Some(_), _, _) => {
+                    return Err(CliError::Usage(
+                        "markets CODE needs --from and --to (YYYY-MM-DD)".into(),
+                    ));
+                }
+            };
+            print!("{text}");
+            return Ok(EXIT_ALLOWED);
+        }
+        _ => {}
     }
     let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
     let now = Utc::now().trunc_subsecs(0);
     match command {
         Command::Check(args) => {
             let req = request(&policy, &args, now)?;
-            let decision = eval::decide(&policy, &req);
+            let decision = eval::decide(&policy, &req)?;
             print_decision(&policy, &decision, args.format);
             Ok(if decision.allowed {
                 EXIT_ALLOWED
@@ -188,14 +223,14 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         Command::Next(args) => {
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
-            let next = eval::next_allowed(&policy, &req);
+            let next = eval::next_allowed(&policy, &req)?;
             let code = if next.is_some() {
                 EXIT_ALLOWED
             } else {
                 EXIT_DENIED
             };
             match args.format {
-                Format::Json => println!("{}", to_json(&eval::decide(&policy, &req))),
+                Format::Json => println!("{}", to_json(&eval::decide(&policy, &req)?)),
                 Format::Github => github::next(&req, next.as_ref()),
                 Format::Human => match next {
                     Some(t) => {
@@ -223,7 +258,7 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 )));
             }
             let change = change_kind(&args.change)?;
-            let report = eval::windows(&policy, &args.service, &args.env, change, from, to);
+            let report = eval::windows(&policy, &args.service, &args.env, change, from, to)?;
             match args.format {
                 WindowsFormat::Json => println!("{}", to_json(&report)),
                 WindowsFormat::Human => {
@@ -232,22 +267,29 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             }
             Ok(EXIT_ALLOWED)
         }
-        Command::Validate => Ok(validate(&dir)),
+        Command::Validate | Command::Markets(_) => Ok(validate(&dir)),
     }
 }
 
 fn validate(dir: &std::path::Path) -> u8 {
     match PolicySet::load(dir) {
         Ok(policy) => {
-            let windows = policy
-                .rules
-                .iter()
-                .filter(|r| r.kind == crate::policy::RuleKind::Window)
-                .count();
+            use crate::policy::RuleKind;
+            let count = |kind| policy.rules.iter().filter(|r| r.kind == kind).count();
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            let mut kinds = vec![
+                plural(count(RuleKind::Window), "window", "windows"),
+                plural(count(RuleKind::Freeze), "freeze", "freezes"),
+            ];
+            if count(RuleKind::Market) > 0 {
+                kinds.push(plural(count(RuleKind::Market), "market", "markets"));
+            }
             println!(
-                "ok: {} rules ({windows} windows, {} freezes) in {}, zone {}, policy {}",
+                "ok: {} rules ({}) in {}, zone {}, policy {}",
                 policy.rules.len(),
-                policy.rules.len() - windows,
+                kinds.join(", "),
                 dir.display(),
                 policy.settings.timezone,
                 policy.fingerprint

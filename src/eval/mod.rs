@@ -66,6 +66,7 @@ pub enum Verdict {
 pub enum BlockerKind {
     Window,
     Freeze,
+    Market,
 }
 
 impl Verdict {
@@ -83,6 +84,7 @@ impl From<RuleKind> for BlockerKind {
         match kind {
             RuleKind::Window => BlockerKind::Window,
             RuleKind::Freeze => BlockerKind::Freeze,
+            RuleKind::Market => BlockerKind::Market,
         }
     }
 }
@@ -92,6 +94,7 @@ impl BlockerKind {
         match self {
             BlockerKind::Window => "window",
             BlockerKind::Freeze => "freeze",
+            BlockerKind::Market => "market",
         }
     }
 }
@@ -133,18 +136,35 @@ pub struct Decision {
     pub policy: String,
 }
 
+/// Why a request could not be decided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// The request reaches beyond the data of a rule that applies to it (an
+    /// exchange calendar's coverage): answering would be a guess.
+    #[error("rule `{rule}` uses {data}; {what} reaches outside it")]
+    OutOfCoverage {
+        rule: String,
+        data: String,
+        what: String,
+    },
+}
+
 /// Decides a request against a policy set.
-pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
+pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalError> {
     let settings = &policy.settings;
     let tz = settings.timezone;
     let (duration, monitoring) = lengths(policy, req);
     let guarded = Interval::new(req.at, req.at + duration + monitoring);
     let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
     blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
     // How far from the request a blocker's extent is followed (SPEC §4 asks for the
     // maximal interval; beyond one horizon either way it is reported as cut there).
-    let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
+    let mut reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
+    if let Some(limit) = limit {
+        reach = reach.clip(&limit);
+    }
     let found = blockers(&blocking, guarded, reach, tz);
 
     let accepted = |o: &Override| {
@@ -158,16 +178,27 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
     } else {
         Verdict::Deny
     };
-    let latest_start = req.at + settings.horizon;
+    // The searches stop at the horizon, and where a rule's data ends.
+    let horizon_end = req.at + settings.horizon;
+    let within_data = |latest: DateTime<Utc>, room: TimeDelta| match limit {
+        Some(l) => latest.min(l.end - room),
+        None => latest,
+    };
     let next_allowed = match verdict {
         Verdict::Allow | Verdict::Override => None,
-        Verdict::Deny => blocking.earliest_clear_start(req.at, latest_start, guarded.len()),
+        Verdict::Deny => {
+            let latest = within_data(horizon_end, guarded.len());
+            blocking.earliest_clear_start(req.at, latest, guarded.len())
+        }
     };
     let free_until = match verdict {
-        Verdict::Allow => blocking.first_blocked_after(guarded.end, latest_start),
+        Verdict::Allow => {
+            let latest = within_data(horizon_end, TimeDelta::seconds(1));
+            blocking.first_blocked_after(guarded.end, latest)
+        }
         Verdict::Override | Verdict::Deny => None,
     };
-    Decision {
+    Ok(Decision {
         allowed: verdict != Verdict::Deny,
         verdict,
         service: req.service.clone(),
@@ -180,7 +211,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Decision {
         next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
         free_until: free_until.map(|t| t.with_timezone(&tz)),
         policy: policy.fingerprint.clone(),
-    }
+    })
 }
 
 /// The deploy's length and the monitoring after it, with the settings' defaults.
@@ -205,7 +236,7 @@ fn blockers<'p>(
     for (i, rule) in blocking.denies.iter().enumerate() {
         let extent = |r| blocking.deny_intervals(i, r);
         if let Some(iv) = search::maximal_meeting(extent, guarded, reach) {
-            let (reason, overridable) = (rule.reason(), rule.overridable());
+            let (reason, overridable) = (rule.reason_near(guarded), rule.overridable());
             let b = blocker(
                 rule.name.clone(),
                 rule.kind.into(),
@@ -223,9 +254,9 @@ fn blockers<'p>(
     if let Some(iv) = search::maximal_meeting(outside, guarded, reach) {
         let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
         let reason = match windows.as_slice() {
-            [one] => one.reason(),
+            [one] => one.reason_near(guarded),
             several => {
-                let each: Vec<String> = several.iter().map(|w| w.reason()).collect();
+                let each: Vec<String> = several.iter().map(|w| w.reason_near(guarded)).collect();
                 format!("outside the deploy windows: {}", each.join("; "))
             }
         };
@@ -246,15 +277,22 @@ fn blockers<'p>(
 
 /// The earliest start at or after `req.at` (within the horizon) at which the same
 /// request would be allowed without an override.
-pub fn next_allowed(policy: &PolicySet, req: &DeployRequest) -> Option<DateTime<Tz>> {
+pub fn next_allowed(
+    policy: &PolicySet,
+    req: &DeployRequest,
+) -> Result<Option<DateTime<Tz>>, EvalError> {
     let (duration, monitoring) = lengths(policy, req);
-    Blocking::new(policy, &req.service, &req.env, req.change)
-        .earliest_clear_start(
-            req.at,
-            req.at + policy.settings.horizon,
-            duration + monitoring,
-        )
-        .map(|t| t.with_timezone(&policy.settings.timezone))
+    let len = duration + monitoring;
+    let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    let guarded = Interval::new(req.at, req.at + len);
+    let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
+    let mut latest = req.at + policy.settings.horizon;
+    if let Some(limit) = limit {
+        latest = latest.min(limit.end - len);
+    }
+    Ok(blocking
+        .earliest_clear_start(req.at, latest, len)
+        .map(|t| t.with_timezone(&policy.settings.timezone)))
 }
 
 fn blocker(

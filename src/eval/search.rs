@@ -64,6 +64,28 @@ impl<'p> Blocking<'p> {
         }
     }
 
+    /// The instants every applicable rule can answer for (`None`: no limit), checked
+    /// to contain `needed`; `what` names the stretch for the error.
+    pub fn covered(
+        &self,
+        needed: Interval,
+        what: &str,
+    ) -> Result<Option<Interval>, super::EvalError> {
+        let mut limit: Option<Interval> = None;
+        for rule in self.denies.iter().chain(&self.windows) {
+            let Some(c) = rule.coverage() else { continue };
+            if !c.instants.covers(&needed) {
+                return Err(super::EvalError::OutOfCoverage {
+                    rule: rule.name.clone(),
+                    data: c.data,
+                    what: what.to_string(),
+                });
+            }
+            limit = Some(limit.map_or(c.instants, |l| l.clip(&c.instants)));
+        }
+        Ok(limit)
+    }
+
     /// Expands every applicable rule over `range` once, for the lookups that follow.
     pub fn remember(&mut self, range: Interval) {
         let denies = self.denies.iter().map(|r| r.intervals(range)).collect();

@@ -46,10 +46,11 @@ pub fn windows(
     change: ChangeKind,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> WindowsReport {
+) -> Result<WindowsReport, super::EvalError> {
     let tz = policy.settings.timezone;
     let range = Interval::new(from, to);
     let blocking = Blocking::new(policy, service, env, change);
+    blocking.covered(range, "the range asked about")?;
     // Rules in policy order, each with its intervals cut to the range.
     let rules: Vec<(&str, bool, Vec<Interval>)> = policy
         .rules
@@ -107,9 +108,9 @@ pub fn windows(
             }),
         }
     }
-    WindowsReport {
+    Ok(WindowsReport {
         from: from.with_timezone(&tz),
         to: to.with_timezone(&tz),
         intervals: out,
-    }
+    })
 }

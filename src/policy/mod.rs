@@ -10,6 +10,7 @@ pub use diagnostic::{Diagnostic, LoadError};
 pub use scope::Scope;
 
 use crate::calendar::Interval;
+use crate::market::SessionGuard;
 use crate::time::spec::TimeSpec;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -47,11 +48,13 @@ impl Default for Settings {
     }
 }
 
-/// Whether a rule allows (window) or denies (freeze) the times it covers.
+/// Whether a rule allows (window) or denies (freeze, market) the times it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RuleKind {
     Window,
     Freeze,
+    /// Denies the sessions of an exchange calendar.
+    Market,
 }
 
 /// What kind of change a request is; rules may exempt some kinds.
@@ -101,9 +104,19 @@ pub enum OverridePolicy {
 #[derive(Debug, Clone)]
 pub enum RuleSource {
     Spec(TimeSpec),
+    Market(SessionGuard),
 }
 
-/// One validated `[[window]]` or `[[freeze]]`.
+/// The limits of a rule's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Coverage {
+    /// The instants the rule can answer for.
+    pub instants: Interval,
+    /// The data, for messages: "the XKRX calendar, whose data covers …".
+    pub data: String,
+}
+
+/// One validated `[[window]]`, `[[freeze]]` or `[[market]]`.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
@@ -128,19 +141,46 @@ impl Rule {
     pub fn intervals(&self, range: Interval) -> Vec<Interval> {
         match &self.source {
             RuleSource::Spec(spec) => spec.intervals(self.timezone, range),
+            RuleSource::Market(guard) => guard.intervals(range),
         }
     }
 
-    /// The line shown to people when the rule blocks.
-    pub fn reason(&self) -> String {
+    /// The instants this rule can answer for, when its data has limits (an exchange
+    /// calendar's coverage); asking beyond them is an error, never a silent "open".
+    pub fn coverage(&self) -> Option<Coverage> {
+        match &self.source {
+            RuleSource::Spec(_) => None,
+            RuleSource::Market(guard) => Some(Coverage {
+                instants: guard.coverage(),
+                data: format!(
+                    "the {} calendar, whose data covers {} to {}",
+                    guard.exchange.code, guard.exchange.first, guard.exchange.last
+                ),
+            }),
+        }
+    }
+
+    /// The line shown to people when the rule blocks around `probe`. A market rule
+    /// names the session that blocks.
+    pub fn reason_near(&self, probe: Interval) -> String {
+        let spec = match &self.source {
+            RuleSource::Spec(spec) => spec,
+            RuleSource::Market(guard) => {
+                let session = guard.session_meeting(probe).map(|s| guard.describe(&s));
+                let session = session.unwrap_or_else(|| format!("{} session", guard.exchange.code));
+                return match &self.reason {
+                    Some(reason) => format!("{reason}: {session}"),
+                    None => format!("{session} is in progress"),
+                };
+            }
+        };
         if let Some(reason) = &self.reason {
             return reason.clone();
         }
-        let RuleSource::Spec(spec) = &self.source;
         let when = format!("{} {}", spec.describe(self.timezone), self.timezone.name());
         match self.kind {
             RuleKind::Window => format!("outside deploy window {} ({when})", self.name),
-            RuleKind::Freeze => format!("freeze {} ({when})", self.name),
+            RuleKind::Freeze | RuleKind::Market => format!("freeze {} ({when})", self.name),
         }
     }
 

@@ -3,6 +3,7 @@
 
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::{ChangeKind, OverridePolicy, Rule, RuleKind, RuleSource, Scope};
+use crate::market::SessionGuard;
 use crate::time::civil::{Edge, to_instant};
 use crate::time::cron::Cron;
 use crate::time::duration::parse_duration;
@@ -77,11 +78,11 @@ pub(crate) fn sections<'t, 'i>(
                     Some("write `[settings]`".into()),
                 ),
             },
-            name @ ("window" | "freeze") => {
-                let kind = if name == "window" {
-                    RuleKind::Window
-                } else {
-                    RuleKind::Freeze
+            name @ ("window" | "freeze" | "market") => {
+                let kind = match name {
+                    "window" => RuleKind::Window,
+                    "freeze" => RuleKind::Freeze,
+                    _ => RuleKind::Market,
                 };
                 let tables = match value.get_ref() {
                     DeValue::Array(items) => items.iter().collect::<Vec<_>>(),
@@ -109,17 +110,13 @@ pub(crate) fn sections<'t, 'i>(
             }
             other => {
                 let help = match other {
-                    "market" => {
-                        "`[[market]]` exchange-calendar rules are not available in this version yet"
-                            .to_string()
-                    }
                     "strategy" => "`[[strategy]]` is not available in this version yet".to_string(),
-                    _ => match closest(other, ["settings", "window", "freeze"]) {
+                    _ => match closest(other, ["settings", "window", "freeze", "market"]) {
                         Some(s) => format!(
-                            "did you mean `{s}`? a policy file holds `[settings]`, `[[window]]` and `[[freeze]]`"
+                            "did you mean `{s}`? a policy file holds `[settings]`, `[[window]]`, `[[freeze]]` and `[[market]]`"
                         ),
                         None => {
-                            "a policy file holds `[settings]`, `[[window]]` and `[[freeze]]`".into()
+                            "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]` and `[[market]]`".into()
                         }
                     },
                 };
@@ -334,12 +331,19 @@ pub(crate) fn rule(
     let what = match kind {
         RuleKind::Window => "[[window]]",
         RuleKind::Freeze => "[[freeze]]",
+        RuleKind::Market => "[[market]]",
     };
     let mut known: Vec<&str> = COMMON_KEYS.to_vec();
-    for (_, keys) in SPEC_GROUPS {
-        for k in keys {
-            if !known.contains(k) {
-                known.push(k);
+    if kind == RuleKind::Market {
+        // A market rule reads its times in the exchange's own zone.
+        known.retain(|k| *k != "timezone");
+        known.extend(MARKET_KEYS);
+    } else {
+        for (_, keys) in SPEC_GROUPS {
+            for k in keys {
+                if !known.contains(k) {
+                    known.push(k);
+                }
             }
         }
     }
@@ -441,7 +445,12 @@ pub(crate) fn rule(
         Some(e) => zone(ctx, &e),
         None => Some(default_tz),
     };
-    let spec = timezone.and_then(|tz| time_spec(ctx, table, span, what, tz));
+    let source = match kind {
+        RuleKind::Market => market_guard(ctx, table, span).map(RuleSource::Market),
+        RuleKind::Window | RuleKind::Freeze => timezone
+            .and_then(|tz| time_spec(ctx, table, span, what, tz))
+            .map(RuleSource::Spec),
+    };
 
     if ctx.diags.len() > before {
         return None;
@@ -456,8 +465,124 @@ pub(crate) fn rule(
         override_policy: override_policy?,
         approvers,
         timezone: timezone?,
-        source: RuleSource::Spec(spec?),
+        source: source?,
     })
+}
+
+const MARKET_KEYS: [&str; 4] = ["exchange", "before_open", "after_close", "extra_closed"];
+
+/// Reads the `[[market]]` keys: which calendar, the guards around each session and
+/// the user's extra closures.
+fn market_guard(
+    ctx: &mut FileCtx<'_>,
+    table: &DeTable<'_>,
+    span: &Range<usize>,
+) -> Option<SessionGuard> {
+    let codes: Vec<&str> = crate::market::exchanges().iter().map(|e| e.code).collect();
+    let Some(e) = get(table, "exchange") else {
+        let help = format!(
+            "add `exchange = \"XKRX\"`; built-in calendars: {}",
+            codes.join(", ")
+        );
+        ctx.error(span, "[[market]] has no `exchange`", Some(help));
+        return None;
+    };
+    let exchange = string(ctx, &e, "\"XKRX\"").and_then(|code| {
+        let found = crate::market::exchange(&code);
+        if found.is_none() {
+            let help = match closest(&code, codes.iter().copied()) {
+                Some(c) => format!(
+                    "did you mean `{c}`? built-in calendars: {}",
+                    codes.join(", ")
+                ),
+                None => format!(
+                    "built-in calendars: {} (see `shipwindow markets`)",
+                    codes.join(", ")
+                ),
+            };
+            ctx.error(
+                &e.value.span(),
+                format!("unknown exchange `{code}`"),
+                Some(help),
+            );
+        }
+        found
+    });
+    let mut pad = |key: &str| match get(table, key) {
+        Some(e) => duration(ctx, &e, TimeDelta::zero()),
+        None => Some(TimeDelta::zero()),
+    };
+    let before_open = pad("before_open");
+    let after_close = pad("after_close");
+    let extra_closed = match get(table, "extra_closed") {
+        None => Some(Vec::new()),
+        Some(e) => extra_dates(ctx, &e, exchange),
+    };
+    Some(SessionGuard {
+        exchange: exchange?,
+        before_open: before_open?,
+        after_close: after_close?,
+        extra_closed: extra_closed?,
+    })
+}
+
+/// `extra_closed = ["2026-06-03"]`: dates within the calendar's coverage, sorted.
+fn extra_dates(
+    ctx: &mut FileCtx<'_>,
+    e: &Entry<'_, '_>,
+    exchange: Option<&crate::market::Exchange>,
+) -> Option<Vec<chrono::NaiveDate>> {
+    let help = "write dates as `extra_closed = [\"2026-06-03\"]`";
+    let DeValue::Array(items) = e.value.get_ref() else {
+        ctx.error(
+            &e.value.span(),
+            format!(
+                "`extra_closed` must be a list of dates, found {}",
+                type_name(e.value.get_ref())
+            ),
+            Some(help.into()),
+        );
+        return None;
+    };
+    let mut dates = Vec::new();
+    for item in items.iter() {
+        let text = match item.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            other => {
+                ctx.error(
+                    &item.span(),
+                    format!(
+                        "`extra_closed` entries must be dates, found {}",
+                        type_name(other)
+                    ),
+                    Some(help.into()),
+                );
+                return None;
+            }
+        };
+        let Ok(date) = chrono::NaiveDate::parse_from_str(&text, "%Y-%m-%d") else {
+            ctx.error(
+                &item.span(),
+                format!("`extra_closed`: `{text}` is not a date"),
+                Some(help.into()),
+            );
+            return None;
+        };
+        if let Some(x) = exchange.filter(|x| date < x.first || date > x.last) {
+            let help = format!("the {} calendar covers {} to {}", x.code, x.first, x.last);
+            ctx.error(
+                &item.span(),
+                format!("`extra_closed`: {date} is outside the {} calendar", x.code),
+                Some(help),
+            );
+            return None;
+        }
+        dates.push(date);
+    }
+    dates.sort_unstable();
+    dates.dedup();
+    Some(dates)
 }
 
 fn scope(ctx: &mut FileCtx<'_>, table: &DeTable<'_>, key: &str, example: &str) -> Option<Scope> {

@@ -1,0 +1,85 @@
+//! A market guard: the stretches around an exchange's sessions in which deploys are
+//! denied, `[open - before_open, close + after_close)` of every session. A midday
+//! break does not open a gap.
+
+use super::{Day, Exchange, Session};
+use crate::calendar::{Interval, merge};
+use crate::time::civil::to_civil;
+use chrono::{NaiveDate, TimeDelta};
+
+/// The session-based intervals of one `[[market]]` rule.
+#[derive(Debug, Clone)]
+pub struct SessionGuard {
+    pub exchange: &'static Exchange,
+    pub before_open: TimeDelta,
+    pub after_close: TimeDelta,
+    /// Ad-hoc full closures added by the user, sorted.
+    pub extra_closed: Vec<NaiveDate>,
+}
+
+impl SessionGuard {
+    /// The instants whose guarded intervals are fully known from the calendar's
+    /// data: a session just outside the data could reach `before_open` into its
+    /// last day, or `after_close` into its first.
+    pub fn coverage(&self) -> Interval {
+        let data = self.exchange.coverage();
+        Interval::new(data.start + self.after_close, data.end - self.before_open)
+    }
+
+    /// The sessions (with their guards) that overlap `range`, merged; nothing
+    /// outside the calendar's data.
+    pub fn intervals(&self, range: Interval) -> Vec<Interval> {
+        let guarded: Vec<Interval> = self
+            .sessions_near(range)
+            .into_iter()
+            .map(|s| self.guard(&s))
+            .collect();
+        let mut merged = merge(guarded);
+        merged.retain(|i| i.overlaps(&range));
+        merged
+    }
+
+    /// The first session whose guarded interval overlaps `probe`, if any.
+    pub fn session_meeting(&self, probe: Interval) -> Option<Session> {
+        self.sessions_near(probe)
+            .into_iter()
+            .find(|s| self.guard(s).overlaps(&probe))
+    }
+
+    fn guard(&self, s: &Session) -> Interval {
+        Interval::new(s.open - self.before_open, s.close + self.after_close)
+    }
+
+    /// Sessions on the local dates around `range`, widened by the guards.
+    fn sessions_near(&self, range: Interval) -> Vec<Session> {
+        let zone = self.exchange.zone;
+        let first = to_civil(zone, range.start - self.after_close).date() - chrono::Days::new(1);
+        let last = to_civil(zone, range.end + self.before_open).date() + chrono::Days::new(1);
+        first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .filter(|d| self.extra_closed.binary_search(d).is_err())
+            .filter_map(|d| match self.exchange.day(d) {
+                Ok(Day::Open(session)) => Some(session),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `XKRX session 09:00–15:30 KST`, with the special session's name if any.
+    pub fn describe(&self, s: &Session) -> String {
+        let zone = self.exchange.zone;
+        let abbrev = s.open.with_timezone(&zone).format("%Z");
+        let special = s
+            .special
+            .as_deref()
+            .map(|n| format!(" ({n})"))
+            .unwrap_or_default();
+        format!(
+            "{} session {}–{} {abbrev}{special}",
+            self.exchange.code,
+            s.local_open.format("%H:%M"),
+            s.local_close.format("%H:%M")
+        )
+    }
+}
