@@ -914,3 +914,50 @@ fn markets_and_market_rules_outside_coverage_exit_2() {
             .starts_with("XKRX session 09:00–15:30 KST")
     );
 }
+
+#[test]
+fn windows_names_the_market_session_that_closes_a_stretch() {
+    let o = run(&[
+        "windows",
+        "--service",
+        "trading-api",
+        "--env",
+        "prod",
+        "--from",
+        "2026-11-19T09:00",
+        "--to",
+        "2026-11-19T17:00",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "closed  Thu 11-19 09:30 KST to Thu 11-19 16:45 KST        7h 15m  krx, weeknight\n"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("krx: The brokerage integration is live while KRX trades: XKRX session 10:00–16:30 KST, College entrance exam (CSAT) day"), "{out}");
+    // The JSON keeps exactly the SPEC §5 fields.
+    let o = run(&[
+        "windows",
+        "--service",
+        "trading-api",
+        "--env",
+        "prod",
+        "--from",
+        "2026-11-19T09:00",
+        "--to",
+        "2026-11-19T17:00",
+        "--format",
+        "json",
+    ]);
+    let piece = &json(&o)["intervals"][1];
+    let mut keys: Vec<&str> = piece
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["end", "rules", "start", "state"]);
+}

@@ -132,6 +132,9 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
             s.end.format("%a %m-%d %H:%M %Z"),
             format_duration(s.end - s.start)
         );
+        for note in &s.notes {
+            let _ = writeln!(out, "          {note}");
+        }
     }
     out
 }

@@ -4,7 +4,7 @@
 use super::rfc3339;
 use super::search::Blocking;
 use crate::calendar::{Interval, contains_instant, merge};
-use crate::policy::{ChangeKind, PolicySet};
+use crate::policy::{ChangeKind, PolicySet, RuleKind};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -27,6 +27,10 @@ pub struct WindowsSegment {
     /// Closed: the deny rules containing it, plus the applicable windows when none
     /// covers it. Open: the windows containing it. Policy order.
     pub rules: Vec<String>,
+    /// For people, not part of the SPEC §5 JSON: the session behind each blocking
+    /// market rule ("krx: XKRX session 09:00–15:30 KST").
+    #[serde(skip)]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -105,8 +109,18 @@ pub fn windows(
                 end: end.with_timezone(&tz),
                 state,
                 rules: names,
+                notes: Vec::new(),
             }),
         }
+    }
+    for seg in out.iter_mut().filter(|s| s.state == WindowState::Closed) {
+        let piece = Interval::new(seg.start.with_timezone(&Utc), seg.end.with_timezone(&Utc));
+        seg.notes = policy
+            .rules
+            .iter()
+            .filter(|r| r.kind == RuleKind::Market && seg.rules.contains(&r.name))
+            .map(|r| format!("{}: {}", r.name, r.reason_near(piece)))
+            .collect();
     }
     Ok(WindowsReport {
         from: from.with_timezone(&tz),

@@ -73,7 +73,7 @@ impl SessionGuard {
         let special = s
             .special
             .as_deref()
-            .map(|n| format!(" ({n})"))
+            .map(|n| format!(", {n}"))
             .unwrap_or_default();
         format!(
             "{} session {}–{} {abbrev}{special}",
