@@ -385,3 +385,43 @@ fn a_good_policy_loads_in_policy_order() {
     assert_eq!(names, ["z-first", "a-second", "m-third"]);
     assert!(set.fingerprint.starts_with("sha256:") && set.fingerprint.len() == 7 + 64);
 }
+
+#[test]
+fn bad_market_rules() {
+    let m = "[[market]]\nname = \"krx\"\nexchange = \"XKRX\"\n";
+    one(
+        &[("a.toml", &m.replace("XKRX", "XKRZ"))],
+        "a.toml:3:12: unknown exchange `XKRZ`",
+        "did you mean `XKRX`?",
+    );
+    one(
+        &[("a.toml", "[[market]]\nname = \"krx\"\n")],
+        "a.toml:1:1: [[market]] has no `exchange`",
+        "built-in calendars: XKRX, XNYS",
+    );
+    one(
+        &[("a.toml", &format!("{m}before_open = \"half an hour\"\n"))],
+        "a.toml:4:15: `before_open`: missing number before `h` in duration `half an hour`",
+        "`1h30m`",
+    );
+    one(
+        &[("a.toml", &format!("{m}extra_closed = [\"2026-13-01\"]\n"))],
+        "a.toml:4:17: `extra_closed`: `2026-13-01` is not a date",
+        "2026-06-03",
+    );
+    one(
+        &[("a.toml", &format!("{m}extra_closed = [\"2031-01-02\"]\n"))],
+        "a.toml:4:17: `extra_closed`: 2031-01-02 is outside the XKRX calendar",
+        "covers 2015-01-01 to 2030-12-31",
+    );
+    // A market rule reads its times in the exchange's zone, so `timezone` is unknown there.
+    one(
+        &[("a.toml", &format!("{m}timezone = \"Asia/Seoul\"\n"))],
+        "a.toml:4:1: unknown key `timezone` in [[market]]",
+        "exchange",
+    );
+    // TOML dates without quotes are accepted.
+    assert!(
+        PolicySet::from_files(&[("a.toml", &format!("{m}extra_closed = [2026-06-03]\n"))]).is_ok()
+    );
+}
