@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod eval;
+pub mod input;
 pub mod market;
 pub mod policy;
 pub mod time;

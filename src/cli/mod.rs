@@ -5,9 +5,9 @@ mod github;
 mod human;
 mod markets;
 
-use crate::eval::{self, Decision, DeployRequest, Override, Verdict};
-use crate::policy::{ChangeKind, LoadError, PolicySet};
-use crate::time::{duration::parse_duration, parse_instant};
+use crate::eval::{self, Decision, DeployRequest, Verdict};
+use crate::input::{OverrideText, RequestText, WindowsText};
+use crate::policy::{LoadError, PolicySet};
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -18,9 +18,6 @@ use std::process::ExitCode;
 pub const EXIT_ALLOWED: u8 = 0;
 pub const EXIT_DENIED: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
-
-/// The longest `windows` range: a year and a bit, so a typo cannot ask for centuries.
-const MAX_WINDOWS_SPAN: chrono::TimeDelta = chrono::TimeDelta::days(400);
 
 const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"));
 
@@ -242,23 +239,17 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             Ok(code)
         }
         Command::Windows(args) => {
-            let tz = policy.settings.timezone;
-            let from = instant("--from", &args.from, tz)?;
-            let to = instant("--to", &args.to, tz)?;
-            if to <= from {
-                return Err(CliError::Usage(format!(
-                    "--to `{}` is not after --from `{}`",
-                    args.to, args.from
-                )));
-            }
-            if to - from > MAX_WINDOWS_SPAN {
-                let days = MAX_WINDOWS_SPAN.num_days();
-                return Err(CliError::Usage(format!(
-                    "--from to --to spans more than {days} days; ask for a shorter range"
-                )));
-            }
-            let change = change_kind(&args.change)?;
-            let report = eval::windows(&policy, &args.service, &args.env, change, from, to)?;
+            let text = WindowsText {
+                service: Some(args.service.clone()),
+                env: Some(args.env.clone()),
+                from: Some(args.from.clone()),
+                to: Some(args.to.clone()),
+                change: Some(args.change.clone()),
+            };
+            let q = text
+                .resolve(&policy)
+                .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
+            let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
                 WindowsFormat::Json => println!("{}", to_json(&report)),
                 WindowsFormat::Human => {
@@ -310,62 +301,25 @@ fn request(
     args: &RequestArgs,
     now: DateTime<Utc>,
 ) -> Result<DeployRequest, CliError> {
-    let tz = policy.settings.timezone;
-    let at = match &args.at {
-        Some(text) => instant("--at", text, tz)?,
-        None => now,
+    let text = RequestText {
+        service: Some(args.service.clone()),
+        env: Some(args.env.clone()),
+        at: args.at.clone(),
+        duration: args.duration.clone(),
+        monitoring: args.monitoring.clone(),
+        change: Some(args.change.clone()),
+        override_: args.override_reason.as_ref().map(|reason| OverrideText {
+            reason: Some(reason.clone()),
+            approver: args.approver.clone(),
+        }),
     };
-    let mut req = DeployRequest::new(args.service.clone(), args.env.clone(), at);
-    req.change = change_kind(&args.change)?;
-    req.duration = args
-        .duration
-        .as_deref()
-        .map(|d| duration("--duration", d, false))
-        .transpose()?;
-    req.monitoring = args
-        .monitoring
-        .as_deref()
-        .map(|d| duration("--monitoring", d, true))
-        .transpose()?;
-    req.override_ = args.override_reason.as_ref().map(|reason| Override {
-        reason: reason.clone(),
-        approver: args.approver.clone(),
-    });
-    if req
-        .override_
-        .as_ref()
-        .is_some_and(|o| o.reason.trim().is_empty())
-    {
-        return Err(CliError::Usage(
-            "--override-reason must not be empty".into(),
-        ));
-    }
-    Ok(req)
-}
-
-fn instant(flag: &str, text: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, CliError> {
-    parse_instant(text, tz).map_err(|e| usage(flag, e))
-}
-
-fn duration(flag: &str, text: &str, zero_ok: bool) -> Result<chrono::TimeDelta, CliError> {
-    let d = parse_duration(text).map_err(|e| usage(flag, e))?;
-    if !zero_ok && d.is_zero() {
-        return Err(CliError::Usage(format!("{flag} must be longer than zero")));
-    }
-    Ok(d)
-}
-
-fn change_kind(text: &str) -> Result<ChangeKind, CliError> {
-    ChangeKind::parse(text).ok_or_else(|| {
-        CliError::Usage(format!(
-            "--change: unknown change kind `{text}` (use deploy, hotfix, rollback or config)"
-        ))
+    text.resolve(policy, now).map_err(|e| {
+        let flag = match e.field.as_str() {
+            "override.reason" => "--override-reason".to_string(),
+            field => format!("--{field}"),
+        };
+        CliError::Usage(format!("{flag}: {}", e.message))
     })
-}
-
-fn usage(flag: &str, e: crate::time::SyntaxError) -> CliError {
-    let help = e.help.map(|h| format!("\n  help: {h}")).unwrap_or_default();
-    CliError::Usage(format!("{flag}: {}{help}", e.message))
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

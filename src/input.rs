@@ -1,0 +1,184 @@
+//! Request fields as text, from any transport (command-line flags, a query string,
+//! a JSON body), turned into one validated [`DeployRequest`]. The CLI and the
+//! server both use this, so the same text means the same request everywhere.
+
+use crate::eval::{DeployRequest, Override};
+use crate::policy::{ChangeKind, PolicySet};
+use crate::time::{SyntaxError, duration::parse_duration, parse_instant};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Deserialize;
+
+/// A deploy request as text. Field names are the query/JSON names.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestText {
+    pub service: Option<String>,
+    pub env: Option<String>,
+    /// RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the policy's zone; default now.
+    pub at: Option<String>,
+    pub duration: Option<String>,
+    pub monitoring: Option<String>,
+    /// `deploy` (default), `hotfix`, `rollback` or `config`.
+    pub change: Option<String>,
+    #[serde(rename = "override")]
+    pub override_: Option<OverrideText>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideText {
+    pub reason: Option<String>,
+    pub approver: Option<String>,
+}
+
+/// A field that is missing or malformed: which one, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct InputError {
+    pub field: String,
+    pub message: String,
+}
+
+impl InputError {
+    fn new(field: &str, message: impl Into<String>) -> InputError {
+        InputError {
+            field: field.to_string(),
+            message: message.into(),
+        }
+    }
+
+    fn syntax(field: &str, e: SyntaxError) -> InputError {
+        let help = e.help.map(|h| format!(" ({h})")).unwrap_or_default();
+        InputError::new(field, format!("{}{help}", e.message))
+    }
+}
+
+impl RequestText {
+    /// The validated request; `now` stands in for a missing `at`.
+    pub fn resolve(
+        &self,
+        policy: &PolicySet,
+        now: DateTime<Utc>,
+    ) -> Result<DeployRequest, InputError> {
+        let required = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => Ok(s.to_string()),
+            _ => Err(InputError::new(field, "is required")),
+        };
+        let service = required("service", &self.service)?;
+        let env = required("env", &self.env)?;
+        let at = match &self.at {
+            Some(text) => parse_instant(text, policy.settings.timezone)
+                .map_err(|e| InputError::syntax("at", e))?,
+            None => now,
+        };
+        let mut req = DeployRequest::new(service, env, at);
+        if let Some(text) = &self.change {
+            req.change = ChangeKind::parse(text).ok_or_else(|| {
+                InputError::new(
+                    "change",
+                    format!(
+                        "unknown change kind `{text}` (use deploy, hotfix, rollback or config)"
+                    ),
+                )
+            })?;
+        }
+        req.duration = self
+            .duration
+            .as_deref()
+            .map(|d| length("duration", d, false))
+            .transpose()?;
+        req.monitoring = self
+            .monitoring
+            .as_deref()
+            .map(|d| length("monitoring", d, true))
+            .transpose()?;
+        if let Some(o) = &self.override_ {
+            let reason = o.reason.as_deref().map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(InputError::new(
+                    "override.reason",
+                    "an override needs a reason",
+                ));
+            }
+            req.override_ = Some(Override {
+                reason: reason.to_string(),
+                approver: o.approver.clone(),
+            });
+        }
+        Ok(req)
+    }
+}
+
+fn length(field: &str, text: &str, zero_ok: bool) -> Result<TimeDelta, InputError> {
+    let d = parse_duration(text).map_err(|e| InputError::syntax(field, e))?;
+    if !zero_ok && d.is_zero() {
+        return Err(InputError::new(field, "must be longer than zero"));
+    }
+    Ok(d)
+}
+
+/// A `windows` question as text.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowsText {
+    pub service: Option<String>,
+    pub env: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub change: Option<String>,
+}
+
+/// A validated `windows` question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WindowsQuery {
+    pub service: String,
+    pub env: String,
+    pub change: ChangeKind,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+/// The longest `windows` range: a year and a bit, so a typo cannot ask for centuries.
+pub const MAX_WINDOWS_SPAN: TimeDelta = TimeDelta::days(400);
+
+impl WindowsText {
+    pub fn resolve(&self, policy: &PolicySet) -> Result<WindowsQuery, InputError> {
+        let tz = policy.settings.timezone;
+        let text = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
+            Some(s) if !s.is_empty() => Ok(s.to_string()),
+            _ => Err(InputError::new(field, "is required")),
+        };
+        let service = text("service", &self.service)?;
+        let env = text("env", &self.env)?;
+        let from = parse_instant(&text("from", &self.from)?, tz)
+            .map_err(|e| InputError::syntax("from", e))?;
+        let to =
+            parse_instant(&text("to", &self.to)?, tz).map_err(|e| InputError::syntax("to", e))?;
+        if to <= from {
+            return Err(InputError::new("to", "is not after `from`"));
+        }
+        if to - from > MAX_WINDOWS_SPAN {
+            let days = MAX_WINDOWS_SPAN.num_days();
+            return Err(InputError::new(
+                "to",
+                format!("the range is longer than {days} days; ask for a shorter one"),
+            ));
+        }
+        let change = match &self.change {
+            None => ChangeKind::Deploy,
+            Some(c) => ChangeKind::parse(c).ok_or_else(|| {
+                InputError::new(
+                    "change",
+                    format!("unknown change kind `{c}` (use deploy, hotfix, rollback or config)"),
+                )
+            })?,
+        };
+        Ok(WindowsQuery {
+            service,
+            env,
+            change,
+            from,
+            to,
+        })
+    }
+}
