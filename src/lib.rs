@@ -11,6 +11,7 @@ pub mod eval;
 pub mod input;
 pub mod market;
 pub mod policy;
+pub mod server;
 pub mod time;
 
 pub use eval::{

@@ -50,6 +50,18 @@ enum Command {
     Validate,
     /// List the built-in exchange calendars, or one calendar's days
     Markets(MarketsArgs),
+    /// Answer the same questions over HTTP (JSON API for bots and CI runners)
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Allow a non-loopback address although requests are not authenticated
+    #[arg(long)]
+    insecure_no_auth: bool,
 }
 
 #[derive(Args, Debug)]
@@ -205,6 +217,9 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         _ => {}
     }
     let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
+    if let Command::Serve(args) = &command {
+        return serve(policy, args);
+    }
     let now = Utc::now().trunc_subsecs(0);
     match command {
         Command::Check(args) => {
@@ -258,7 +273,62 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             }
             Ok(EXIT_ALLOWED)
         }
-        Command::Validate | Command::Markets(_) => Ok(validate(&dir)),
+        Command::Validate | Command::Markets(_) | Command::Serve(_) => Ok(validate(&dir)),
+    }
+}
+
+/// Runs the HTTP server until SIGINT or SIGTERM, then drains in-flight requests.
+fn serve(policy: PolicySet, args: &ServeArgs) -> Result<u8, CliError> {
+    if !args.listen.ip().is_loopback() && !args.insecure_no_auth {
+        return Err(CliError::Usage(format!(
+            "refusing to listen on {} without authentication\n  help: listen on 127.0.0.1, or pass --insecure-no-auth to accept unauthenticated requests from the network",
+            args.listen
+        )));
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the server runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().unwrap_or(args.listen);
+        eprintln!(
+            "shipwindow: serving {} rules (policy {}) on http://{addr}",
+            policy.rules.len(),
+            policy.fingerprint
+        );
+        let state = std::sync::Arc::new(crate::server::AppState::new(policy));
+        crate::server::serve(listener, state, shutdown_signal())
+            .await
+            .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
+        eprintln!("shipwindow: stopped");
+        Ok(EXIT_ALLOWED)
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }
 

@@ -1,0 +1,177 @@
+//! The HTTP front door (SPEC §7) for chatops bots and CI runners that cannot ship
+//! the binary: the same requests, the same decision code and the same §4/§5 JSON
+//! as the command line, over axum.
+
+use crate::eval::{self, Decision, EvalError, WindowsReport};
+use crate::input::{InputError, RequestText, WindowsText};
+use crate::policy::PolicySet;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{SubsecRound, Utc};
+use serde_json::{Value, json};
+use std::sync::{Arc, RwLock};
+
+/// What every handler shares: the policy set being served.
+pub struct AppState {
+    policy: RwLock<Arc<PolicySet>>,
+}
+
+impl AppState {
+    pub fn new(policy: PolicySet) -> AppState {
+        AppState {
+            policy: RwLock::new(Arc::new(policy)),
+        }
+    }
+
+    /// The policy a request is answered with; a request keeps the one it started
+    /// with even if another is installed meanwhile.
+    pub fn policy(&self) -> Arc<PolicySet> {
+        match self.policy.read() {
+            Ok(p) => Arc::clone(&p),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+}
+
+/// The routes, separate from serving them so tests can call them directly.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/v1/check", get(check_query).post(check_body))
+        .route("/v1/next", get(next))
+        .route("/v1/windows", get(windows))
+        .route("/healthz", get(healthz))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// A client error with a stable JSON body: `{"error": "…"}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> ApiError {
+        ApiError::bad_request(format!("`{}` {}", e.field, e.message))
+    }
+}
+
+impl From<EvalError> for ApiError {
+    fn from(e: EvalError) -> ApiError {
+        ApiError::bad_request(e.to_string())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> ApiError {
+        ApiError::bad_request(e.body_text())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> ApiError {
+        ApiError::bad_request(e.body_text())
+    }
+}
+
+fn decide(state: &AppState, text: &RequestText) -> Result<Json<Decision>, ApiError> {
+    let policy = state.policy();
+    let req = text.resolve(&policy, Utc::now().trunc_subsecs(0))?;
+    Ok(Json(eval::decide(&policy, &req)?))
+}
+
+async fn check_query(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<RequestText>, QueryRejection>,
+) -> Result<Json<Decision>, ApiError> {
+    let Query(text) = query?;
+    if text.override_.is_some() {
+        return Err(ApiError::bad_request(
+            "`override` is accepted in a POST body only",
+        ));
+    }
+    decide(&state, &text)
+}
+
+async fn check_body(
+    State(state): State<Arc<AppState>>,
+    body: Result<Json<RequestText>, JsonRejection>,
+) -> Result<Json<Decision>, ApiError> {
+    let Json(text) = body?;
+    decide(&state, &text)
+}
+
+/// `GET /v1/next`: the §4 object for the request, whose `next_allowed` (or `start`
+/// when allowed) is the answer; overrides play no part.
+async fn next(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<RequestText>, QueryRejection>,
+) -> Result<Json<Decision>, ApiError> {
+    let Query(mut text) = query?;
+    text.override_ = None;
+    decide(&state, &text)
+}
+
+async fn windows(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<WindowsText>, QueryRejection>,
+) -> Result<Json<WindowsReport>, ApiError> {
+    let Query(text) = query?;
+    let policy = state.policy();
+    let q = text.resolve(&policy)?;
+    Ok(Json(eval::windows(
+        &policy, &q.service, &q.env, q.change, q.from, q.to,
+    )?))
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let policy = state.policy();
+    Json(json!({ "status": "ok", "policy": policy.fingerprint, "rules": policy.rules.len() }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError {
+        status: StatusCode::NOT_FOUND,
+        message: "no such endpoint".into(),
+    }
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        message: "method not allowed on this endpoint".into(),
+    }
+}

@@ -1,0 +1,298 @@
+//! The HTTP API (SPEC §7) in-process through the router, and once over a real
+//! loopback socket against the spawned binary: the same JSON as the CLI, and a JSON
+//! error naming the field for bad input.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use shipwindow::PolicySet;
+use shipwindow::server::{AppState, app};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn bundled() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
+}
+
+fn state() -> Arc<AppState> {
+    Arc::new(AppState::new(PolicySet::load(&bundled()).unwrap()))
+}
+
+/// Sends one request through the router; returns the status and the JSON body.
+async fn call(method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = Request::builder().method(method).uri(uri);
+    let body = match body {
+        Some(v) => {
+            req = req.header("content-type", "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    let resp = app(state()).oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn cli_json(args: &[&str]) -> Value {
+    let out = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(bundled())
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn check_gives_the_same_json_as_the_cli() {
+    let (status, got) = call(
+        "GET",
+        "/v1/check?service=web&env=prod&at=2026-11-27T17:30",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let want = cli_json(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2026-11-27T17:30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(got, want);
+    assert_eq!(got["verdict"], "deny");
+    // The same request as a POST body.
+    let body = json!({"service": "web", "env": "prod", "at": "2026-11-27T17:30"});
+    let (status, posted) = call("POST", "/v1/check", Some(body)).await;
+    assert_eq!((status, posted), (StatusCode::OK, want));
+}
+
+#[tokio::test]
+async fn a_post_can_carry_an_override() {
+    let body = json!({"service": "web", "env": "prod", "at": "2026-11-26T23:00",
+        "override": {"reason": "INC-42 checkout fix", "approver": "oncall-lead"}});
+    let (status, got) = call("POST", "/v1/check", Some(body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (got["verdict"].as_str(), got["allowed"].as_bool()),
+        (Some("override"), Some(true))
+    );
+    let want = cli_json(&[
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2026-11-26T23:00",
+        "--override-reason",
+        "INC-42 checkout fix",
+        "--approver",
+        "oncall-lead",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(got, want);
+}
+
+#[tokio::test]
+async fn next_and_windows_and_healthz() {
+    let (status, got) = call(
+        "GET",
+        "/v1/next?service=web&env=prod&at=2026-11-27T17:30",
+        None,
+    )
+    .await;
+    assert_eq!(
+        (status, got["next_allowed"].as_str()),
+        (StatusCode::OK, Some("2026-11-30T22:00:00+09:00"))
+    );
+    let uri = "/v1/windows?service=web&env=prod&from=2026-11-30T00:00&to=2026-12-01T00:00";
+    let (status, got) = call("GET", uri, None).await;
+    assert_eq!(status, StatusCode::OK);
+    let want = cli_json(&[
+        "windows",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--from",
+        "2026-11-30T00:00",
+        "--to",
+        "2026-12-01T00:00",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(got, want);
+    let (status, got) = call("GET", "/healthz", None).await;
+    assert_eq!(
+        (status, got["status"].as_str(), got["rules"].as_u64()),
+        (StatusCode::OK, Some("ok"), Some(8))
+    );
+    assert!(got["policy"].as_str().unwrap().starts_with("sha256:"));
+}
+
+#[tokio::test]
+async fn bad_input_is_400_naming_the_field() {
+    let cases: &[(&str, &str, Option<Value>, &str)] = &[
+        ("GET", "/v1/check?env=prod", None, "`service` is required"),
+        (
+            "GET",
+            "/v1/check?service=web&env=prod&at=tomorrow",
+            None,
+            "`at` `tomorrow` is not a date and time",
+        ),
+        (
+            "GET",
+            "/v1/check?service=web&env=prod&duration=5x",
+            None,
+            "`duration` unknown unit `x`",
+        ),
+        (
+            "GET",
+            "/v1/check?service=web&env=prod&change=yolo",
+            None,
+            "`change` unknown change kind `yolo`",
+        ),
+        (
+            "GET",
+            "/v1/check?service=web&env=prod&colour=red",
+            None,
+            "unknown field `colour`",
+        ),
+        (
+            "POST",
+            "/v1/check",
+            Some(json!({"service": "web", "env": "prod", "override": {"approver": "x"}})),
+            "`override.reason` an override needs a reason",
+        ),
+        (
+            "POST",
+            "/v1/check",
+            Some(json!({"service": 7, "env": "prod"})),
+            "service: invalid type",
+        ),
+        (
+            "GET",
+            "/v1/windows?service=web&env=prod&from=2026-12-02T00:00&to=2026-12-01T00:00",
+            None,
+            "`to` is not after `from`",
+        ),
+        (
+            "GET",
+            "/v1/check?service=trading-api&env=prod&at=2031-01-02T12:00",
+            None,
+            "rule `krx` uses the XKRX calendar",
+        ),
+    ];
+    for (method, uri, body, want) in cases {
+        let (status, got) = call(method, uri, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{method} {uri}: {got}");
+        let error = got["error"].as_str().unwrap_or_default();
+        assert!(
+            error.contains(want),
+            "{method} {uri}: `{error}` should contain `{want}`"
+        );
+        assert!(got.get("verdict").is_none());
+    }
+}
+
+#[tokio::test]
+async fn unknown_routes_are_404_and_wrong_methods_405() {
+    let (status, got) = call("GET", "/v1/nope", None).await;
+    assert_eq!(
+        (status, got["error"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no such endpoint"))
+    );
+    let (status, got) = call("DELETE", "/v1/check", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(got["error"].is_string());
+    let (status, _) = call("POST", "/healthz", None).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+/// Reads one HTTP/1.1 response (the server closes with `Connection: close`).
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let status = text[9..12].parse().unwrap();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_binary_serves_over_loopback_and_stops_on_sigint() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(bundled())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap_or_else(|_| panic!("no port in `{line}`"));
+    let (status, body) = http_get(port, "/v1/check?service=web&env=prod&at=2026-12-01T23:00");
+    assert_eq!(status, 200, "{body}");
+    let v: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["verdict"], "allow");
+    let (status, _) = http_get(port, "/nope");
+    assert_eq!(status, 404);
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("stopped"), "{rest}");
+}
+
+#[test]
+fn a_network_address_without_auth_is_refused() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(bundled())
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("refusing to listen on 0.0.0.0:0 without authentication")
+    );
+}
