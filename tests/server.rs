@@ -296,3 +296,90 @@ fn a_network_address_without_auth_is_refused() {
             .contains("refusing to listen on 0.0.0.0:0 without authentication")
     );
 }
+
+/// Waits (up to ten seconds) for `/healthz` to satisfy `done`; returns its JSON.
+fn healthz_until(port: u16, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..200 {
+        let (_, body) = http_get(port, "/healthz");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        if done(&v) {
+            return v;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("/healthz never reached the expected state");
+}
+
+#[test]
+fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(bundled()).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(dir.path())
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let hup = || {
+        Command::new("kill")
+            .args(["-HUP", &child.id().to_string()])
+            .status()
+            .unwrap()
+    };
+    let first = healthz_until(port, |v| v["status"] == "ok");
+    let check = "/v1/check?service=web&env=prod&at=2026-12-01T23:00";
+    assert_eq!(
+        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
+        "allow"
+    );
+
+    // A good change: a freeze over Tuesday night is served after SIGHUP.
+    let freeze = "\n[[freeze]]\nname = \"db-migration\"\nstart_at = \"2026-12-01T20:00\"\nend_at = \"2026-12-02T04:00\"\n";
+    let events = dir.path().join("events.toml");
+    let good = format!("{}{freeze}", std::fs::read_to_string(&events).unwrap());
+    std::fs::write(&events, &good).unwrap();
+    hup();
+    let second = healthz_until(port, |v| v["policy"] != first["policy"]);
+    assert_eq!(second["status"], "ok");
+    assert_eq!(
+        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
+        "deny"
+    );
+
+    // A broken change: the last good policy keeps serving, /healthz is degraded.
+    std::fs::write(
+        &events,
+        format!("{good}\n[[freeze]]\nname = \"oops\"\ncron = \"0 0 9 * * *\"\nduration = \"1h\"\n"),
+    )
+    .unwrap();
+    hup();
+    let degraded = healthz_until(port, |v| v["status"] == "degraded");
+    assert_eq!(degraded["policy"], second["policy"]);
+    assert!(
+        degraded["error"].as_str().unwrap().contains("events.toml:"),
+        "{degraded}"
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
+        "deny"
+    );
+
+    // Fixing it recovers.
+    std::fs::write(&events, &good).unwrap();
+    hup();
+    let recovered = healthz_until(port, |v| v["status"] == "ok");
+    assert_eq!(recovered["policy"], second["policy"]);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -216,10 +216,10 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         }
         _ => {}
     }
-    let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
     if let Command::Serve(args) = &command {
-        return serve(policy, args);
+        return serve(dir, args);
     }
+    let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
     let now = Utc::now().trunc_subsecs(0);
     match command {
         Command::Check(args) => {
@@ -278,13 +278,14 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
 }
 
 /// Runs the HTTP server until SIGINT or SIGTERM, then drains in-flight requests.
-fn serve(policy: PolicySet, args: &ServeArgs) -> Result<u8, CliError> {
+fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     if !args.listen.ip().is_loopback() && !args.insecure_no_auth {
         return Err(CliError::Usage(format!(
             "refusing to listen on {} without authentication\n  help: listen on 127.0.0.1, or pass --insecure-no-auth to accept unauthenticated requests from the network",
             args.listen
         )));
     }
+    let state = crate::server::AppState::from_dir(dir).map_err(CliError::Policy)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -294,12 +295,13 @@ fn serve(policy: PolicySet, args: &ServeArgs) -> Result<u8, CliError> {
             .await
             .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         let addr = listener.local_addr().unwrap_or(args.listen);
+        let policy = state.policy();
         eprintln!(
             "shipwindow: serving {} rules (policy {}) on http://{addr}",
             policy.rules.len(),
             policy.fingerprint
         );
-        let state = std::sync::Arc::new(crate::server::AppState::new(policy));
+        let state = std::sync::Arc::new(state);
         crate::server::serve(listener, state, shutdown_signal())
             .await
             .map_err(|e| CliError::Usage(format!("server error: {e}")))?;

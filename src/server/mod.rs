@@ -4,7 +4,7 @@
 
 use crate::eval::{self, Decision, EvalError, WindowsReport};
 use crate::input::{InputError, RequestText, WindowsText};
-use crate::policy::PolicySet;
+use crate::policy::{LoadError, PolicySet};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -13,18 +13,36 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{SubsecRound, Utc};
 use serde_json::{Value, json};
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-/// What every handler shares: the policy set being served.
+/// What every handler shares: the policy set being served, and how its last
+/// reload went.
 pub struct AppState {
+    /// Where the policy was loaded from, for reloads (`None`: fixed, as in tests).
+    dir: Option<PathBuf>,
     policy: RwLock<Arc<PolicySet>>,
+    /// The last reload's failure while the previous policy keeps serving.
+    reload_error: RwLock<Option<String>>,
 }
 
 impl AppState {
+    /// A state serving a fixed policy set.
     pub fn new(policy: PolicySet) -> AppState {
         AppState {
+            dir: None,
             policy: RwLock::new(Arc::new(policy)),
+            reload_error: RwLock::new(None),
         }
+    }
+
+    /// A state serving the policy set in `dir`, which `reload` reads again.
+    pub fn from_dir(dir: PathBuf) -> Result<AppState, LoadError> {
+        let policy = PolicySet::load(&dir)?;
+        Ok(AppState {
+            dir: Some(dir),
+            ..AppState::new(policy)
+        })
     }
 
     /// The policy a request is answered with; a request keeps the one it started
@@ -34,6 +52,33 @@ impl AppState {
             Ok(p) => Arc::clone(&p),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
+    }
+
+    /// Loads the policy directory again and installs it at once; when it fails to
+    /// load, the last good policy keeps serving and the failure is kept for
+    /// `/healthz` until a reload succeeds.
+    pub fn reload(&self) -> Result<(), LoadError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let outcome = PolicySet::load(dir);
+        let mut error = self.reload_error.write().unwrap_or_else(|p| p.into_inner());
+        match outcome {
+            Ok(policy) => {
+                *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
+                *error = None;
+                Ok(())
+            }
+            Err(e) => {
+                *error = Some(e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    fn reload_error(&self) -> Option<String> {
+        self.reload_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 }
 
@@ -56,9 +101,33 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(Arc::clone(&state)));
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+/// Reloads the policy on every SIGHUP, logging the outcome.
+#[cfg(unix)]
+async fn reload_on_sighup(state: Arc<AppState>) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        eprintln!("shipwindow: cannot listen for SIGHUP; reloads are off");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        match state.reload() {
+            Ok(()) => eprintln!(
+                "shipwindow: reloaded, policy {}",
+                state.policy().fingerprint
+            ),
+            Err(e) => eprintln!(
+                "shipwindow: reload failed, still serving policy {}:\n{e}",
+                state.policy().fingerprint
+            ),
+        }
+    }
 }
 
 /// A client error with a stable JSON body: `{"error": "…"}`.
@@ -157,9 +226,16 @@ async fn windows(
     )?))
 }
 
+/// `ok`, or `degraded` with the reload error while the last good policy serves.
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
     let policy = state.policy();
-    Json(json!({ "status": "ok", "policy": policy.fingerprint, "rules": policy.rules.len() }))
+    let mut body =
+        json!({ "status": "ok", "policy": policy.fingerprint, "rules": policy.rules.len() });
+    if let Some(error) = state.reload_error() {
+        body["status"] = json!("degraded");
+        body["error"] = json!(error);
+    }
+    Json(body)
 }
 
 async fn not_found() -> ApiError {
