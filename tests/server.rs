@@ -13,7 +13,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shipwindow::PolicySet;
-use shipwindow::server::{AppState, app};
+use shipwindow::server::{AppState, Tokens, app};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,7 +38,10 @@ async fn call(method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Valu
         }
         None => Body::empty(),
     };
-    let resp = app(state()).oneshot(req.body(body).unwrap()).await.unwrap();
+    let resp = app(state(), Tokens::default())
+        .oneshot(req.body(body).unwrap())
+        .await
+        .unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
     (
@@ -382,4 +385,70 @@ fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
         .status()
         .unwrap();
     assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[tokio::test]
+async fn with_tokens_v1_needs_a_bearer_and_healthz_does_not() {
+    let tokens = Tokens::from_sources(Some("s3cret-ci\n"), Some("bot-token"));
+    let router = app(state(), tokens);
+    let send = |auth: Option<&str>, uri: &str| {
+        let mut req = Request::builder().uri(uri);
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        router.clone().oneshot(req.body(Body::empty()).unwrap())
+    };
+    let uri = "/v1/check?service=web&env=prod&at=2026-12-01T23:00";
+    for bad in [
+        None,
+        Some("Bearer wrong"),
+        Some("s3cret-ci"),
+        Some("Basic s3cret-ci"),
+        Some("Bearer s3cret-c"),
+    ] {
+        let resp = send(bad, uri).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{bad:?}");
+        let body: Value =
+            serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        assert!(body["error"].as_str().unwrap().contains("Bearer"));
+    }
+    for good in ["Bearer s3cret-ci", "Bearer bot-token"] {
+        assert_eq!(
+            send(Some(good), uri).await.unwrap().status(),
+            StatusCode::OK,
+            "{good}"
+        );
+    }
+    assert_eq!(
+        send(None, "/healthz").await.unwrap().status(),
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn tokens_allow_a_network_address_and_are_never_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tokens");
+    std::fs::write(&file, "very-secret-token\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(bundled())
+        .args(["serve", "--listen", "0.0.0.0:0", "--tokens-file"])
+        .arg(&file)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    assert_eq!(http_get(port, "/v1/check?service=web&env=prod").0, 401);
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(!format!("{line}{rest}").contains("very-secret-token"));
 }

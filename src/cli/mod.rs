@@ -59,6 +59,9 @@ struct ServeArgs {
     /// Address to listen on
     #[arg(long, default_value = "127.0.0.1:8080")]
     listen: std::net::SocketAddr,
+    /// Bearer tokens for /v1/*, one a line (also $SHIPWINDOW_TOKENS, comma-separated)
+    #[arg(long, value_name = "FILE")]
+    tokens_file: Option<PathBuf>,
     /// Allow a non-loopback address although requests are not authenticated
     #[arg(long)]
     insecure_no_auth: bool,
@@ -279,9 +282,20 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
 
 /// Runs the HTTP server until SIGINT or SIGTERM, then drains in-flight requests.
 fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
-    if !args.listen.ip().is_loopback() && !args.insecure_no_auth {
+    let file_text = match &args.tokens_file {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            CliError::Usage(format!(
+                "--tokens-file: cannot read {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    let env = std::env::var("SHIPWINDOW_TOKENS").ok();
+    let tokens = crate::server::Tokens::from_sources(file_text.as_deref(), env.as_deref());
+    if !args.listen.ip().is_loopback() && tokens.is_empty() && !args.insecure_no_auth {
         return Err(CliError::Usage(format!(
-            "refusing to listen on {} without authentication\n  help: listen on 127.0.0.1, or pass --insecure-no-auth to accept unauthenticated requests from the network",
+            "refusing to listen on {} without authentication\n  help: configure tokens (--tokens-file or $SHIPWINDOW_TOKENS), listen on 127.0.0.1, or pass --insecure-no-auth",
             args.listen
         )));
     }
@@ -302,7 +316,7 @@ fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             policy.fingerprint
         );
         let state = std::sync::Arc::new(state);
-        crate::server::serve(listener, state, shutdown_signal())
+        crate::server::serve(listener, state, tokens, shutdown_signal())
             .await
             .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
         eprintln!("shipwindow: stopped");

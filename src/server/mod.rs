@@ -2,6 +2,10 @@
 //! the binary: the same requests, the same decision code and the same §4/§5 JSON
 //! as the command line, over axum.
 
+mod auth;
+
+pub use auth::Tokens;
+
 use crate::eval::{self, Decision, EvalError, WindowsReport};
 use crate::input::{InputError, RequestText, WindowsText};
 use crate::policy::{LoadError, PolicySet};
@@ -83,11 +87,18 @@ impl AppState {
 }
 
 /// The routes, separate from serving them so tests can call them directly.
-pub fn app(state: Arc<AppState>) -> Router {
-    Router::new()
+/// `/v1/*` needs one of `tokens` when any are configured; `/healthz` never does.
+pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
+    let api = Router::new()
         .route("/v1/check", get(check_query).post(check_body))
         .route("/v1/next", get(next))
         .route("/v1/windows", get(windows))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::new(tokens),
+            auth::require_token,
+        ));
+    Router::new()
+        .merge(api)
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -99,11 +110,12 @@ pub fn app(state: Arc<AppState>) -> Router {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<AppState>,
+    tokens: Tokens,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     #[cfg(unix)]
     tokio::spawn(reload_on_sighup(Arc::clone(&state)));
-    axum::serve(listener, app(state))
+    axum::serve(listener, app(state, tokens))
         .with_graceful_shutdown(shutdown)
         .await
 }
