@@ -425,3 +425,15 @@ fn bad_market_rules() {
         PolicySet::from_files(&[("a.toml", &format!("{m}extra_closed = [2026-06-03]\n"))]).is_ok()
     );
 }
+
+#[test]
+fn market_guards_longer_than_a_week_are_rejected() {
+    one(
+        &[(
+            "a.toml",
+            "[[market]]\nname = \"krx\"\nexchange = \"XKRX\"\nbefore_open = \"3000d\"\n",
+        )],
+        "a.toml:4:15: `before_open` is longer than 7d",
+        "minutes or hours",
+    );
+}

@@ -62,7 +62,7 @@ fn the_guard_before_the_open_is_exact() {
     assert_eq!(d.verdict, Verdict::Deny);
     let b = &d.blocked_by[0];
     assert_eq!((b.rule.as_str(), b.kind), ("nyse", BlockerKind::Market));
-    assert_eq!(b.reason, "XNYS session 09:30–16:00 EST is in progress");
+    assert_eq!(b.reason, "XNYS session 09:30–16:00 EST");
     assert_eq!(b.from.to_rfc3339(), "2026-12-01T09:00:00-05:00");
     assert_eq!(b.until.to_rfc3339(), "2026-12-01T16:15:00-05:00");
     // The next start is exactly close + after_close.
@@ -189,4 +189,33 @@ fn the_search_stops_where_the_data_ends() {
     // data: no next start is claimed, and none is wrongly found beyond the data.
     let d = decide(&p, &req("2030-12-31T10:00:00-05:00", min(30), min(30))).unwrap();
     assert_eq!((d.verdict, d.next_allowed), (Verdict::Deny, None));
+}
+
+#[test]
+fn the_data_edge_is_exact_and_other_rules_are_not_cut_by_it() {
+    let text = format!(
+        "{NYSE}\n[[freeze]]\nname = \"new-year\"\nstart_at = \"2030-12-31T20:00\"\nend_at = \"2031-01-05T00:00\"\n"
+    );
+    let p = policy(&text);
+    // With ordinary guards the whole data is usable: a deploy ending exactly at the
+    // end of 2030-12-31 is decided, one ending a second later is not.
+    let d = decide(&p, &req("2030-12-31T23:00:00-05:00", min(30), min(30))).unwrap();
+    assert_eq!(d.verdict, Verdict::Deny);
+    // The freeze is reported whole, though the market data ends before it does.
+    let b = d.blocked_by.iter().find(|b| b.rule == "new-year").unwrap();
+    assert_eq!(b.until.to_rfc3339(), "2031-01-05T00:00:00-05:00");
+    // The search could not look past the data, and says where it stopped.
+    let (end, data) = d.data_end.clone().unwrap();
+    assert_eq!(end.to_rfc3339(), "2031-01-01T00:00:00-05:00");
+    assert!(data.starts_with("the XNYS calendar"), "{data}");
+    let mut r = req("2030-12-31T23:00:00-05:00", min(30), min(30));
+    r.monitoring = Some(min(30) + TimeDelta::seconds(1));
+    assert!(decide(&p, &r).is_err());
+    // The first minutes of the data are usable too (a session the day before could
+    // not reach into them with a 15-minute guard).
+    assert!(decide(&p, &req("2015-01-01T00:05:00-05:00", min(10), min(10))).is_ok());
+    // A guard that passes midnight shrinks the usable data by exactly that much.
+    let long = policy(&NYSE.replace("after_close = \"15m\"", "after_close = \"9h\""));
+    assert!(decide(&long, &req("2015-01-01T00:59:00-05:00", min(1), min(0))).is_err());
+    assert!(decide(&long, &req("2015-01-01T01:00:00-05:00", min(1), min(0))).is_ok());
 }

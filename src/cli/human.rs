@@ -81,10 +81,19 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
                 relative(&d.start, next)
             );
         }
-        (Verdict::Deny, None, _) => {
-            let horizon = format_duration(policy.settings.horizon);
-            let _ = writeln!(out, "  next allowed: none within the {horizon} horizon");
-        }
+        (Verdict::Deny, None, _) => match &d.data_end {
+            Some((end, data)) => {
+                let _ = writeln!(
+                    out,
+                    "  next allowed: none before {} (the end of {data})",
+                    when(end)
+                );
+            }
+            None => {
+                let horizon = format_duration(policy.settings.horizon);
+                let _ = writeln!(out, "  next allowed: none within the {horizon} horizon");
+            }
+        },
         (Verdict::Allow, _, Some(free)) => {
             let spare = format_duration(*free - d.monitoring_end);
             let _ = writeln!(
@@ -93,13 +102,19 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
                 when(free)
             );
         }
-        (Verdict::Allow, _, None) => {
-            let _ = writeln!(
-                out,
-                "  clear beyond the {} horizon",
-                format_duration(policy.settings.horizon)
-            );
-        }
+        (Verdict::Allow, _, None) => match &d.data_end {
+            Some((end, data)) => {
+                let _ = writeln!(
+                    out,
+                    "  clear at least until {} (the end of {data})",
+                    when(end)
+                );
+            }
+            None => {
+                let horizon = format_duration(policy.settings.horizon);
+                let _ = writeln!(out, "  clear beyond the {horizon} horizon");
+            }
+        },
         _ => {}
     }
     let _ = writeln!(out, "  policy {}", d.policy);

@@ -134,6 +134,11 @@ pub struct Decision {
     #[serde(serialize_with = "opt_rfc3339")]
     pub free_until: Option<DateTime<Tz>>,
     pub policy: String,
+    /// When the searches for `next_allowed` and `free_until` stopped before the
+    /// horizon because a rule's data ends: where, and whose data. For people;
+    /// not part of the SPEC §4 JSON.
+    #[serde(skip)]
+    pub data_end: Option<(DateTime<Tz>, String)>,
 }
 
 /// Why a request could not be decided.
@@ -161,10 +166,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
     // How far from the request a blocker's extent is followed (SPEC §4 asks for the
     // maximal interval; beyond one horizon either way it is reported as cut there).
-    let mut reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
-    if let Some(limit) = limit {
-        reach = reach.clip(&limit);
-    }
+    let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
     let found = blockers(&blocking, guarded, reach, tz);
 
     let accepted = |o: &Override| {
@@ -180,10 +182,14 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     };
     // The searches stop at the horizon, and where a rule's data ends.
     let horizon_end = req.at + settings.horizon;
-    let within_data = |latest: DateTime<Utc>, room: TimeDelta| match limit {
-        Some(l) => latest.min(l.end - room),
+    let within_data = |latest: DateTime<Utc>, room: TimeDelta| match &limit {
+        Some(l) => latest.min(l.instants.end - room),
         None => latest,
     };
+    let data_end = limit
+        .as_ref()
+        .filter(|l| l.instants.end < horizon_end + guarded.len())
+        .map(|l| (l.instants.end.with_timezone(&tz), l.data.clone()));
     let next_allowed = match verdict {
         Verdict::Allow | Verdict::Override => None,
         Verdict::Deny => {
@@ -211,6 +217,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
         next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
         free_until: free_until.map(|t| t.with_timezone(&tz)),
         policy: policy.fingerprint.clone(),
+        data_end,
     })
 }
 
@@ -235,6 +242,8 @@ fn blockers<'p>(
     let mut found = Vec::new();
     for (i, rule) in blocking.denies.iter().enumerate() {
         let extent = |r| blocking.deny_intervals(i, r);
+        // A rule with limited data is followed only as far as its data goes.
+        let reach = rule.coverage().map_or(reach, |c| reach.clip(&c.instants));
         if let Some(iv) = search::maximal_meeting(extent, guarded, reach) {
             let (reason, overridable) = (rule.reason_near(guarded), rule.overridable());
             let b = blocker(
@@ -288,7 +297,7 @@ pub fn next_allowed(
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     let mut latest = req.at + policy.settings.horizon;
     if let Some(limit) = limit {
-        latest = latest.min(limit.end - len);
+        latest = latest.min(limit.instants.end - len);
     }
     Ok(blocking
         .earliest_clear_start(req.at, latest, len)

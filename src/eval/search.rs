@@ -4,7 +4,7 @@
 //! never steps a clock.
 
 use crate::calendar::{Interval, complement, first_overlapping, merge};
-use crate::policy::{ChangeKind, PolicySet, Rule, RuleKind};
+use crate::policy::{ChangeKind, Coverage, PolicySet, Rule, RuleKind};
 use chrono::{DateTime, TimeDelta, Utc};
 
 // The first chunk of both searches; each later chunk doubles. Most answers are near,
@@ -64,14 +64,15 @@ impl<'p> Blocking<'p> {
         }
     }
 
-    /// The instants every applicable rule can answer for (`None`: no limit), checked
-    /// to contain `needed`; `what` names the stretch for the error.
+    /// The instants every applicable rule can answer for (`None`: no limit),
+    /// checked to contain `needed`; `what` names the stretch for the error. The
+    /// description is that of the rule whose data ends first.
     pub fn covered(
         &self,
         needed: Interval,
         what: &str,
-    ) -> Result<Option<Interval>, super::EvalError> {
-        let mut limit: Option<Interval> = None;
+    ) -> Result<Option<Coverage>, super::EvalError> {
+        let mut limit: Option<Coverage> = None;
         for rule in self.denies.iter().chain(&self.windows) {
             let Some(c) = rule.coverage() else { continue };
             if !c.instants.covers(&needed) {
@@ -81,7 +82,18 @@ impl<'p> Blocking<'p> {
                     what: what.to_string(),
                 });
             }
-            limit = Some(limit.map_or(c.instants, |l| l.clip(&c.instants)));
+            limit = Some(match limit {
+                None => c,
+                Some(l) => {
+                    let instants = l.instants.clip(&c.instants);
+                    let data = if c.instants.end < l.instants.end {
+                        c.data
+                    } else {
+                        l.data
+                    };
+                    Coverage { instants, data }
+                }
+            });
         }
         Ok(limit)
     }

@@ -5,7 +5,7 @@
 use super::{Day, Exchange, Session};
 use crate::calendar::{Interval, merge};
 use crate::time::civil::to_civil;
-use chrono::{NaiveDate, TimeDelta};
+use chrono::{NaiveDate, NaiveTime, TimeDelta};
 
 /// The session-based intervals of one `[[market]]` rule.
 #[derive(Debug, Clone)]
@@ -19,11 +19,18 @@ pub struct SessionGuard {
 
 impl SessionGuard {
     /// The instants whose guarded intervals are fully known from the calendar's
-    /// data: a session just outside the data could reach `before_open` into its
-    /// last day, or `after_close` into its first.
+    /// data. A session on the day after the data could reach back into its last day
+    /// when `before_open` is longer than the earliest open; one on the day before
+    /// could reach into its first day when the latest close plus `after_close` passes
+    /// midnight. With ordinary guards that is nothing, and the whole data is usable.
     pub fn coverage(&self) -> Interval {
         let data = self.exchange.coverage();
-        Interval::new(data.start + self.after_close, data.end - self.before_open)
+        let (earliest_open, latest_close) = self.exchange.extreme_times();
+        let since_midnight = |t: NaiveTime| t - NaiveTime::MIN;
+        let into_first = (since_midnight(latest_close) + self.after_close - TimeDelta::days(1))
+            .max(TimeDelta::zero());
+        let into_last = (self.before_open - since_midnight(earliest_open)).max(TimeDelta::zero());
+        Interval::new(data.start + into_first, data.end - into_last)
     }
 
     /// The sessions (with their guards) that overlap `range`, merged; nothing
@@ -66,14 +73,14 @@ impl SessionGuard {
             .collect()
     }
 
-    /// `XKRX session 09:00–15:30 KST`, with the special session's name if any.
+    /// `XKRX session 09:00–15:30 KST`, with a special session's name in parentheses.
     pub fn describe(&self, s: &Session) -> String {
         let zone = self.exchange.zone;
         let abbrev = s.open.with_timezone(&zone).format("%Z");
         let special = s
             .special
             .as_deref()
-            .map(|n| format!(", {n}"))
+            .map(|n| format!(" ({n})"))
             .unwrap_or_default();
         format!(
             "{} session {}–{} {abbrev}{special}",

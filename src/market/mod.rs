@@ -234,6 +234,29 @@ impl Exchange {
         }))
     }
 
+    /// The earliest open and the latest close of any session in coverage, special
+    /// sessions included: how far a session's hours reach into its day.
+    pub fn extreme_times(&self) -> (NaiveTime, NaiveTime) {
+        let table = self.table();
+        let specials = table.special.values();
+        let opens = self
+            .hours
+            .iter()
+            .map(|h| h.open)
+            .chain(specials.clone().map(|s| s.open));
+        let closes = self
+            .hours
+            .iter()
+            .map(|h| h.close)
+            .chain(specials.map(|s| s.close));
+        // With no data at all, assume sessions could fill the whole day.
+        let last_second = NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN);
+        (
+            opens.min().unwrap_or(NaiveTime::MIN),
+            closes.max().unwrap_or(last_second),
+        )
+    }
+
     /// The regular hours in force on `date`.
     pub fn hours_on(&self, date: NaiveDate) -> Hours {
         let idx = self.hours.partition_point(|h| h.from <= date);

@@ -170,7 +170,7 @@ impl Rule {
                 let session = session.unwrap_or_else(|| format!("{} session", guard.exchange.code));
                 return match &self.reason {
                     Some(reason) => format!("{reason}: {session}"),
-                    None => format!("{session} is in progress"),
+                    None => session,
                 };
             }
         };

@@ -508,8 +508,20 @@ fn market_guard(
         }
         found
     });
+    // Guards longer than a week would swallow whole trading weeks (and most of the
+    // calendar's usable data); that is a typo, not a policy.
     let mut pad = |key: &str| match get(table, key) {
-        Some(e) => duration(ctx, &e, TimeDelta::zero()),
+        Some(e) => duration(ctx, &e, TimeDelta::zero()).filter(|d| {
+            let ok = *d <= TimeDelta::days(7);
+            if !ok {
+                ctx.error(
+                    &e.value.span(),
+                    format!("`{key}` is longer than 7d"),
+                    Some("a guard around each session is minutes or hours, e.g. `30m`".into()),
+                );
+            }
+            ok
+        }),
         None => Some(TimeDelta::zero()),
     };
     let before_open = pad("before_open");
