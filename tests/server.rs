@@ -452,3 +452,10 @@ fn tokens_allow_a_network_address_and_are_never_logged() {
     stderr.read_to_string(&mut rest).unwrap();
     assert!(!format!("{line}{rest}").contains("very-secret-token"));
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_refused() {
+    let big = json!({"service": "web", "env": "prod", "override": {"reason": "x".repeat(100_000)}});
+    let (status, _) = call("POST", "/v1/check", Some(big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}

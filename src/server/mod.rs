@@ -102,8 +102,25 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         .route("/healthz", get(healthz))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ))
+        // One semaphore for all connections (a plain concurrency limit would be
+        // per connection, since the router is cloned for each).
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            MAX_CONCURRENT,
+        ))
         .with_state(state)
 }
+
+/// A request body is a small JSON object; anything larger is refused with 413.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// A decision takes microseconds; a request still running after this is stuck.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Requests handled at once; more wait their turn rather than pile up.
+pub const MAX_CONCURRENT: usize = 256;
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
 /// requests finish.
@@ -184,7 +201,15 @@ impl From<QueryRejection> for ApiError {
 
 impl From<JsonRejection> for ApiError {
     fn from(e: JsonRejection) -> ApiError {
-        ApiError::bad_request(e.body_text())
+        // Keep 413 (too large) and 415 (not JSON); malformed JSON is a plain 400.
+        let status = match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => e.status(),
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError {
+            status,
+            message: e.body_text(),
+        }
     }
 }
 
