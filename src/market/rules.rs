@@ -19,6 +19,12 @@ pub const fn hm(h: u32, m: u32) -> chrono::NaiveTime {
     }
 }
 
+/// `date` moved by `n` days (backwards for negative `n`).
+pub fn days_after(date: NaiveDate, n: i64) -> NaiveDate {
+    date.checked_add_signed(chrono::TimeDelta::days(n))
+        .unwrap_or(date)
+}
+
 /// The `n`th (1-based) `weekday` of a month.
 pub fn nth_weekday(year: i32, month: u32, weekday: Weekday, n: u8) -> NaiveDate {
     NaiveDate::from_weekday_of_month_opt(year, month, weekday, n)

@@ -7,9 +7,9 @@
 //! dated tables, each entry citing its public source. Half days (morning session only)
 //! fall on the eves of Christmas, New Year and Lunar New Year.
 
-use super::rules::{easter_sunday, hm, is_weekend, ymd};
+use super::rules::{days_after, easter_sunday, hm, is_weekend, ymd};
 use super::{Exchange, Holiday, Hours, SpecialSession};
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::VecDeque;
 
 /// 09:30–12:00 and 13:00–16:00 Hong Kong time throughout the coverage (HKEX, "Trading
@@ -363,9 +363,4 @@ fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<Holiday> {
         .filter(|(date, _)| date.year() == year)
         .map(|(date, name)| Holiday::new(*date, *name))
         .collect()
-}
-
-/// `date` moved by `n` days (negative: earlier).
-fn days_after(date: NaiveDate, n: i64) -> NaiveDate {
-    date.checked_add_signed(TimeDelta::days(n)).unwrap_or(date)
 }

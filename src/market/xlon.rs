@@ -7,10 +7,11 @@
 //! and the last business day of the year.
 
 use super::rules::{
-    easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_next_weekday, ymd,
+    days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_next_weekday,
+    ymd,
 };
 use super::{Exchange, Holiday, Hours, SpecialSession};
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 const OPEN: NaiveTime = hm(8, 0);
 
@@ -161,9 +162,4 @@ fn specials(year: i32) -> Vec<SpecialSession> {
     .into_iter()
     .map(|(date, name)| SpecialSession::new(date, OPEN, EARLY_CLOSE, name))
     .collect()
-}
-
-/// `date` moved by `n` days (negative: earlier).
-fn days_after(date: NaiveDate, n: i64) -> NaiveDate {
-    date.checked_add_signed(TimeDelta::days(n)).unwrap_or(date)
 }

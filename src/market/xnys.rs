@@ -6,10 +6,10 @@
 //! national days of mourning are a dated table, each entry citing its source.
 
 use super::rules::{
-    easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_nearest, ymd,
+    days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_nearest, ymd,
 };
 use super::{Exchange, Holiday, Hours, SpecialSession};
-use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 const OPEN: NaiveTime = hm(9, 30);
 
@@ -143,9 +143,4 @@ fn specials(year: i32) -> Vec<SpecialSession> {
         .filter(|(date, _)| trades(date))
         .map(|(date, name)| SpecialSession::new(date, OPEN, EARLY_CLOSE, name))
         .collect()
-}
-
-/// `date` moved by `n` days (negative: earlier).
-fn days_after(date: NaiveDate, n: i64) -> NaiveDate {
-    date.checked_add_signed(TimeDelta::days(n)).unwrap_or(date)
 }
