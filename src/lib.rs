@@ -1,9 +1,11 @@
 //! shipwindow: may service S be deployed to environment E at time T — and if not,
 //! why not and when next?
 //!
-//! Layers, each depending only on the ones above it:
-//! `calendar` (interval math) → `time` (zones, cron, time specs) → `policy`
-//! (files → validated model) → `eval` (request → decision). The CLI sits on top.
+//! Layers, each depending only on the ones before it:
+//! `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
+//! (exchange calendars, session guards) → `policy` (files → validated model) →
+//! `eval` (request → decision) → `input` (request text → request). The two front
+//! doors, `cli` and `server`, sit on top and hold no policy logic.
 
 pub mod calendar;
 pub mod cli;
