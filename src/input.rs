@@ -161,7 +161,7 @@ impl WindowsText {
             let days = MAX_WINDOWS_SPAN.num_days();
             return Err(InputError::new(
                 "to",
-                format!("the range is longer than {days} days; ask for a shorter one"),
+                format!("makes the range longer than {days} days; ask for a shorter one"),
             ));
         }
         let change = match &self.change {

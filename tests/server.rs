@@ -260,15 +260,7 @@ fn the_binary_serves_over_loopback_and_stops_on_sigint() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port: u16 = line
-        .trim()
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap_or_else(|_| panic!("no port in `{line}`"));
+    let port = read_port(&mut stderr);
     let (status, body) = http_get(port, "/v1/check?service=web&env=prod&at=2026-12-01T23:00");
     assert_eq!(status, 200, "{body}");
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -328,9 +320,7 @@ fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let port = read_port(&mut stderr);
     let hup = || {
         Command::new("kill")
             .args(["-HUP", &child.id().to_string()])
@@ -412,7 +402,12 @@ async fn with_tokens_v1_needs_a_bearer_and_healthz_does_not() {
             serde_json::from_slice(&resp.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert!(body["error"].as_str().unwrap().contains("Bearer"));
     }
-    for good in ["Bearer s3cret-ci", "Bearer bot-token"] {
+    let resp = send(None, uri).await.unwrap();
+    assert_eq!(
+        resp.headers()["www-authenticate"],
+        "Bearer realm=\"shipwindow\""
+    );
+    for good in ["Bearer s3cret-ci", "Bearer bot-token", "bearer bot-token"] {
         assert_eq!(
             send(Some(good), uri).await.unwrap().status(),
             StatusCode::OK,
@@ -439,9 +434,11 @@ fn tokens_allow_a_network_address_and_are_never_logged() {
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let port: u16 = line.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let (port, startup) = read_startup(&mut stderr);
+    assert!(
+        startup.contains("authentication Tokens(1 configured)"),
+        "{startup}"
+    );
     assert_eq!(http_get(port, "/v1/check?service=web&env=prod").0, 401);
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -450,7 +447,7 @@ fn tokens_allow_a_network_address_and_are_never_logged() {
     child.wait().unwrap();
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
-    assert!(!format!("{line}{rest}").contains("very-secret-token"));
+    assert!(!format!("{startup}{rest}").contains("very-secret-token"));
 }
 
 #[tokio::test]
@@ -458,4 +455,25 @@ async fn an_oversized_body_is_refused() {
     let big = json!({"service": "web", "env": "prod", "override": {"reason": "x".repeat(100_000)}});
     let (status, _) = call("POST", "/v1/check", Some(big)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// Reads the server's startup lines up to the one that names its address.
+fn read_port(stderr: &mut impl BufRead) -> u16 {
+    read_startup(stderr).0
+}
+
+/// The port and the startup lines read to find it.
+fn read_startup(stderr: &mut impl BufRead) -> (u16, String) {
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the server exited: {seen}"
+        );
+        seen.push_str(&line);
+        if let Some((_, addr)) = line.trim().rsplit_once("http://") {
+            return (addr.rsplit(':').next().unwrap().parse().unwrap(), seen);
+        }
+    }
 }

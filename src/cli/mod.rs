@@ -171,7 +171,7 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, windows, validate); see `shipwindow --help`"
+            "error: a command is required (check, next, windows, validate, markets, serve); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
@@ -293,6 +293,12 @@ fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     };
     let env = std::env::var("SHIPWINDOW_TOKENS").ok();
     let tokens = crate::server::Tokens::from_sources(file_text.as_deref(), env.as_deref());
+    if let (Some(path), true) = (&args.tokens_file, tokens.is_empty()) {
+        return Err(CliError::Usage(format!(
+            "--tokens-file: {} holds no tokens\n  help: one token a line; blank lines and `#` comments are skipped",
+            path.display()
+        )));
+    }
     if !args.listen.ip().is_loopback() && tokens.is_empty() && !args.insecure_no_auth {
         return Err(CliError::Usage(format!(
             "refusing to listen on {} without authentication\n  help: configure tokens (--tokens-file or $SHIPWINDOW_TOKENS), listen on 127.0.0.1, or pass --insecure-no-auth",
@@ -309,13 +315,22 @@ fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             .await
             .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         let addr = listener.local_addr().unwrap_or(args.listen);
+        let state = std::sync::Arc::new(state);
+        #[cfg(unix)]
+        crate::server::reload_on_sighup(std::sync::Arc::clone(&state))
+            .map_err(|e| CliError::Usage(format!("cannot listen for SIGHUP: {e}")))?;
+        let auth = if tokens.is_empty() {
+            "off".to_string()
+        } else {
+            format!("{tokens:?}")
+        };
+        eprintln!("shipwindow: authentication {auth}");
         let policy = state.policy();
         eprintln!(
             "shipwindow: serving {} rules (policy {}) on http://{addr}",
             policy.rules.len(),
             policy.fingerprint
         );
-        let state = std::sync::Arc::new(state);
         crate::server::serve(listener, state, tokens, shutdown_signal())
             .await
             .map_err(|e| CliError::Usage(format!("server error: {e}")))?;

@@ -3,7 +3,7 @@
 
 use super::ApiError;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
@@ -70,14 +70,13 @@ pub(super) async fn require_token(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
+        // The scheme name is case-insensitive (RFC 7235).
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     match presented {
         Some(token) if tokens.accepts(token.as_bytes()) => Ok(next.run(request).await),
-        _ => Err(ApiError {
-            status: StatusCode::UNAUTHORIZED,
-            message: "a valid `Authorization: Bearer <token>` is required".into(),
-        }),
+        _ => Err(ApiError::unauthorized()),
     }
 }
 

@@ -130,21 +130,24 @@ pub async fn serve(
     tokens: Tokens,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    #[cfg(unix)]
-    tokio::spawn(reload_on_sighup(Arc::clone(&state)));
     axum::serve(listener, app(state, tokens))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-/// Reloads the policy on every SIGHUP, logging the outcome.
+/// Reloads the policy on every SIGHUP from now on, logging the outcome. The
+/// handler is registered before this returns, so a SIGHUP sent right after startup
+/// reloads instead of ending the process. Call it inside the runtime.
 #[cfg(unix)]
-async fn reload_on_sighup(state: Arc<AppState>) {
+pub fn reload_on_sighup(state: Arc<AppState>) -> std::io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        eprintln!("shipwindow: cannot listen for SIGHUP; reloads are off");
-        return;
-    };
+    let hangups = signal(SignalKind::hangup())?;
+    tokio::spawn(reload_loop(state, hangups));
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn reload_loop(state: Arc<AppState>, mut hangups: tokio::signal::unix::Signal) {
     while hangups.recv().await.is_some() {
         match state.reload() {
             Ok(()) => eprintln!(
@@ -175,9 +178,26 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    pub(super) fn unauthorized() -> ApiError {
+        let message = "a valid `Authorization: Bearer <token>` is required".into();
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            message,
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "error": self.message }))).into_response()
+        let mut response = (self.status, Json(json!({ "error": self.message }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = axum::http::HeaderValue::from_static("Bearer realm=\"shipwindow\"");
+            response
+                .headers_mut()
+                .insert(axum::http::header::WWW_AUTHENTICATE, challenge);
+        }
+        response
     }
 }
 
