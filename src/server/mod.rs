@@ -89,6 +89,8 @@ impl AppState {
 /// The routes, separate from serving them so tests can call them directly.
 /// `/v1/*` needs one of `tokens` when any are configured; `/healthz` never does.
 pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
+    // Limits apply to the API only, so a health probe still answers at once while
+    // the API is saturated.
     let api = Router::new()
         .route("/v1/check", get(check_query).post(check_body))
         .route("/v1/next", get(next))
@@ -96,6 +98,12 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::new(tokens),
             auth::require_token,
+        ))
+        .layer(axum::middleware::from_fn(time_limit))
+        // One semaphore for all connections (a plain concurrency limit would be
+        // per connection, since the router is cloned for each).
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            MAX_CONCURRENT,
         ));
     Router::new()
         .merge(api)
@@ -103,16 +111,26 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            REQUEST_TIMEOUT,
-        ))
-        // One semaphore for all connections (a plain concurrency limit would be
-        // per connection, since the router is cloned for each).
-        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
-            MAX_CONCURRENT,
-        ))
         .with_state(state)
+}
+
+/// Answers 503 with the usual JSON error when a request runs past
+/// [`REQUEST_TIMEOUT`].
+async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let message = format!(
+                "the request took longer than {}s",
+                REQUEST_TIMEOUT.as_secs()
+            );
+            ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message,
+            }
+            .into_response()
+        }
+    }
 }
 
 /// A request body is a small JSON object; anything larger is refused with 413.
