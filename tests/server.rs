@@ -370,6 +370,15 @@ fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
     hup();
     let recovered = healthz_until(port, |v| v["status"] == "ok");
     assert_eq!(recovered["policy"], second["policy"]);
+    let (_, metrics) = http_get(port, "/metrics");
+    assert!(
+        metrics.contains("shipwindow_reloads_total{outcome=\"ok\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("shipwindow_reloads_total{outcome=\"failed\"} 1"),
+        "{metrics}"
+    );
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -476,4 +485,55 @@ fn read_startup(stderr: &mut impl BufRead) -> (u16, String) {
             return (addr.rsplit(':').next().unwrap().parse().unwrap(), seen);
         }
     }
+}
+
+#[tokio::test]
+async fn metrics_count_decisions_by_verdict_and_blocking_rule() {
+    let router = app(state(), Tokens::default());
+    let get = |uri: &str| {
+        router
+            .clone()
+            .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+    };
+    for uri in [
+        "/v1/check?service=web&env=prod&at=2026-11-27T17:30",
+        "/v1/check?service=web&env=prod&at=2026-11-27T17:30",
+        "/v1/check?service=web&env=prod&at=2026-12-01T23:00",
+    ] {
+        assert_eq!(get(uri).await.unwrap().status(), StatusCode::OK);
+    }
+    let resp = get("/metrics").await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert!(
+        resp.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/openmetrics-text")
+    );
+    let text = String::from_utf8(
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("shipwindow_decisions_total{verdict=\"deny\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shipwindow_decisions_total{verdict=\"allow\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shipwindow_blocked_total{rule=\"weekend\",kind=\"freeze\"} 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("shipwindow_request_duration_seconds_count 3"),
+        "{text}"
+    );
+    assert!(text.ends_with("# EOF\n"));
 }

@@ -3,6 +3,7 @@
 //! as the command line, over axum.
 
 mod auth;
+mod metrics;
 
 pub use auth::Tokens;
 
@@ -28,6 +29,7 @@ pub struct AppState {
     policy: RwLock<Arc<PolicySet>>,
     /// The last reload's failure while the previous policy keeps serving.
     reload_error: RwLock<Option<String>>,
+    metrics: metrics::Metrics,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
             dir: None,
             policy: RwLock::new(Arc::new(policy)),
             reload_error: RwLock::new(None),
+            metrics: metrics::Metrics::default(),
         }
     }
 
@@ -69,10 +72,12 @@ impl AppState {
             Ok(policy) => {
                 *self.policy.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(policy);
                 *error = None;
+                self.metrics.reload(true);
                 Ok(())
             }
             Err(e) => {
                 *error = Some(e.to_string());
+                self.metrics.reload(false);
                 Err(e)
             }
         }
@@ -100,6 +105,10 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
             auth::require_token,
         ))
         .layer(axum::middleware::from_fn(time_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            timed,
+        ))
         // One semaphore for all connections (a plain concurrency limit would be
         // per connection, since the router is cloned for each).
         .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
@@ -108,10 +117,32 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
+        .route("/metrics", get(render_metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Records how long each `/v1` request took.
+async fn timed(
+    State(state): State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    state.metrics.latency(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
+        .into_response()
 }
 
 /// Answers 503 with the usual JSON error when a request runs past
@@ -254,7 +285,9 @@ impl From<JsonRejection> for ApiError {
 fn decide(state: &AppState, text: &RequestText) -> Result<Json<Decision>, ApiError> {
     let policy = state.policy();
     let req = text.resolve(&policy, Utc::now().trunc_subsecs(0))?;
-    Ok(Json(eval::decide(&policy, &req)?))
+    let decision = eval::decide(&policy, &req)?;
+    state.metrics.decision(&decision);
+    Ok(Json(decision))
 }
 
 async fn check_query(

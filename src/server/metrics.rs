@@ -1,0 +1,94 @@
+//! Prometheus metrics for `GET /metrics` (OpenMetrics text): decisions by verdict
+//! and by blocking rule, API latency, and policy reloads.
+
+use crate::eval::Decision;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+type Labels = Vec<(&'static str, String)>;
+
+/// Round bucket bounds (seconds), so the exposition reads cleanly.
+const LATENCY_BUCKETS: [f64; 17] = [
+    0.000_05, 0.000_1, 0.000_25, 0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+    1.0, 2.5, 5.0, 10.0,
+];
+
+pub struct Metrics {
+    registry: Registry,
+    decisions: Family<Labels, Counter>,
+    blocked: Family<Labels, Counter>,
+    latency: Histogram,
+    reloads: Family<Labels, Counter>,
+}
+
+impl Default for Metrics {
+    fn default() -> Metrics {
+        let mut registry = Registry::with_prefix("shipwindow");
+        let decisions = Family::<Labels, Counter>::default();
+        let blocked = Family::<Labels, Counter>::default();
+        // 50 µs to 10 s: a decision takes microseconds, a stuck request seconds.
+        let latency = Histogram::new(LATENCY_BUCKETS);
+        let reloads = Family::<Labels, Counter>::default();
+        registry.register(
+            "decisions",
+            "Decisions answered, by verdict",
+            decisions.clone(),
+        );
+        registry.register(
+            "blocked",
+            "Blocking rules reported in decisions, by rule and kind",
+            blocked.clone(),
+        );
+        registry.register(
+            "request_duration_seconds",
+            "Time to answer a /v1 request",
+            latency.clone(),
+        );
+        registry.register("reloads", "Policy reloads, by outcome", reloads.clone());
+        Metrics {
+            registry,
+            decisions,
+            blocked,
+            latency,
+            reloads,
+        }
+    }
+}
+
+impl Metrics {
+    pub fn decision(&self, d: &Decision) {
+        self.decisions
+            .get_or_create(&vec![("verdict", d.verdict.as_str().to_string())])
+            .inc();
+        for b in &d.blocked_by {
+            let labels = vec![
+                ("rule", b.rule.clone()),
+                ("kind", b.kind.as_str().to_string()),
+            ];
+            self.blocked.get_or_create(&labels).inc();
+        }
+    }
+
+    pub fn latency(&self, seconds: f64) {
+        self.latency.observe(seconds);
+    }
+
+    pub fn reload(&self, ok: bool) {
+        let outcome = if ok { "ok" } else { "failed" };
+        self.reloads
+            .get_or_create(&vec![("outcome", outcome.to_string())])
+            .inc();
+    }
+
+    /// The OpenMetrics text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        match encode(&mut out, &self.registry) {
+            Ok(()) => out,
+            Err(_) => "# EOF\n".into(),
+        }
+    }
+}
