@@ -19,6 +19,15 @@ pub const fn hm(h: u32, m: u32) -> chrono::NaiveTime {
     }
 }
 
+/// The entries of a dated fact table that fall in `year`, as holidays.
+pub fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<super::Holiday> {
+    table
+        .iter()
+        .filter(|(date, _)| date.year() == year)
+        .map(|(date, name)| super::Holiday::new(*date, *name))
+        .collect()
+}
+
 /// `date` moved by `n` days (backwards for negative `n`).
 pub fn days_after(date: NaiveDate, n: i64) -> NaiveDate {
     date.checked_add_signed(chrono::TimeDelta::days(n))

@@ -7,7 +7,7 @@
 //! dated tables, each entry citing its public source. Half days (morning session only)
 //! fall on the eves of Christmas, New Year and Lunar New Year.
 
-use super::rules::{days_after, easter_sunday, hm, is_weekend, ymd};
+use super::rules::{dated, days_after, easter_sunday, hm, is_weekend, ymd};
 use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::VecDeque;
@@ -354,13 +354,4 @@ fn christmas(year: i32) -> Vec<Holiday> {
         );
     }
     days
-}
-
-/// The entries of a dated table that fall in `year`.
-fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<Holiday> {
-    table
-        .iter()
-        .filter(|(date, _)| date.year() == year)
-        .map(|(date, name)| Holiday::new(*date, *name))
-        .collect()
 }

@@ -7,11 +7,11 @@
 //! and the last business day of the year.
 
 use super::rules::{
-    days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_next_weekday,
-    ymd,
+    dated, days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday,
+    observed_next_weekday, ymd,
 };
 use super::{Exchange, Holiday, Hours, SpecialSession};
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 
 const OPEN: NaiveTime = hm(8, 0);
 
@@ -69,12 +69,7 @@ const ONE_OFF_CLOSURES: &[(NaiveDate, &str)] = &[
 fn holidays(year: i32) -> Vec<Holiday> {
     let mut days: Vec<Holiday> = rule_holidays(year).into_iter().map(apply_moves).collect();
     days.extend(christmas(year));
-    days.extend(
-        ONE_OFF_CLOSURES
-            .iter()
-            .filter(|(date, _)| date.year() == year)
-            .map(|(date, name)| Holiday::new(*date, *name)),
-    );
+    days.extend(dated(ONE_OFF_CLOSURES, year));
     days.sort_by_key(|h| h.date);
     days
 }

@@ -6,7 +6,8 @@
 //! national days of mourning are a dated table, each entry citing its source.
 
 use super::rules::{
-    days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_nearest, ymd,
+    dated, days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_nearest,
+    ymd,
 };
 use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
@@ -67,12 +68,7 @@ const ONE_OFF_CLOSURES: &[(NaiveDate, &str)] = &[
 /// Every weekday closure of `year`, sorted by date.
 fn holidays(year: i32) -> Vec<Holiday> {
     let mut days = rule_holidays(year);
-    days.extend(
-        ONE_OFF_CLOSURES
-            .iter()
-            .filter(|(date, _)| date.year() == year)
-            .map(|(date, name)| Holiday::new(*date, *name)),
-    );
+    days.extend(dated(ONE_OFF_CLOSURES, year));
     days.sort_by_key(|h| h.date);
     days
 }

@@ -7,7 +7,7 @@
 //! Olympic moves of 2020 and 2021 and one system-failure halt are dated tables, each
 //! entry citing its public source. TSE has no half days.
 
-use super::rules::{hm, is_weekend, nth_weekday, ymd};
+use super::rules::{dated, hm, is_weekend, nth_weekday, ymd};
 use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
@@ -237,15 +237,6 @@ fn year_end_closures(year: i32) -> [Holiday; 3] {
         Holiday::new(ymd(year, 1, 3), "Market Holiday"),
         Holiday::new(ymd(year, 12, 31), "Market Holiday"),
     ]
-}
-
-/// The entries of a dated table that fall in `year`.
-fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<Holiday> {
-    table
-        .iter()
-        .filter(|(date, _)| date.year() == year)
-        .map(|(date, name)| Holiday::new(*date, *name))
-        .collect()
 }
 
 /// The weekday closures, one per date (the first listed name wins), sorted by date.
