@@ -17,7 +17,9 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+mod common;
+
+use chrono::{NaiveDate, NaiveTime};
 use shipwindow::market::{Day, Session, exchange};
 
 fn date(s: &str) -> NaiveDate {
@@ -47,50 +49,12 @@ fn closed(s: &str) -> Option<String> {
     }
 }
 
-fn year_days(year: i32) -> Vec<Day> {
-    let cal = exchange("XHKG").unwrap();
-    let (first, last) = (
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
-    );
-    cal.days(first, last).unwrap()
-}
-
-/// Every weekday of `year` that does not trade, with its name.
-fn closed_weekdays(year: i32) -> Vec<(String, String)> {
-    year_days(year)
-        .into_iter()
-        .filter_map(|d| match d {
-            Day::Closed { date, holiday }
-                if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) =>
-            {
-                Some((
-                    date.to_string(),
-                    holiday.expect("a weekday closure has a name"),
-                ))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn assert_closed_weekdays(year: i32, want: &[(&str, &str)]) {
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(d, n)| (d.to_string(), n.to_string()))
-        .collect();
-    assert_eq!(
-        closed_weekdays(year),
-        want,
-        "{year}: every other weekday trades"
-    );
-}
-
 const SAR_DAY: &str = "Hong Kong Special Administrative Region Establishment Day";
 
 #[test]
 fn closed_weekdays_2025() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XHKG",
         2025,
         &[
             ("2025-01-01", "The first day of January"),
@@ -118,7 +82,8 @@ fn closed_weekdays_2025() {
 
 #[test]
 fn closed_weekdays_2026() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XHKG",
         2026,
         &[
             ("2026-01-01", "The first day of January"),
@@ -144,7 +109,8 @@ fn closed_weekdays_2026() {
 
 #[test]
 fn closed_weekdays_2027() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XHKG",
         2027,
         &[
             ("2027-01-01", "The first day of January"),
@@ -173,7 +139,7 @@ fn closed_weekdays_2027() {
 fn half_days_2025_to_2027() {
     let mut got = Vec::new();
     for year in 2025..=2027 {
-        for d in year_days(year) {
+        for d in common::year_days("XHKG", year) {
             if let Day::Open(s) = d {
                 if let Some(name) = s.special {
                     assert_eq!(

@@ -16,7 +16,9 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+mod common;
+
+use chrono::{NaiveDate, NaiveTime};
 use shipwindow::market::{Day, exchange};
 
 fn date(s: &str) -> NaiveDate {
@@ -39,44 +41,10 @@ fn closed(s: &str) -> Option<String> {
     }
 }
 
-/// Every weekday of `year` that does not trade, with its name.
-fn closed_weekdays(year: i32) -> Vec<(String, String)> {
-    let cal = exchange("XTKS").unwrap();
-    let days = cal.days(
-        NaiveDate::from_ymd_opt(year, 1, 1).unwrap(),
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap(),
-    );
-    days.unwrap()
-        .into_iter()
-        .filter_map(|d| match d {
-            Day::Closed { date, holiday }
-                if !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) =>
-            {
-                Some((
-                    date.to_string(),
-                    holiday.expect("a weekday closure has a name"),
-                ))
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-fn assert_closed_weekdays(year: i32, want: &[(&str, &str)]) {
-    let want: Vec<(String, String)> = want
-        .iter()
-        .map(|(d, n)| (d.to_string(), n.to_string()))
-        .collect();
-    assert_eq!(
-        closed_weekdays(year),
-        want,
-        "{year}: every other weekday trades"
-    );
-}
-
 #[test]
 fn closed_weekdays_2025() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XTKS",
         2025,
         &[
             ("2025-01-01", "New Year's Day"),
@@ -103,7 +71,8 @@ fn closed_weekdays_2025() {
 
 #[test]
 fn closed_weekdays_2026() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XTKS",
         2026,
         &[
             ("2026-01-01", "New Year's Day"),
@@ -131,7 +100,8 @@ fn closed_weekdays_2026() {
 
 #[test]
 fn closed_weekdays_2027() {
-    assert_closed_weekdays(
+    common::assert_closed_weekdays(
+        "XTKS",
         2027,
         &[
             ("2027-01-01", "New Year's Day"),
