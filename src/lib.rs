@@ -14,6 +14,7 @@ pub mod input;
 pub mod market;
 pub mod policy;
 pub mod server;
+pub mod store;
 pub mod time;
 
 pub use eval::{
