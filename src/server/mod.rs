@@ -4,6 +4,7 @@
 
 mod auth;
 mod metrics;
+mod slack;
 
 pub use auth::Tokens;
 
