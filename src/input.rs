@@ -6,10 +6,11 @@ use crate::eval::{DeployRequest, Override};
 use crate::policy::{ChangeKind, PolicySet};
 use crate::time::{SyntaxError, duration::parse_duration, parse_instant};
 use chrono::{DateTime, TimeDelta, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A deploy request as text. Field names are the query/JSON names.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RequestText {
     pub service: Option<String>,
@@ -20,11 +21,13 @@ pub struct RequestText {
     pub monitoring: Option<String>,
     /// `deploy` (default), `hotfix`, `rollback` or `config`.
     pub change: Option<String>,
+    /// POST bodies only.
     #[serde(rename = "override")]
+    #[param(ignore)]
     pub override_: Option<OverrideText>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OverrideText {
     pub reason: Option<String>,
@@ -118,7 +121,8 @@ fn length(field: &str, text: &str, zero_ok: bool) -> Result<TimeDelta, InputErro
 }
 
 /// A `windows` question as text.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsText {
     pub service: Option<String>,

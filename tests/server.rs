@@ -14,18 +14,18 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shipwindow::PolicySet;
 use shipwindow::server::{AppState, Tokens, app};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use shipwindow::store::Store;
+use std::process::Command;
 use std::sync::Arc;
+use support::{Server, bundled, policy_copy};
 use tower::ServiceExt;
 
-fn bundled() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")
-}
+#[path = "support/server.rs"]
+mod support;
 
 fn state() -> Arc<AppState> {
-    Arc::new(AppState::new(PolicySet::load(&bundled()).unwrap()))
+    let policy = PolicySet::load(&bundled()).unwrap();
+    Arc::new(AppState::new(policy, Store::in_memory().unwrap()).unwrap())
 }
 
 /// Sends one request through the router; returns the status and the JSON body.
@@ -232,48 +232,16 @@ async fn unknown_routes_are_404_and_wrong_methods_405() {
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
-/// Reads one HTTP/1.1 response (the server closes with `Connection: close`).
-fn http_get(port: u16, path: &str) -> (u16, String) {
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
-    let status = text[9..12].parse().unwrap();
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
 #[test]
 fn the_binary_serves_over_loopback_and_stops_on_sigint() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
-        .arg("--policies")
-        .arg(bundled())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = read_port(&mut stderr);
-    let (status, body) = http_get(port, "/v1/check?service=web&env=prod&at=2026-12-01T23:00");
-    assert_eq!(status, 200, "{body}");
-    let v: Value = serde_json::from_str(&body).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start(&bundled(), state.path(), &[]);
+    let v = server.get_json("/v1/check?service=web&env=prod&at=2026-12-01T23:00");
     assert_eq!(v["verdict"], "allow");
-    let (status, _) = http_get(port, "/nope");
-    assert_eq!(status, 404);
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(server.get("/nope").0, 404);
+    server.signal("INT");
+    let (code, rest) = server.stop_after_signal();
+    assert_eq!(code, Some(0));
     assert!(rest.contains("stopped"), "{rest}");
 }
 
@@ -283,6 +251,7 @@ fn a_network_address_without_auth_is_refused() {
         .arg("--policies")
         .arg(bundled())
         .args(["serve", "--listen", "0.0.0.0:0"])
+        .env_remove("SHIPWINDOW_TOKENS")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -292,60 +261,24 @@ fn a_network_address_without_auth_is_refused() {
     );
 }
 
-/// Waits (up to ten seconds) for `/healthz` to satisfy `done`; returns its JSON.
-fn healthz_until(port: u16, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..200 {
-        let (_, body) = http_get(port, "/healthz");
-        let v: Value = serde_json::from_str(&body).unwrap();
-        if done(&v) {
-            return v;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    panic!("/healthz never reached the expected state");
-}
-
 #[test]
 fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
-    let dir = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(bundled()).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
-        .arg("--policies")
-        .arg(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let port = read_port(&mut stderr);
-    let hup = || {
-        Command::new("kill")
-            .args(["-HUP", &child.id().to_string()])
-            .status()
-            .unwrap()
-    };
-    let first = healthz_until(port, |v| v["status"] == "ok");
+    let dir = policy_copy();
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start(dir.path(), state.path(), &[]);
+    let first = server.healthz_until(|v| v["status"] == "ok");
     let check = "/v1/check?service=web&env=prod&at=2026-12-01T23:00";
-    assert_eq!(
-        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
-        "allow"
-    );
+    assert_eq!(server.get_json(check)["verdict"], "allow");
 
     // A good change: a freeze over Tuesday night is served after SIGHUP.
     let freeze = "\n[[freeze]]\nname = \"db-migration\"\nstart_at = \"2026-12-01T20:00\"\nend_at = \"2026-12-02T04:00\"\n";
     let events = dir.path().join("events.toml");
     let good = format!("{}{freeze}", std::fs::read_to_string(&events).unwrap());
     std::fs::write(&events, &good).unwrap();
-    hup();
-    let second = healthz_until(port, |v| v["policy"] != first["policy"]);
+    server.signal("HUP");
+    let second = server.healthz_until(|v| v["policy"] != first["policy"]);
     assert_eq!(second["status"], "ok");
-    assert_eq!(
-        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
-        "deny"
-    );
+    assert_eq!(server.get_json(check)["verdict"], "deny");
 
     // A broken change: the last good policy keeps serving, /healthz is degraded.
     std::fs::write(
@@ -353,24 +286,21 @@ fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
         format!("{good}\n[[freeze]]\nname = \"oops\"\ncron = \"0 0 9 * * *\"\nduration = \"1h\"\n"),
     )
     .unwrap();
-    hup();
-    let degraded = healthz_until(port, |v| v["status"] == "degraded");
+    server.signal("HUP");
+    let degraded = server.healthz_until(|v| v["status"] == "degraded");
     assert_eq!(degraded["policy"], second["policy"]);
     assert!(
         degraded["error"].as_str().unwrap().contains("events.toml:"),
         "{degraded}"
     );
-    assert_eq!(
-        serde_json::from_str::<Value>(&http_get(port, check).1).unwrap()["verdict"],
-        "deny"
-    );
+    assert_eq!(server.get_json(check)["verdict"], "deny");
 
     // Fixing it recovers.
     std::fs::write(&events, &good).unwrap();
-    hup();
-    let recovered = healthz_until(port, |v| v["status"] == "ok");
+    server.signal("HUP");
+    let recovered = server.healthz_until(|v| v["status"] == "ok");
     assert_eq!(recovered["policy"], second["policy"]);
-    let (_, metrics) = http_get(port, "/metrics");
+    let (_, metrics) = server.get("/metrics");
     assert!(
         metrics.contains("shipwindow_reloads_total{outcome=\"ok\"} 2"),
         "{metrics}"
@@ -379,11 +309,13 @@ fn sighup_reloads_and_a_broken_policy_keeps_the_last_good_one_serving() {
         metrics.contains("shipwindow_reloads_total{outcome=\"failed\"} 1"),
         "{metrics}"
     );
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert_eq!(child.wait().unwrap().code(), Some(0));
+    let (code, log) = server.stop();
+    assert_eq!(code, Some(0));
+    // The failed reload is logged with the file, line and column.
+    assert!(
+        log.contains("reload failed") && log.contains("events.toml:"),
+        "{log}"
+    );
 }
 
 #[tokio::test]
@@ -437,26 +369,59 @@ fn tokens_allow_a_network_address_and_are_never_logged() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
         .arg("--policies")
         .arg(bundled())
-        .args(["serve", "--listen", "0.0.0.0:0", "--tokens-file"])
+        .args([
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--log-level",
+            "debug",
+            "--tokens-file",
+        ])
         .arg(&file)
-        .stderr(Stdio::piped())
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let (port, startup) = read_startup(&mut stderr);
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut startup = String::new();
+    let port = loop {
+        let mut line = String::new();
+        assert!(
+            std::io::BufRead::read_line(&mut stderr, &mut line).unwrap() > 0,
+            "{startup}"
+        );
+        startup.push_str(&line);
+        if let Some((_, rest)) = line.split_once("http://0.0.0.0:") {
+            break rest.trim().parse::<u16>().unwrap();
+        }
+    };
     assert!(
         startup.contains("authentication Tokens(1 configured)"),
         "{startup}"
     );
-    assert_eq!(http_get(port, "/v1/check?service=web&env=prod").0, 401);
+    assert_eq!(
+        support::request(port, "GET", "/v1/check?service=web&env=prod", &[], None).0,
+        401
+    );
+    let auth = [("authorization", "Bearer very-secret-token")];
+    assert_eq!(
+        support::request(port, "GET", "/v1/check?service=web&env=prod", &auth, None).0,
+        200
+    );
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     child.wait().unwrap();
     let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(!format!("{startup}{rest}").contains("very-secret-token"));
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let log = format!("{startup}{rest}");
+    assert!(
+        log.contains("/v1/check"),
+        "requests are logged at debug: {log}"
+    );
+    assert!(!log.contains("very-secret-token"), "{log}");
 }
 
 #[tokio::test]
@@ -464,27 +429,6 @@ async fn an_oversized_body_is_refused() {
     let big = json!({"service": "web", "env": "prod", "override": {"reason": "x".repeat(100_000)}});
     let (status, _) = call("POST", "/v1/check", Some(big)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-}
-
-/// Reads the server's startup lines up to the one that names its address.
-fn read_port(stderr: &mut impl BufRead) -> u16 {
-    read_startup(stderr).0
-}
-
-/// The port and the startup lines read to find it.
-fn read_startup(stderr: &mut impl BufRead) -> (u16, String) {
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "the server exited: {seen}"
-        );
-        seen.push_str(&line);
-        if let Some((_, addr)) = line.trim().rsplit_once("http://") {
-            return (addr.rsplit(':').next().unwrap().parse().unwrap(), seen);
-        }
-    }
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 //! the next allowed time in the policy's zone.
 
 use crate::eval::{Decision, Verdict, WindowState, WindowsReport};
-use crate::policy::PolicySet;
 use crate::time::duration::format_duration;
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -27,7 +26,9 @@ fn relative(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
     }
 }
 
-pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
+/// A decision for people. `horizon` is the policy's search horizon, when known
+/// (a remote answer does not carry it).
+pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> String {
     let mut out = String::new();
     let head = match d.verdict {
         Verdict::Allow => "ALLOWED",
@@ -90,8 +91,7 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
                 );
             }
             None => {
-                let horizon = format_duration(policy.settings.horizon);
-                let _ = writeln!(out, "  next allowed: none within the {horizon} horizon");
+                let _ = writeln!(out, "  next allowed: none within {}", horizon_text(horizon));
             }
         },
         (Verdict::Allow, _, Some(free)) => {
@@ -111,14 +111,20 @@ pub(crate) fn decision(policy: &PolicySet, d: &Decision) -> String {
                 );
             }
             None => {
-                let horizon = format_duration(policy.settings.horizon);
-                let _ = writeln!(out, "  clear beyond the {horizon} horizon");
+                let _ = writeln!(out, "  clear beyond {}", horizon_text(horizon));
             }
         },
         _ => {}
     }
     let _ = writeln!(out, "  policy {}", d.policy);
     out
+}
+
+fn horizon_text(horizon: Option<chrono::TimeDelta>) -> String {
+    match horizon {
+        Some(h) => format!("the {} horizon", format_duration(h)),
+        None => "the policy's horizon".into(),
+    }
 }
 
 pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {

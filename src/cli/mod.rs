@@ -4,6 +4,8 @@
 mod github;
 mod human;
 mod markets;
+mod remote;
+mod serve;
 
 use crate::eval::{self, Decision, DeployRequest, Verdict};
 use crate::input::{OverrideText, RequestText, WindowsText};
@@ -51,20 +53,9 @@ enum Command {
     /// List the built-in exchange calendars, or one calendar's days
     Markets(MarketsArgs),
     /// Answer the same questions over HTTP (JSON API for bots and CI runners)
-    Serve(ServeArgs),
-}
-
-#[derive(Args, Debug)]
-struct ServeArgs {
-    /// Address to listen on
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    listen: std::net::SocketAddr,
-    /// Bearer tokens for /v1/*, one a line (also $SHIPWINDOW_TOKENS, comma-separated)
-    #[arg(long, value_name = "FILE")]
-    tokens_file: Option<PathBuf>,
-    /// Allow a non-loopback address although requests are not authenticated
-    #[arg(long)]
-    insecure_no_auth: bool,
+    Serve(serve::ServeArgs),
+    /// Read the server's audit log (overrides, Slack commands, reloads, runtime freezes)
+    Audit(serve::AuditArgs),
 }
 
 #[derive(Args, Debug)]
@@ -107,6 +98,13 @@ struct RequestArgs {
     approver: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Ask a shipwindow server (its base URL) instead of reading local policies;
+    /// an unreachable server is exit 2, never "allowed" (check only)
+    #[arg(long, value_name = "URL")]
+    remote: Option<String>,
+    /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
+    #[arg(long, value_name = "FILE", requires = "remote")]
+    token_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -171,13 +169,14 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, windows, validate, markets, serve); see `shipwindow --help`"
+            "error: a command is required (check, next, windows, validate, markets, serve, audit); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
         || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json)
-        || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json);
+        || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
+        || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
     match run(cli.policies, command) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
@@ -219,8 +218,11 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         }
         _ => {}
     }
-    if let Command::Serve(args) = &command {
-        return serve(dir, args);
+    match &command {
+        Command::Serve(args) => return serve::serve(dir, args),
+        Command::Audit(args) => return serve::audit(args),
+        Command::Check(args) if args.remote.is_some() => return remote::check(args),
+        _ => {}
     }
     let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
     let now = Utc::now().trunc_subsecs(0);
@@ -276,90 +278,9 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             }
             Ok(EXIT_ALLOWED)
         }
-        Command::Validate | Command::Markets(_) | Command::Serve(_) => Ok(validate(&dir)),
-    }
-}
-
-/// Runs the HTTP server until SIGINT or SIGTERM, then drains in-flight requests.
-fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
-    let file_text = match &args.tokens_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            CliError::Usage(format!(
-                "--tokens-file: cannot read {}: {e}",
-                path.display()
-            ))
-        })?),
-        None => None,
-    };
-    let env = std::env::var("SHIPWINDOW_TOKENS").ok();
-    let tokens = crate::server::Tokens::from_sources(file_text.as_deref(), env.as_deref());
-    if let (Some(path), true) = (&args.tokens_file, tokens.is_empty()) {
-        return Err(CliError::Usage(format!(
-            "--tokens-file: {} holds no tokens\n  help: one token a line; blank lines and `#` comments are skipped",
-            path.display()
-        )));
-    }
-    if !args.listen.ip().is_loopback() && tokens.is_empty() && !args.insecure_no_auth {
-        return Err(CliError::Usage(format!(
-            "refusing to listen on {} without authentication\n  help: configure tokens (--tokens-file or $SHIPWINDOW_TOKENS), listen on 127.0.0.1, or pass --insecure-no-auth",
-            args.listen
-        )));
-    }
-    let state = crate::server::AppState::from_dir(dir).map_err(CliError::Policy)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::Usage(format!("cannot start the server runtime: {e}")))?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.listen)
-            .await
-            .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
-        let addr = listener.local_addr().unwrap_or(args.listen);
-        let state = std::sync::Arc::new(state);
-        #[cfg(unix)]
-        crate::server::reload_on_sighup(std::sync::Arc::clone(&state))
-            .map_err(|e| CliError::Usage(format!("cannot listen for SIGHUP: {e}")))?;
-        let auth = if tokens.is_empty() {
-            "off".to_string()
-        } else {
-            format!("{tokens:?}")
-        };
-        eprintln!("shipwindow: authentication {auth}");
-        let policy = state.policy();
-        eprintln!(
-            "shipwindow: serving {} rules (policy {}) on http://{addr}",
-            policy.rules.len(),
-            policy.fingerprint
-        );
-        crate::server::serve(listener, state, tokens, shutdown_signal())
-            .await
-            .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
-        eprintln!("shipwindow: stopped");
-        Ok(EXIT_ALLOWED)
-    })
-}
-
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
+        Command::Validate | Command::Markets(_) | Command::Serve(_) | Command::Audit(_) => {
+            Ok(validate(&dir))
         }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = interrupt.await;
     }
 }
 
@@ -397,12 +318,8 @@ fn validate(dir: &std::path::Path) -> u8 {
     }
 }
 
-fn request(
-    policy: &PolicySet,
-    args: &RequestArgs,
-    now: DateTime<Utc>,
-) -> Result<DeployRequest, CliError> {
-    let text = RequestText {
+fn request_text(args: &RequestArgs) -> RequestText {
+    RequestText {
         service: Some(args.service.clone()),
         env: Some(args.env.clone()),
         at: args.at.clone(),
@@ -413,14 +330,24 @@ fn request(
             reason: Some(reason.clone()),
             approver: args.approver.clone(),
         }),
+    }
+}
+
+/// `--flag: message` for a request field's problem.
+fn flag_error(e: crate::input::InputError) -> CliError {
+    let flag = match e.field.as_str() {
+        "override.reason" => "--override-reason".to_string(),
+        field => format!("--{field}"),
     };
-    text.resolve(policy, now).map_err(|e| {
-        let flag = match e.field.as_str() {
-            "override.reason" => "--override-reason".to_string(),
-            field => format!("--{field}"),
-        };
-        CliError::Usage(format!("{flag}: {}", e.message))
-    })
+    CliError::Usage(format!("{flag}: {}", e.message))
+}
+
+fn request(
+    policy: &PolicySet,
+    args: &RequestArgs,
+    now: DateTime<Utc>,
+) -> Result<DeployRequest, CliError> {
+    request_text(args).resolve(policy, now).map_err(flag_error)
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
@@ -430,7 +357,10 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
     match format {
         Format::Json => println!("{}", to_json(decision)),
-        Format::Human => print!("{}", human::decision(policy, decision)),
+        Format::Human => print!(
+            "{}",
+            human::decision(Some(policy.settings.horizon), decision)
+        ),
         Format::Github => github::decision(decision),
     }
     let _ = std::io::stdout().flush();

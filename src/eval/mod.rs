@@ -53,7 +53,7 @@ pub struct Override {
     pub approver: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Allow,
@@ -61,7 +61,7 @@ pub enum Verdict {
     Deny,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum BlockerKind {
     Window,
@@ -100,44 +100,53 @@ impl BlockerKind {
 }
 
 /// A rule (or, for windows, the set of applicable windows) that blocks a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Blocker {
     pub rule: String,
     pub kind: BlockerKind,
     pub reason: String,
     /// The rule's maximal blocking interval that meets the guarded interval.
     #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub from: DateTime<Tz>,
     #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub until: DateTime<Tz>,
     pub overridable: bool,
 }
 
 /// The answer, shaped exactly as SPEC §4's JSON object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Decision {
     pub allowed: bool,
     pub verdict: Verdict,
     pub service: String,
     pub env: String,
     #[serde(serialize_with = "change_kind")]
+    #[schema(value_type = String, example = "deploy")]
     pub change: ChangeKind,
     #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub start: DateTime<Tz>,
     #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub deploy_end: DateTime<Tz>,
     #[serde(serialize_with = "rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
     pub monitoring_end: DateTime<Tz>,
     pub blocked_by: Vec<Blocker>,
     #[serde(serialize_with = "opt_rfc3339")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_allowed: Option<DateTime<Tz>>,
     #[serde(serialize_with = "opt_rfc3339")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub free_until: Option<DateTime<Tz>>,
     pub policy: String,
     /// When the searches for `next_allowed` and `free_until` stopped before the
     /// horizon because a rule's data ends: where, and whose data. For people;
     /// not part of the SPEC §4 JSON.
     #[serde(skip)]
+    #[schema(ignore)]
     pub data_end: Option<(DateTime<Tz>, String)>,
 }
 

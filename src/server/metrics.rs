@@ -1,5 +1,5 @@
 //! Prometheus metrics for `GET /metrics` (OpenMetrics text): decisions by verdict
-//! and by blocking rule, API latency, and policy reloads.
+//! and by blocking rule, API latency, policy reloads and audit-log writes.
 
 use crate::eval::Decision;
 use prometheus_client::encoding::text::encode;
@@ -22,6 +22,7 @@ pub struct Metrics {
     blocked: Family<Labels, Counter>,
     latency: Histogram,
     reloads: Family<Labels, Counter>,
+    audit_writes: Family<Labels, Counter>,
 }
 
 impl Default for Metrics {
@@ -32,6 +33,7 @@ impl Default for Metrics {
         // 50 µs to 10 s: a decision takes microseconds, a stuck request seconds.
         let latency = Histogram::new(LATENCY_BUCKETS);
         let reloads = Family::<Labels, Counter>::default();
+        let audit_writes = Family::<Labels, Counter>::default();
         registry.register(
             "decisions",
             "Decisions answered, by verdict",
@@ -48,12 +50,18 @@ impl Default for Metrics {
             latency.clone(),
         );
         registry.register("reloads", "Policy reloads, by outcome", reloads.clone());
+        registry.register(
+            "audit_writes",
+            "Audit log entries written, by outcome",
+            audit_writes.clone(),
+        );
         Metrics {
             registry,
             decisions,
             blocked,
             latency,
             reloads,
+            audit_writes,
         }
     }
 }
@@ -79,6 +87,13 @@ impl Metrics {
     pub fn reload(&self, ok: bool) {
         let outcome = if ok { "ok" } else { "failed" };
         self.reloads
+            .get_or_create(&vec![("outcome", outcome.to_string())])
+            .inc();
+    }
+
+    pub fn audit_write(&self, ok: bool) {
+        let outcome = if ok { "ok" } else { "failed" };
+        self.audit_writes
             .get_or_create(&vec![("outcome", outcome.to_string())])
             .inc();
     }

@@ -3,8 +3,6 @@
 //! the form, the command grammar, and the Block Kit answers. No IO and no clock:
 //! the handler passes `now` and the policy's zone.
 
-#![allow(dead_code, reason = "wired into the router next")]
-
 use crate::eval::{Blocker, Decision, Verdict};
 use crate::input::RequestText;
 use crate::policy::ChangeKind;
@@ -85,6 +83,7 @@ pub(crate) fn verify_signature(
 
 /// The `X-Slack-Signature` value Slack would send for this request:
 /// `v0=` and the lowercase hex HMAC-SHA256 of `v0:{timestamp}:{body}`.
+#[cfg(test)]
 pub(crate) fn sign(secret: &[u8], timestamp: &str, body: &[u8]) -> String {
     // HMAC takes keys of any length, so `mac` never fails; an empty string would
     // never verify anyway.
@@ -135,6 +134,7 @@ fn nibble(c: u8) -> Option<u8> {
     }
 }
 
+#[cfg(test)]
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
@@ -221,15 +221,7 @@ pub(crate) enum SlackCommand {
     Freezes,
 }
 
-/// How long a freeze from chat lasts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FreezeLength {
-    /// From now, for this long (more than zero).
-    For(TimeDelta),
-    /// Until this time: RFC 3339, or local `YYYY-MM-DDTHH:MM` in the policy's zone,
-    /// resolved by the caller.
-    Until(String),
-}
+pub(crate) use super::freezes::FreezeLength;
 
 const CHECK_USAGE: &str =
     "`/shipwindow <service> <env> [at <time>] [for <duration>] [strategy <name>] [change <kind>]`";

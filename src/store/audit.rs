@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 
 /// What an audit entry records. Stored as its [`as_str`](AuditAction::as_str) text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AuditAction {
     #[serde(rename = "override")]
     Override,
@@ -78,13 +78,14 @@ pub struct NewAuditEntry {
 }
 
 /// A stored entry. `at` serializes as RFC 3339 with `Z`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {
     /// Increases with every append and is never reused: the log's order.
     pub id: i64,
     pub at: DateTime<Utc>,
     pub action: AuditAction,
     pub actor: String,
+    #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
 

@@ -15,6 +15,16 @@ pub struct SyntaxError {
     pub help: Option<String>,
 }
 
+/// `message (help)`, for places that show one line.
+impl std::fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.help {
+            Some(help) => write!(f, "{} ({help})", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 impl SyntaxError {
     pub fn new(message: impl Into<String>) -> SyntaxError {
         SyntaxError {

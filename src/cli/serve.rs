@@ -1,0 +1,236 @@
+//! `shipwindow serve` (the HTTP server, with its logging, state and reload
+//! options) and `shipwindow audit` (reading the audit log it writes).
+
+use super::{CliError, EXIT_ALLOWED, WindowsFormat};
+use crate::server::{AppState, Tokens};
+use crate::store::Store;
+use clap::{Args, ValueEnum};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Args, Debug)]
+pub(super) struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// Bearer tokens for /v1/*, one a line (also $SHIPWINDOW_TOKENS, comma-separated)
+    #[arg(long, value_name = "FILE")]
+    tokens_file: Option<PathBuf>,
+    /// Allow a non-loopback address although requests are not authenticated
+    #[arg(long)]
+    insecure_no_auth: bool,
+    /// Reload the policy when files in the policy directory change
+    #[arg(long)]
+    watch: bool,
+    #[command(flatten)]
+    state: StateDirArg,
+    /// The Slack app's signing secret, from a file (also $SHIPWINDOW_SLACK_SIGNING_SECRET)
+    #[arg(long, value_name = "FILE")]
+    slack_secret_file: Option<PathBuf>,
+    /// Log lines as text or as one JSON object each
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    /// error, warn, info or debug (debug logs every request)
+    #[arg(long, default_value = "info")]
+    log_level: tracing::Level,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct StateDirArg {
+    /// Where the audit log and runtime freezes are kept (SQLite)
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SHIPWINDOW_STATE_DIR",
+        default_value = ".shipwindow"
+    )]
+    state_dir: PathBuf,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct AuditArgs {
+    #[command(flatten)]
+    state: StateDirArg,
+    /// Only entries at or after this time (RFC 3339, or local YYYY-MM-DDTHH:MM in UTC)
+    #[arg(long)]
+    since: Option<String>,
+    /// At most this many entries, oldest first
+    #[arg(long, default_value_t = 100)]
+    limit: usize,
+    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
+    pub(super) format: WindowsFormat,
+}
+
+fn init_logging(format: LogFormat, level: tracing::Level) {
+    let builder = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(level)
+        .with_target(false);
+    let _ = match format {
+        LogFormat::Text => builder.with_ansi(false).try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+fn read_secret_file(flag: &str, path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map_err(|e| CliError::Usage(format!("{flag}: cannot read {}: {e}", path.display())))
+}
+
+/// Runs the HTTP server until SIGINT or SIGTERM, then drains in-flight requests.
+pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
+    init_logging(args.log_format, args.log_level);
+    let file_text = match &args.tokens_file {
+        Some(path) => Some(read_secret_file("--tokens-file", path)?),
+        None => None,
+    };
+    let env = std::env::var("SHIPWINDOW_TOKENS").ok();
+    let tokens = Tokens::from_sources(file_text.as_deref(), env.as_deref());
+    if let (Some(path), true) = (&args.tokens_file, tokens.is_empty()) {
+        return Err(CliError::Usage(format!(
+            "--tokens-file: {} holds no tokens\n  help: one token a line; blank lines and `#` comments are skipped",
+            path.display()
+        )));
+    }
+    if !args.listen.ip().is_loopback() && tokens.is_empty() && !args.insecure_no_auth {
+        return Err(CliError::Usage(format!(
+            "refusing to listen on {} without authentication\n  help: configure tokens (--tokens-file or $SHIPWINDOW_TOKENS), listen on 127.0.0.1, or pass --insecure-no-auth",
+            args.listen
+        )));
+    }
+    let slack_secret = match &args.slack_secret_file {
+        Some(path) => Some(read_secret_file("--slack-secret-file", path)?),
+        None => std::env::var("SHIPWINDOW_SLACK_SIGNING_SECRET").ok(),
+    }
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty());
+    let store = Store::open(&args.state.state_dir).map_err(|e| {
+        CliError::Usage(format!(
+            "--state-dir: {e}\n  help: point --state-dir (or $SHIPWINDOW_STATE_DIR) at a writable directory"
+        ))
+    })?;
+    let mut state = AppState::from_dir(dir, store).map_err(|e| match e {
+        crate::server::StartError::Policy(e) => CliError::Policy(e),
+        other => CliError::Usage(other.to_string()),
+    })?;
+    let slack = if let Some(secret) = slack_secret {
+        state = state.with_slack_secret(secret.into_bytes());
+        "on"
+    } else {
+        "off (no signing secret)"
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Usage(format!("cannot start the server runtime: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
+        let addr = listener.local_addr().unwrap_or(args.listen);
+        let state = Arc::new(state);
+        #[cfg(unix)]
+        crate::server::reload_on_sighup(Arc::clone(&state))
+            .map_err(|e| CliError::Usage(format!("cannot listen for SIGHUP: {e}")))?;
+        // Kept alive until the server stops; dropping it ends the watching.
+        let _watcher = if args.watch {
+            Some(
+                crate::server::watch_policies(Arc::clone(&state))
+                    .map_err(|e| CliError::Usage(format!("--watch: {e}")))?,
+            )
+        } else {
+            None
+        };
+        let auth = if tokens.is_empty() {
+            "off".to_string()
+        } else {
+            format!("{tokens:?}")
+        };
+        tracing::info!(
+            "authentication {auth}; slack {slack}; state {}; watch {}",
+            args.state.state_dir.display(),
+            if args.watch { "on" } else { "off" }
+        );
+        let policy = state.policy();
+        tracing::info!(
+            "serving {} rules (policy {}) on http://{addr}",
+            policy.rules.len(),
+            policy.fingerprint
+        );
+        crate::server::serve(listener, state, tokens, shutdown_signal())
+            .await
+            .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
+        tracing::info!("stopped");
+        Ok(EXIT_ALLOWED)
+    })
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+/// Prints the audit log from `--state-dir` (read-only: a server may be writing).
+pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
+    let store =
+        Store::open_read_only(&args.state.state_dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|t| crate::time::parse_instant(t, chrono_tz::UTC))
+        .transpose()
+        .map_err(|e| CliError::Usage(format!("--since: {e}")))?;
+    if args.limit == 0 {
+        return Err(CliError::Usage("--limit: must be at least 1".into()));
+    }
+    let entries = store
+        .audit(since, args.limit)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    match args.format {
+        WindowsFormat::Json => println!(
+            "{}",
+            super::to_json(&serde_json::json!({ "entries": entries }))
+        ),
+        WindowsFormat::Human => {
+            if entries.is_empty() {
+                println!("no audit entries");
+            }
+            for e in &entries {
+                println!(
+                    "{}  #{:<5} {:<13} {:<24} {}",
+                    e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    e.id,
+                    e.action.as_str(),
+                    e.actor,
+                    e.detail
+                );
+            }
+        }
+    }
+    Ok(EXIT_ALLOWED)
+}

@@ -1,0 +1,205 @@
+//! The decision endpoints — `/v1/check`, `/v1/next`, `/v1/windows` — and the
+//! operational ones, `/healthz` and `/metrics`.
+
+use super::auth::Caller;
+use super::error::ErrorBody;
+use super::{ApiError, AppState, now};
+use crate::eval::{self, Decision, WindowsReport};
+use crate::input::{RequestText, WindowsText};
+use crate::store::{AuditAction, NewAuditEntry};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde_json::json;
+use std::sync::Arc;
+
+/// Names the policy's zone, so a client (`check --remote`) can show the §4 times,
+/// which carry only offsets, in the zone the policy means.
+pub const ZONE_HEADER: &str = "shipwindow-timezone";
+
+/// A decision and the zone header.
+pub struct DecisionResponse {
+    decision: Decision,
+    zone: chrono_tz::Tz,
+}
+
+impl IntoResponse for DecisionResponse {
+    fn into_response(self) -> Response {
+        let mut response = Json(self.decision).into_response();
+        if let Ok(value) = HeaderValue::from_str(self.zone.name()) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(ZONE_HEADER), value);
+        }
+        response
+    }
+}
+
+/// Decides `text` against the served policy. A decision that used an override is
+/// written to the audit log before it is answered: an override nobody can trace
+/// is not acknowledged.
+pub(super) async fn decide(
+    state: &AppState,
+    text: &RequestText,
+    caller: &Caller,
+) -> Result<DecisionResponse, ApiError> {
+    let (decision, zone) = decide_in(state, text, caller).await?;
+    Ok(DecisionResponse { decision, zone })
+}
+
+/// The decision and the zone of the policy that made it.
+pub(super) async fn decide_in(
+    state: &AppState,
+    text: &RequestText,
+    caller: &Caller,
+) -> Result<(Decision, chrono_tz::Tz), ApiError> {
+    let policy = state.policy();
+    let req = text.resolve(&policy, now())?;
+    let decision = eval::decide(&policy, &req)?;
+    if let Some(o) = &req.override_ {
+        let entry = NewAuditEntry {
+            at: now(),
+            action: AuditAction::Override,
+            actor: o.approver.clone().unwrap_or_else(|| caller.0.clone()),
+            detail: json!({
+                "caller": caller.0,
+                "service": decision.service,
+                "env": decision.env,
+                "change": decision.change.as_str(),
+                "start": decision.start.to_rfc3339(),
+                "reason": o.reason,
+                "approver": o.approver,
+                "verdict": decision.verdict.as_str(),
+                "blocked_by": decision.blocked_by.iter().map(|b| &b.rule).collect::<Vec<_>>(),
+                "policy": decision.policy,
+            }),
+        };
+        state.audit(entry).await?;
+    }
+    state.metrics.decision(&decision);
+    Ok((decision, policy.settings.timezone))
+}
+
+#[utoipa::path(get, path = "/v1/check", tag = "decisions", params(RequestText),
+    responses((status = 200, description = "The decision (SPEC §4)", body = Decision),
+              (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
+              (status = 401, description = "A bearer token is required", body = ErrorBody)))]
+pub(super) async fn check_query(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<RequestText>, QueryRejection>,
+) -> Result<DecisionResponse, ApiError> {
+    let Query(text) = query?;
+    if text.override_.is_some() {
+        return Err(ApiError::bad_request(
+            "`override` is accepted in a POST body only",
+        ));
+    }
+    decide(&state, &text, &caller).await
+}
+
+#[utoipa::path(post, path = "/v1/check", tag = "decisions", request_body = RequestText,
+    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = Decision),
+              (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
+              (status = 401, description = "A bearer token is required", body = ErrorBody)))]
+pub(super) async fn check_body(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    body: Result<Json<RequestText>, JsonRejection>,
+) -> Result<DecisionResponse, ApiError> {
+    let Json(text) = body?;
+    decide(&state, &text, &caller).await
+}
+
+/// `GET /v1/next`: the §4 object for the request, whose `next_allowed` (or `start`
+/// when allowed) is the answer; overrides play no part.
+#[utoipa::path(get, path = "/v1/next", tag = "decisions", params(RequestText),
+    responses((status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = Decision),
+              (status = 400, description = "Malformed input", body = ErrorBody)))]
+pub(super) async fn next(
+    State(state): State<Arc<AppState>>,
+    Extension(caller): Extension<Caller>,
+    query: Result<Query<RequestText>, QueryRejection>,
+) -> Result<DecisionResponse, ApiError> {
+    let Query(mut text) = query?;
+    text.override_ = None;
+    decide(&state, &text, &caller).await
+}
+
+#[utoipa::path(get, path = "/v1/windows", tag = "decisions", params(WindowsText),
+    responses((status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
+              (status = 400, description = "Malformed input", body = ErrorBody)))]
+pub(super) async fn windows(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<WindowsText>, QueryRejection>,
+) -> Result<Json<WindowsReport>, ApiError> {
+    let Query(text) = query?;
+    let policy = state.policy();
+    let q = text.resolve(&policy)?;
+    Ok(Json(eval::windows(
+        &policy, &q.service, &q.env, q.change, q.from, q.to,
+    )?))
+}
+
+/// `ok`, or `degraded` (still 200: the server answers, with the last good policy)
+/// with the reload error.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "`ok`, or `degraded` with the reload error while the last good policy serves", body = Health)))]
+pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
+    let (files, effective) = {
+        let served = state.served_guard();
+        (
+            std::sync::Arc::clone(&served.files),
+            std::sync::Arc::clone(&served.effective),
+        )
+    };
+    let error = state.reload_error();
+    Json(Health {
+        status: if error.is_some() { "degraded" } else { "ok" },
+        policy: files.fingerprint.clone(),
+        rules: files.rules.len(),
+        runtime_freezes: effective.rules.len() - files.rules.len(),
+        error,
+    })
+}
+
+/// `GET /healthz`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`, or `degraded` when the last reload failed.
+    #[schema(value_type = String, example = "ok")]
+    pub status: &'static str,
+    /// The fingerprint of the policy files being served.
+    pub policy: String,
+    /// Rules loaded from the policy files.
+    pub rules: usize,
+    /// Runtime freezes in force or scheduled.
+    pub runtime_freezes: usize,
+    /// The failed reload's problems, `file:line:column: message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus/OpenMetrics text", content_type = "application/openmetrics-text", body = String)))]
+pub(super) async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
+    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    (
+        [(header::CONTENT_TYPE, content_type)],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+pub(super) async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no such endpoint")
+}
+
+pub(super) async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method not allowed on this endpoint",
+    )
+}

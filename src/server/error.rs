@@ -1,0 +1,108 @@
+//! Every client-visible failure is one JSON shape, `{"error": "…"}`, with the
+//! status that says whose fault it is.
+
+use crate::eval::EvalError;
+use crate::input::InputError;
+use crate::store::StoreError;
+use axum::Json;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+/// A failure answered with `{"error": message}` and `status`.
+#[derive(Debug)]
+pub struct ApiError {
+    pub(super) status: StatusCode,
+    pub(super) message: String,
+}
+
+impl ApiError {
+    pub(super) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub(super) fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    pub(super) fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "a valid `Authorization: Bearer <token>` is required",
+        )
+    }
+
+    /// The server's own fault; the detail goes to the log, not to the client.
+    pub(super) fn internal(context: &str, detail: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %detail, "{context}");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
+    }
+}
+
+/// The body of every error answer.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What was wrong, naming the field for bad input.
+    pub error: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(json!({ "error": self.message }))).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            let challenge = HeaderValue::from_static("Bearer realm=\"shipwindow\"");
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, challenge);
+        }
+        response
+    }
+}
+
+impl From<InputError> for ApiError {
+    fn from(e: InputError) -> ApiError {
+        ApiError::bad_request(format!("`{}` {}", e.field, e.message))
+    }
+}
+
+impl From<EvalError> for ApiError {
+    fn from(e: EvalError) -> ApiError {
+        ApiError::bad_request(e.to_string())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> ApiError {
+        ApiError::bad_request(e.body_text())
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> ApiError {
+        // Keep 413 (too large) and 415 (not JSON); malformed JSON is a plain 400.
+        let status = match e.status() {
+            StatusCode::PAYLOAD_TOO_LARGE | StatusCode::UNSUPPORTED_MEDIA_TYPE => e.status(),
+            _ => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, e.body_text())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::FreezeNotFound(id) => {
+                ApiError::new(StatusCode::NOT_FOUND, format!("no runtime freeze `{id}`"))
+            }
+            StoreError::FreezeNotActive(id) => ApiError::new(
+                StatusCode::CONFLICT,
+                format!("runtime freeze `{id}` is already lifted or expired"),
+            ),
+            other => ApiError::internal("the server could not use its state database", other),
+        }
+    }
+}

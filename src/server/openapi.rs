@@ -1,0 +1,44 @@
+//! `GET /v1/openapi.json`: the API description, generated from the handlers'
+//! annotations and the request/response types, so it cannot drift from them.
+
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "shipwindow",
+        description = "May we ship this now? Deploy-window decisions over HTTP (SPEC §7)."
+    ),
+    paths(
+        super::api::check_query,
+        super::api::check_body,
+        super::api::next,
+        super::api::windows,
+        super::freezes::create,
+        super::freezes::list,
+        super::freezes::lift,
+        super::audit::list,
+        super::api::healthz,
+        super::api::render_metrics,
+    ),
+    modifiers(&BearerAuth)
+)]
+pub struct ApiDoc;
+
+/// Declares the bearer scheme that `/v1/*` uses when tokens are configured.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub(super) async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}

@@ -1,0 +1,118 @@
+//! `POST /v1/slack/command`: verifies Slack's signature before anything else,
+//! records the request in the audit log, then answers the command in Block Kit.
+//! Signed requests need no bearer token; unsigned ones are refused with 401 and
+//! nothing is evaluated.
+
+use super::auth::Caller;
+use super::freezes::{self, create_in, lift_in};
+use super::slack::{
+    SIGNATURE_HEADER, SignatureError, SlackCommand, TIMESTAMP_HEADER, parse_command, parse_form,
+    render_decision, render_error, render_freeze_created, render_freeze_lifted, render_freezes,
+    render_help, verify_signature,
+};
+use super::{ApiError, AppState, api, now};
+use crate::store::{AuditAction, NewAuditEntry};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub(super) async fn command(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(secret) = &state.slack_secret else {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the Slack command is not configured: set $SHIPWINDOW_SLACK_SIGNING_SECRET or --slack-secret-file",
+        )
+        .into_response();
+    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let verified = verify_signature(
+        secret,
+        header(TIMESTAMP_HEADER),
+        header(SIGNATURE_HEADER),
+        &body,
+        chrono::Utc::now(),
+    );
+    if let Err(e) = verified {
+        // Logged, not audited: anyone can send these, and the log must not fill up.
+        tracing::warn!(reason = %e, "refused an unsigned or badly signed Slack request");
+        let status = match e {
+            SignatureError::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
+            _ => StatusCode::UNAUTHORIZED,
+        };
+        return ApiError::new(status, e.to_string()).into_response();
+    }
+    let form = match parse_form(&body) {
+        Ok(form) => form,
+        Err(message) => return Json(render_error(&message)).into_response(),
+    };
+    let actor = form.actor();
+    // The request is on record before it acts: an action nobody can trace is not taken.
+    let entry = NewAuditEntry {
+        at: now(),
+        action: AuditAction::Slack,
+        actor: actor.clone(),
+        detail: json!({
+            "command": form.command,
+            "text": form.text,
+            "team_id": form.team_id,
+            "channel_id": form.channel_id,
+        }),
+    };
+    if let Err(e) = state.audit(entry).await {
+        return Json(render_error(&e.message)).into_response();
+    }
+    Json(answer(&state, &form.command, &form.text, actor).await).into_response()
+}
+
+/// The Block Kit answer to one command; failures are ephemeral error messages
+/// (Slack shows a non-200 answer as a bare "failed" to the user).
+async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Value {
+    let tz = state.policy().settings.timezone;
+    let outcome = match parse_command(text) {
+        Err(usage) => return render_error(&usage),
+        Ok(SlackCommand::Help) => return render_help(slash),
+        Ok(SlackCommand::Check {
+            strategy: Some(_), ..
+        }) => {
+            return render_error(
+                "strategies are not available in this version yet; ask with `for <duration>`",
+            );
+        }
+        Ok(SlackCommand::Check {
+            request,
+            strategy: None,
+        }) => api::decide_in(state, &request, &Caller(actor))
+            .await
+            .map(|(decision, zone)| render_decision(&decision, zone)),
+        Ok(SlackCommand::Freeze {
+            services,
+            envs,
+            length,
+            reason,
+        }) => {
+            let policy = state.policy();
+            match freezes::validate(&policy, services, envs, length, &reason, actor, now()) {
+                Ok(new) => create_in(state, new)
+                    .await
+                    .map(|f| render_freeze_created(&f, tz)),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Ok(SlackCommand::Unfreeze { id }) => lift_in(state, id, actor)
+            .await
+            .map(|f| render_freeze_lifted(&f, tz)),
+        Ok(SlackCommand::Freezes) => state
+            .with_store(|s| s.unexpired_freezes(now()))
+            .await
+            .map(|list| render_freezes(&list, tz, now())),
+    };
+    outcome.unwrap_or_else(|e| render_error(&e.message))
+}

@@ -1,0 +1,224 @@
+//! The spawned server under operations: many clients while the policy reloads,
+//! a graceful stop that finishes a slow request, reloading on file changes
+//! (`--watch`), and JSON logs.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
+#[path = "support/server.rs"]
+mod support;
+
+use serde_json::Value;
+use std::io::{BufRead, Read, Write};
+use support::{Connection, Server, bundled, parse_response, policy_copy};
+
+const CHECK: &str = "/v1/check?service=web&env=prod&at=2026-12-01T23:00";
+const FREEZE: &str = "\n[[freeze]]\nname = \"db-migration\"\nstart_at = \"2026-12-01T20:00\"\nend_at = \"2026-12-02T04:00\"\n";
+
+#[test]
+fn thirty_two_clients_times_300_requests_during_20_reloads_all_get_a_decision() {
+    let policies = policy_copy();
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start(policies.path(), state.path(), &[]);
+    let events = policies.path().join("events.toml");
+    let without = std::fs::read_to_string(&events).unwrap();
+    let with = format!("{without}{FREEZE}");
+    // The two policies and the verdict each gives for CHECK.
+    let fp_without = server.get_json("/healthz")["policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    std::fs::write(&events, &with).unwrap();
+    server.signal("HUP");
+    let fp_with = server.healthz_until(|v| v["policy"] != fp_without.as_str())["policy"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let expected = |fp: &str| {
+        if fp == fp_without {
+            "allow"
+        } else if fp == fp_with {
+            "deny"
+        } else {
+            panic!("a decision from an unknown policy {fp}")
+        }
+    };
+
+    let port = server.port;
+    let clients: Vec<_> = (0..32)
+        .map(|_| {
+            std::thread::spawn(move || {
+                let mut conn = Connection::open(port);
+                let mut seen = Vec::with_capacity(300);
+                for _ in 0..300 {
+                    let (status, body) = conn.get(CHECK);
+                    assert_eq!(status, 200, "{body}");
+                    let d: Value = serde_json::from_str(&body).unwrap();
+                    seen.push((
+                        d["policy"].as_str().unwrap().to_string(),
+                        d["verdict"].as_str().unwrap().to_string(),
+                    ));
+                }
+                seen
+            })
+        })
+        .collect();
+    // Twenty reloads while they run, alternating the two policies.
+    let mut reloads = 0;
+    let mut current = fp_with.clone();
+    while reloads < 20 {
+        let (text, next) = if current == fp_with {
+            (&without, &fp_without)
+        } else {
+            (&with, &fp_with)
+        };
+        std::fs::write(&events, text).unwrap();
+        server.signal("HUP");
+        server.healthz_until(|v| v["policy"] == next.as_str());
+        current = next.clone();
+        reloads += 1;
+    }
+    let mut answers = 0;
+    for client in clients {
+        for (fp, verdict) in client.join().unwrap() {
+            assert_eq!(verdict, expected(&fp));
+            answers += 1;
+        }
+    }
+    assert_eq!(answers, 32 * 300);
+    let metrics = server.get("/metrics").1;
+    assert!(
+        metrics.contains("shipwindow_reloads_total{outcome=\"ok\"} 21"),
+        "{metrics}"
+    );
+    let (code, _) = server.stop();
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_graceful_stop_finishes_a_slow_request_in_flight() {
+    let state = tempfile::tempdir().unwrap();
+    let mut server = Server::start(&bundled(), state.path(), &[]);
+    let body = br#"{"service": "web", "env": "prod", "at": "2026-12-01T23:00"}"#;
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "POST /v1/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // Half the body, then the stop signal, then the rest.
+    stream.write_all(&body[..20]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.signal("TERM");
+    // The server has begun stopping: it says so in its log.
+    let mut line = String::new();
+    while !line.contains("stopping") {
+        line.clear();
+        assert!(server.stderr.read_line(&mut line).unwrap() > 0);
+    }
+    // New connections are refused while the slow one is still served.
+    assert!(std::net::TcpStream::connect(("127.0.0.1", server.port)).is_err());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    stream.write_all(&body[20..]).unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (status, body) = parse_response(&text);
+    assert_eq!(status, 200, "{text}");
+    let d: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(d["verdict"], "allow");
+    assert_eq!(server.child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn watch_reloads_on_file_changes_and_keeps_the_last_good_policy_on_a_broken_one() {
+    let policies = policy_copy();
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start(policies.path(), state.path(), &["--watch"]);
+    assert!(server.startup.contains("watch on"), "{}", server.startup);
+    let first = server.get_json("/healthz");
+    assert_eq!(server.get_json(CHECK)["verdict"], "allow");
+    let events = policies.path().join("events.toml");
+    let good = format!("{}{FREEZE}", std::fs::read_to_string(&events).unwrap());
+    std::fs::write(&events, &good).unwrap();
+    let second = server.healthz_until(|v| v["policy"] != first["policy"]);
+    assert_eq!(second["status"], "ok");
+    assert_eq!(server.get_json(CHECK)["verdict"], "deny");
+
+    std::fs::write(&events, format!("{good}\n[[freeze]]\nname = \"oops\"\n")).unwrap();
+    let degraded = server.healthz_until(|v| v["status"] == "degraded");
+    assert_eq!(degraded["policy"], second["policy"]);
+    assert!(
+        degraded["error"].as_str().unwrap().contains("events.toml:"),
+        "{degraded}"
+    );
+    assert_eq!(server.get_json(CHECK)["verdict"], "deny");
+
+    std::fs::write(&events, &good).unwrap();
+    server.healthz_until(|v| v["status"] == "ok");
+    // Each reload is in the audit log with its outcome.
+    let audit = server.get_json("/v1/audit");
+    let reloads: Vec<(bool, &str)> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "reload")
+        .map(|e| {
+            (
+                e["detail"]["ok"].as_bool().unwrap(),
+                e["actor"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(reloads.contains(&(false, "watch")), "{audit}");
+    assert_eq!(reloads.last(), Some(&(true, "watch")));
+}
+
+#[test]
+fn logs_can_be_json_lines_and_never_carry_tokens() {
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start_with_env(
+        &bundled(),
+        state.path(),
+        &["--log-format", "json", "--log-level", "debug"],
+        &[("SHIPWINDOW_TOKENS", "hunter2-token")],
+    );
+    let (status, _) = support::request(
+        server.port,
+        "GET",
+        CHECK,
+        &[("authorization", "Bearer hunter2-token")],
+        None,
+    );
+    assert_eq!(status, 200);
+    let startup = server.startup.clone();
+    let (code, rest) = server.stop();
+    assert_eq!(code, Some(0));
+    let log = format!("{startup}{rest}");
+    assert!(!log.contains("hunter2"), "{log}");
+    let lines: Vec<Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert!(lines.iter().any(|l| {
+        l["message"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("serving")
+    }));
+    // At debug, each request is a line with its path and status.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["message"] == "request" && l["path"] == "/v1/check" && l["status"] == 200),
+        "{log}"
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["level"].is_string() && l["timestamp"].is_string())
+    );
+}
