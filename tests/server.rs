@@ -481,3 +481,61 @@ async fn metrics_count_decisions_by_verdict_and_blocking_rule() {
     );
     assert!(text.ends_with("# EOF\n"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_is_generated_from_the_handlers() {
+    let (status, doc) = call("GET", "/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths: Vec<&str> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for path in [
+        "/v1/check",
+        "/v1/next",
+        "/v1/windows",
+        "/v1/freezes",
+        "/v1/freezes/{id}",
+        "/v1/audit",
+        "/healthz",
+        "/metrics",
+    ] {
+        assert!(paths.contains(&path), "{path} missing from {paths:?}");
+    }
+    assert!(doc["paths"]["/v1/check"]["post"].is_object());
+    assert!(doc["paths"]["/v1/freezes/{id}"]["delete"].is_object());
+    // The decision schema has every §4 field, and no internal ones.
+    let decision = &doc["components"]["schemas"]["Decision"]["properties"];
+    for field in [
+        "allowed",
+        "verdict",
+        "service",
+        "env",
+        "change",
+        "start",
+        "deploy_end",
+        "monitoring_end",
+        "blocked_by",
+        "next_allowed",
+        "free_until",
+        "policy",
+    ] {
+        assert!(decision[field].is_object(), "Decision.{field}: {decision}");
+    }
+    assert!(decision["data_end"].is_null());
+    // GET /v1/check's parameters are the request fields, without `override`.
+    let params: Vec<&str> = doc["paths"]["/v1/check"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        params.contains(&"service") && params.contains(&"at"),
+        "{params:?}"
+    );
+    assert!(!params.contains(&"override"));
+}

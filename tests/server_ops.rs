@@ -222,3 +222,62 @@ fn logs_can_be_json_lines_and_never_carry_tokens() {
             .all(|l| l["level"].is_string() && l["timestamp"].is_string())
     );
 }
+
+/// A client that sends half its headers and stalls loses the connection after
+/// the header deadline; other clients are served meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_trickling_its_headers_is_cut_off_at_the_deadline() {
+    use shipwindow::server::{AppState, Timeouts, Tokens, serve_with};
+    let policy = shipwindow::PolicySet::load(&bundled()).unwrap();
+    let store = shipwindow::store::Store::in_memory().unwrap();
+    let state = std::sync::Arc::new(AppState::new(policy, store).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let timeouts = Timeouts {
+        header_read: std::time::Duration::from_millis(300),
+        drain: std::time::Duration::from_secs(1),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_with(
+        listener,
+        state,
+        Tokens::default(),
+        timeouts,
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let slow = tokio::task::spawn_blocking(move || {
+        let mut slow = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        slow.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc")
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut rest = Vec::new();
+        // Ends when the server closes the connection; a timeout is an error.
+        let closed = slow.read_to_end(&mut rest).is_ok();
+        (
+            closed,
+            started.elapsed(),
+            String::from_utf8_lossy(&rest).to_string(),
+        )
+    });
+    // Meanwhile a normal client is answered.
+    let (status, _) =
+        tokio::task::spawn_blocking(move || support::request(port, "GET", "/healthz", &[], None))
+            .await
+            .unwrap();
+    assert_eq!(status, 200);
+    let (closed, waited, text) = slow.await.unwrap();
+    assert!(closed, "the stalled connection was never closed");
+    // Closed by the deadline (with or without a 408), not served.
+    assert!(
+        waited >= std::time::Duration::from_millis(250),
+        "{waited:?}"
+    );
+    assert!(!text.contains("200 OK"), "{text}");
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

@@ -17,7 +17,7 @@ mod slack_endpoint;
 pub use api::ZONE_HEADER;
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
-pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT};
+pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
 pub use openapi::ApiDoc;
 pub use reload::{reload_on_sighup, watch_policies};
 
@@ -267,5 +267,16 @@ pub async fn serve(
     tokens: Tokens,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    net::serve_router(listener, app(state, tokens), shutdown).await
+    serve_with(listener, state, tokens, Timeouts::default(), shutdown).await
+}
+
+/// [`serve`] with other connection deadlines.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    tokens: Tokens,
+    timeouts: Timeouts,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    net::serve_router(listener, app(state, tokens), timeouts, shutdown).await
 }

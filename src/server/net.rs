@@ -16,16 +16,36 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a stop waits for requests in flight before giving up on them.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The connection deadlines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// From a connection's first byte (or the end of its last request) until a
+    /// request's headers are complete.
+    pub header_read: Duration,
+    /// After the stop signal, for requests in flight.
+    pub drain: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            header_read: HEADER_READ_TIMEOUT,
+            drain: DRAIN_TIMEOUT,
+        }
+    }
+}
+
 /// Serves `router` on `listener` until `shutdown` resolves, then drains.
 pub async fn serve_router(
     listener: TcpListener,
     router: Router,
+    timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(timeouts.header_read)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
@@ -53,13 +73,13 @@ pub async fn serve_router(
     }
     drop(listener);
     tracing::info!("stopping: no new connections, finishing requests in flight");
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    if tokio::time::timeout(timeouts.drain, graceful.shutdown())
         .await
         .is_err()
     {
         tracing::warn!(
             "requests still in flight after {}s were cut off",
-            DRAIN_TIMEOUT.as_secs()
+            timeouts.drain.as_secs()
         );
     }
     Ok(())
