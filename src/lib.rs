@@ -12,6 +12,7 @@ pub mod cli;
 pub mod eval;
 pub mod input;
 pub mod market;
+pub mod plan;
 pub mod policy;
 pub mod server;
 pub mod store;

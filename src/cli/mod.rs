@@ -5,6 +5,7 @@ mod github;
 mod human;
 mod markets;
 mod remote;
+mod run;
 mod serve;
 
 use crate::eval::{self, Decision, DeployRequest, Verdict};
@@ -54,6 +55,8 @@ enum Command {
     Markets(MarketsArgs),
     /// Answer the same questions over HTTP (JSON API for bots and CI runners)
     Serve(serve::ServeArgs),
+    /// Run a strategy: deploy with its hooks, gated by the policy before every step
+    Run(run::RunArgs),
     /// Read the server's audit log (overrides, Slack commands, reloads, runtime freezes)
     Audit(serve::AuditArgs),
 }
@@ -221,6 +224,7 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
     match &command {
         Command::Serve(args) => return serve::serve(dir, args),
         Command::Audit(args) => return serve::audit(args),
+        Command::Run(args) => return run::run(dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         _ => {}
     }
@@ -278,9 +282,11 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             }
             Ok(EXIT_ALLOWED)
         }
-        Command::Validate | Command::Markets(_) | Command::Serve(_) | Command::Audit(_) => {
-            Ok(validate(&dir))
-        }
+        Command::Validate
+        | Command::Markets(_)
+        | Command::Serve(_)
+        | Command::Audit(_)
+        | Command::Run(_) => Ok(validate(&dir)),
     }
 }
 

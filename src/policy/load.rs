@@ -90,6 +90,7 @@ fn assemble(root: PathBuf, mut files: Vec<SourceFile<'_>>) -> Result<PolicySet, 
     Ok(PolicySet {
         settings,
         rules,
+        strategies: Vec::new(),
         fingerprint,
         root,
     })

@@ -5,9 +5,13 @@ mod diagnostic;
 mod load;
 mod parse;
 mod scope;
+mod strategy;
 
 pub use diagnostic::{Diagnostic, LoadError};
 pub use scope::Scope;
+pub use strategy::{
+    Batch, Hook, HookValues, Hooks, OnWindowClose, PLACEHOLDERS, Strategy, StrategyKind,
+};
 
 use crate::calendar::Interval;
 use crate::market::SessionGuard;
@@ -22,6 +26,8 @@ pub struct PolicySet {
     pub settings: Settings,
     /// Rules in policy order: files in path order, then tables as they appear.
     pub rules: Vec<Rule>,
+    /// `[[strategy]]` tables in policy order.
+    pub strategies: Vec<Strategy>,
     /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
     pub fingerprint: String,
     /// The directory the set was loaded from.

@@ -1,0 +1,91 @@
+//! A strategy's plan (SPEC §6): the timeline of every step from a start time —
+//! what each step does, how long it takes, the capacity kept and the extra
+//! capacity it needs, and the share of users on the new version — then the
+//! monitoring period, and the §4 decision for the whole plan. Pure: the runner
+//! executes these steps; `plan` and `check --strategy` only show or time them.
+
+use crate::eval::Decision;
+use chrono::DateTime;
+use chrono_tz::Tz;
+use serde::Serialize;
+
+/// The whole plan; serializes as SPEC §6's `plan --format json` object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Plan {
+    pub strategy: String,
+    pub kind: &'static str,
+    pub service: String,
+    pub env: String,
+    pub steps: Vec<PlanStep>,
+    #[serde(serialize_with = "crate::eval::rfc3339")]
+    pub deploy_end: DateTime<Tz>,
+    #[serde(serialize_with = "crate::eval::rfc3339")]
+    pub monitoring_end: DateTime<Tz>,
+    pub decision: Decision,
+}
+
+/// One step. Timings are estimates from `step_time`, `verify` and `pause`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlanStep {
+    /// From 1.
+    pub index: usize,
+    pub action: StepAction,
+    /// The targets this step acts on (a batch, a colour; empty for a weight change).
+    pub targets: Vec<String>,
+    /// The new version's traffic weight set by this step (canary by weight).
+    pub weight: Option<u8>,
+    /// Blue-green: the colour this step deploys to or switches to. Not in the
+    /// SPEC's JSON; the runner needs it.
+    #[serde(skip)]
+    pub color: Option<Color>,
+    #[serde(serialize_with = "crate::eval::rfc3339")]
+    pub start: DateTime<Tz>,
+    #[serde(serialize_with = "crate::eval::rfc3339")]
+    pub end: DateTime<Tz>,
+    /// Serving capacity kept during the step, in percent of the fleet.
+    pub capacity_kept_pct: f64,
+    /// Capacity needed on top of the fleet during the step, in percent.
+    pub extra_capacity_pct: f64,
+    /// Share of users on the new version once the step is done, in percent.
+    pub new_version_share_pct: f64,
+}
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepAction {
+    /// Install the new version on `targets` (a rolling batch, the idle colour,
+    /// the canary pool or canary targets), then verify.
+    Deploy,
+    /// Blue-green: send traffic to `color`, then verify.
+    Switch,
+    /// Canary by weight: send `weight` percent of traffic to the new version.
+    SetWeight,
+    /// Blue-green: the previous colour kept for an instant switch back. Shown in
+    /// the timeline; nothing runs.
+    KeepPrevious,
+}
+
+/// A blue-green colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Color {
+    Blue,
+    Green,
+}
+
+impl Color {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Color::Blue => "blue",
+            Color::Green => "green",
+        }
+    }
+
+    pub fn other(self) -> Color {
+        match self {
+            Color::Blue => Color::Green,
+            Color::Green => Color::Blue,
+        }
+    }
+}
