@@ -14,6 +14,7 @@ pub mod input;
 pub mod market;
 pub mod plan;
 pub mod policy;
+pub mod runner;
 pub mod server;
 pub mod store;
 pub mod time;

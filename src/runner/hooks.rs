@@ -1,0 +1,268 @@
+//! Runs one hook: the argv with its placeholders substituted per argument (no
+//! shell), the `SHIPWINDOW_*` variables in its environment, stdin closed, its
+//! stdout and stderr printed line by line with a `[label]` prefix, and killed
+//! when it outlives its timeout.
+//!
+//! A hook runs in a process group of its own, so a Ctrl-C at the terminal
+//! reaches the runner (which lets the hook finish) and not the hook. On a
+//! timeout the hook is killed (`Child::kill`), and so is what it started in
+//! its group, best effort, through `kill(1)`.
+
+use super::progress::Progress;
+use crate::policy::{Hook, HookValues};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long the output of a hook that has exited is still read: what it
+/// started in the background may keep its pipes open for good.
+const DRAIN_GRACE: Duration = Duration::from_millis(500);
+
+/// How a hook ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HookOutcome {
+    /// Exited with this code.
+    Exited(i32),
+    /// Killed by a signal it did not get from us.
+    Signaled(i32),
+    /// Outlived its timeout and was killed.
+    TimedOut,
+    /// Could not be started at all.
+    SpawnFailed(String),
+}
+
+impl HookOutcome {
+    pub fn success(&self) -> bool {
+        *self == HookOutcome::Exited(0)
+    }
+
+    /// For messages: `exited with 1`, `timed out after 30s`, ….
+    pub fn describe(&self, timeout: Duration) -> String {
+        match self {
+            HookOutcome::Exited(code) => format!("exited with {code}"),
+            HookOutcome::Signaled(sig) => format!("was killed by signal {sig}"),
+            HookOutcome::TimedOut => format!(
+                "timed out after {}",
+                crate::time::duration::format_duration(chrono::TimeDelta::seconds(
+                    timeout.as_secs() as i64
+                ))
+            ),
+            HookOutcome::SpawnFailed(e) => format!("could not be started: {e}"),
+        }
+    }
+}
+
+/// Runs `hook` with `values`, printing its output as `  [label] …`, in `cwd`
+/// when given (else the runner's own directory).
+pub fn run_hook(
+    hook: &Hook,
+    values: &HookValues<'_>,
+    label: &str,
+    out: &Progress,
+    cwd: Option<&Path>,
+) -> HookOutcome {
+    let argv = hook.render(values);
+    let Some((program, args)) = argv.split_first() else {
+        return HookOutcome::SpawnFailed("the hook's argv is empty".into());
+    };
+    let timeout = timeout_of(hook);
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .envs(Hook::env(values))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => return HookOutcome::SpawnFailed(format!("{program}: {e}")),
+    };
+    // Readers stop printing once `closed` is set: output from something the
+    // hook left running must not be attributed to later steps.
+    let closed = Arc::new(AtomicBool::new(false));
+    let (done_tx, done_rx) = mpsc::channel::<()>();
+    let mut readers = 0;
+    if let Some(stdout) = child.stdout.take() {
+        spawn_reader(stdout, label, out, &closed, done_tx.clone());
+        readers += 1;
+    }
+    if let Some(stderr) = child.stderr.take() {
+        spawn_reader(stderr, label, out, &closed, done_tx.clone());
+        readers += 1;
+    }
+    drop(done_tx);
+
+    let started = Instant::now();
+    let outcome = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => {
+                break match (status.code(), status.signal()) {
+                    (Some(code), _) => HookOutcome::Exited(code),
+                    (None, Some(sig)) => HookOutcome::Signaled(sig),
+                    (None, None) => HookOutcome::Signaled(0),
+                };
+            }
+            Ok(None) if started.elapsed() >= timeout => {
+                let _ = child.kill();
+                kill_group(child.id());
+                let _ = child.wait();
+                break HookOutcome::TimedOut;
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(e) => {
+                let _ = child.kill();
+                kill_group(child.id());
+                let _ = child.wait();
+                break HookOutcome::SpawnFailed(format!("waiting for {program}: {e}"));
+            }
+        }
+    };
+    let deadline = Instant::now() + DRAIN_GRACE;
+    for _ in 0..readers {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if done_rx.recv_timeout(left).is_err() {
+            break;
+        }
+    }
+    closed.store(true, Ordering::Relaxed);
+    outcome
+}
+
+/// The hook's timeout as a std duration (at least a millisecond).
+pub fn timeout_of(hook: &Hook) -> Duration {
+    hook.timeout
+        .to_std()
+        .unwrap_or(Duration::ZERO)
+        .max(Duration::from_millis(1))
+}
+
+fn spawn_reader(
+    pipe: impl Read + Send + 'static,
+    label: &str,
+    out: &Progress,
+    closed: &Arc<AtomicBool>,
+    done: mpsc::Sender<()>,
+) {
+    let label = label.to_string();
+    let out = out.clone();
+    let closed = Arc::clone(closed);
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(pipe);
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match reader.read_until(b'\n', &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {
+                    if closed.load(Ordering::Relaxed) {
+                        continue;
+                    }
+                    let text = String::from_utf8_lossy(&buf);
+                    out.hook_line(&label, text.trim_end_matches(['\n', '\r']));
+                }
+            }
+        }
+        let _ = done.send(());
+    });
+}
+
+/// Kills what a timed-out hook started in its process group (the hook leads
+/// the group, so the group id is its pid). Best effort: `kill(1)` may be absent.
+fn kill_group(pid: u32) {
+    let _ = Command::new("kill")
+        .args(["-s", "KILL", "--", &format!("-{pid}")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeDelta;
+
+    fn sh(script: &str, timeout_ms: i64) -> Hook {
+        Hook {
+            argv: vec!["sh".into(), "-c".into(), script.into(), "hook".into()],
+            timeout: TimeDelta::milliseconds(timeout_ms),
+        }
+    }
+
+    #[test]
+    fn exit_codes_and_prefixed_output_from_both_streams() {
+        let out = Progress::capture();
+        let hook = sh("echo out; echo err >&2; exit 3", 5_000);
+        let outcome = run_hook(&hook, &HookValues::default(), "deploy web-1", &out, None);
+        assert_eq!(outcome, HookOutcome::Exited(3));
+        let mut lines = out.lines();
+        lines.sort();
+        assert_eq!(lines, ["  [deploy web-1] err", "  [deploy web-1] out"]);
+    }
+
+    #[test]
+    fn placeholders_reach_the_argv_and_the_environment() {
+        let out = Progress::capture();
+        let hook = Hook {
+            argv: vec![
+                "sh".into(),
+                "-c".into(),
+                "echo \"$1 $SHIPWINDOW_VERSION\"".into(),
+                "hook".into(),
+                "{target}".into(),
+            ],
+            timeout: TimeDelta::seconds(5),
+        };
+        let values = HookValues {
+            target: Some("web 1; rm -rf /"),
+            version: Some("v2"),
+            ..HookValues::default()
+        };
+        assert!(run_hook(&hook, &values, "x", &out, None).success());
+        assert_eq!(out.lines(), ["  [x] web 1; rm -rf / v2"]);
+    }
+
+    #[test]
+    fn a_hook_that_outlives_its_timeout_is_killed_with_what_it_started() {
+        let out = Progress::capture();
+        let hook = sh("echo started; sleep 30; echo never", 300);
+        let t = Instant::now();
+        let outcome = run_hook(&hook, &HookValues::default(), "slow", &out, None);
+        assert_eq!(outcome, HookOutcome::TimedOut);
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        assert_eq!(out.lines(), ["  [slow] started"]);
+        assert!(outcome.describe(Duration::from_secs(30)).contains("30s"));
+    }
+
+    #[test]
+    fn a_missing_program_is_a_spawn_failure_not_a_panic() {
+        let out = Progress::capture();
+        let hook = Hook {
+            argv: vec!["/nonexistent/hook".into()],
+            timeout: TimeDelta::seconds(1),
+        };
+        let outcome = run_hook(&hook, &HookValues::default(), "x", &out, None);
+        assert!(
+            matches!(outcome, HookOutcome::SpawnFailed(_)),
+            "{outcome:?}"
+        );
+    }
+
+    #[test]
+    fn background_children_holding_the_pipes_do_not_block_the_runner() {
+        let out = Progress::capture();
+        let hook = sh("sleep 3 & echo done", 5_000);
+        let t = Instant::now();
+        let outcome = run_hook(&hook, &HookValues::default(), "bg", &out, None);
+        assert_eq!(outcome, HookOutcome::Exited(0));
+        assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    }
+}

@@ -1,0 +1,566 @@
+//! The run journal: `DIR/runs/<service>.<env>.jsonl`, one JSON object per line,
+//! each line written and `fsync`ed before the runner goes on. It is written
+//! before and after every step, so after a crash it says which steps were
+//! started and which were done; `run --resume` and `run --rollback` replay it.
+//! When a run ends (finished or rolled back) the file is renamed to
+//! `<service>.<env>.<run-id>.jsonl` beside it, so the next run starts clean:
+//! a journal at the live path is always an unfinished run.
+//!
+//! Every line carries the run id, strategy, service, env, version and
+//! previous version, so each line stands on its own in a log pipeline.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Event {
+    /// The run passed the policy check and is about to touch things; lists the steps.
+    Started,
+    StepStarted,
+    StepDone,
+    /// Waiting at a step boundary for the policy to allow the rest.
+    Paused,
+    /// Going on after a pause, or after an interruption (`run --resume`).
+    Resumed,
+    MonitoringStarted,
+    RollbackStarted,
+    /// One rollback hook ran (`ok` says whether it succeeded).
+    RollbackStepDone,
+    Finished,
+    RolledBack,
+    /// Stopped by SIGINT/SIGTERM; resumable.
+    Interrupted,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Started => "started",
+            Event::StepStarted => "step-started",
+            Event::StepDone => "step-done",
+            Event::Paused => "paused",
+            Event::Resumed => "resumed",
+            Event::MonitoringStarted => "monitoring-started",
+            Event::RollbackStarted => "rollback-started",
+            Event::RollbackStepDone => "rollback-step-done",
+            Event::Finished => "finished",
+            Event::RolledBack => "rolled-back",
+            Event::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// A step as the journal records it (from the plan, at the start of the run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    /// From 1, as in the plan.
+    pub index: usize,
+    /// `deploy`, `switch`, `set-weight`, `keep-previous`.
+    pub action: String,
+    #[serde(default)]
+    pub targets: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u8>,
+    /// `blue` / `green` (blue-green).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+/// One rollback hook call, as identified in `rollback-step-done`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct UndoRecord {
+    /// The forward step it undoes.
+    pub step: usize,
+    /// `rollback`, `switch`, `set-weight`.
+    pub hook: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u8>,
+}
+
+/// The fields every line has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub run: String,
+    pub strategy: String,
+    pub service: String,
+    pub env: String,
+    pub version: String,
+    pub previous: Option<String>,
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    #[serde(with = "rfc3339")]
+    pub at: DateTime<Utc>,
+    pub event: Event,
+    #[serde(flatten)]
+    pub info: RunInfo,
+    /// `started`: the kind, the live colour before the run, and every step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<StepRecord>>,
+    /// `started`/`resumed`: who runs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `step-started`, `step-done`: the step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<StepRecord>,
+    /// `rollback-step-done`: the call and whether it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub undo: Option<UndoRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+    /// Why: a pause's blockers, a rollback's cause, an interruption's signal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// `rolled-back`: how many rollback hooks failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failures: Option<usize>,
+}
+
+impl Entry {
+    /// A line with only the common fields set.
+    pub fn new(event: Event, info: &RunInfo) -> Entry {
+        Entry {
+            at: Utc::now(),
+            event,
+            info: info.clone(),
+            kind: None,
+            live: None,
+            steps: None,
+            pid: None,
+            host: None,
+            step: None,
+            undo: None,
+            ok: None,
+            reason: None,
+            failures: None,
+        }
+    }
+}
+
+mod rfc3339 {
+    use super::*;
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Why a journal could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("journal {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("journal {path}, line {line}: {message}")]
+    Corrupt {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
+}
+
+/// The open journal of the current run; every append is durable on return.
+pub struct Journal {
+    path: PathBuf,
+    file: File,
+}
+
+impl Journal {
+    /// Opens (creating) the journal for appending. A last line cut short by a
+    /// crash is cut off first, so the next line starts on a line of its own.
+    pub fn open(path: &Path) -> Result<Journal, JournalError> {
+        let io = |source| JournalError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let existing = match std::fs::read(path) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(io(e)),
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(io)?;
+        match existing {
+            // The new file's directory entry must survive a crash too.
+            None => sync_dir(path).map_err(io)?,
+            Some(bytes) if !bytes.is_empty() && !bytes.ends_with(b"\n") => {
+                let keep = bytes.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+                file.set_len(keep as u64).map_err(io)?;
+                file.sync_all().map_err(io)?;
+            }
+            Some(_) => {}
+        }
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes one line and fsyncs it.
+    pub fn append(&mut self, entry: &Entry) -> Result<(), JournalError> {
+        let mut line = serde_json::to_string(entry).map_err(|e| JournalError::Corrupt {
+            path: self.path.clone(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+        line.push('\n');
+        let io = |source| JournalError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        self.file.write_all(line.as_bytes()).map_err(io)?;
+        self.file.sync_all().map_err(io)
+    }
+
+    /// Renames the journal to `<stem>.<run>.jsonl` beside it (the run is over).
+    pub fn archive(self, run: &str) -> Result<PathBuf, JournalError> {
+        archive(&self.path, run)
+    }
+}
+
+/// Renames a finished journal out of the way.
+pub fn archive(path: &Path, run: &str) -> Result<PathBuf, JournalError> {
+    let io = |source| JournalError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let stem = path
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".jsonl").to_string())
+        .unwrap_or_default();
+    let safe_run: String = run
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let to = path.with_file_name(format!("{stem}.{safe_run}.jsonl"));
+    std::fs::rename(path, &to).map_err(io)?;
+    sync_dir(path).map_err(io)?;
+    Ok(to)
+}
+
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => File::open(dir)?.sync_all(),
+        _ => Ok(()),
+    }
+}
+
+/// What a journal says about its run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// The `started` line.
+    pub header: Entry,
+    pub entries: Vec<Entry>,
+    /// Step indexes with a `step-started` / `step-done`.
+    pub started: BTreeSet<usize>,
+    pub done: BTreeSet<usize>,
+    pub monitoring_started: bool,
+    /// The cause given when the rollback started, if one did.
+    pub rollback: Option<String>,
+    /// Rollback hook calls that succeeded.
+    pub undone: BTreeSet<UndoRecord>,
+    /// `finished` or `rolled-back`: the run is over (only not archived yet).
+    pub ended: Option<Event>,
+    /// The last line had been cut short (a crash mid-write) and was ignored.
+    pub torn_tail: bool,
+}
+
+impl Replay {
+    pub fn info(&self) -> &RunInfo {
+        &self.header.info
+    }
+
+    pub fn steps(&self) -> &[StepRecord] {
+        self.header.steps.as_deref().unwrap_or(&[])
+    }
+
+    /// When the run started.
+    pub fn since(&self) -> DateTime<Utc> {
+        self.header.at
+    }
+
+    /// The last thing the journal says, for messages: `step-started (step 3)`.
+    pub fn last_event(&self) -> String {
+        let Some(last) = self.entries.last() else {
+            return "nothing".into();
+        };
+        match &last.step {
+            Some(step) => format!("{} (step {})", last.event.as_str(), step.index),
+            None => last.event.as_str().to_string(),
+        }
+    }
+}
+
+/// Reads a journal: `Ok(None)` when there is none (or it holds no complete
+/// `started` line: the run never got to touch anything). A last line cut short
+/// by a crash is ignored; a bad line anywhere else is an error.
+pub fn replay(path: &Path) -> Result<Option<Replay>, JournalError> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(JournalError::Io {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut entries = Vec::new();
+    let mut torn_tail = false;
+    for (i, raw) in lines.iter().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(entry) => entries.push(entry),
+            Err(_) if i + 1 == lines.len() && !raw.ends_with('\n') => torn_tail = true,
+            Err(e) => {
+                return Err(JournalError::Corrupt {
+                    path: path.to_path_buf(),
+                    line: i + 1,
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    let Some(header) = entries.first().cloned() else {
+        return Ok(None);
+    };
+    if header.event != Event::Started {
+        return Err(JournalError::Corrupt {
+            path: path.to_path_buf(),
+            line: 1,
+            message: format!(
+                "the first event is `{}`, not `started`",
+                header.event.as_str()
+            ),
+        });
+    }
+    let mut replay = Replay {
+        header,
+        entries: Vec::new(),
+        started: BTreeSet::new(),
+        done: BTreeSet::new(),
+        monitoring_started: false,
+        rollback: None,
+        undone: BTreeSet::new(),
+        ended: None,
+        torn_tail,
+    };
+    for entry in &entries {
+        match entry.event {
+            Event::StepStarted => {
+                if let Some(step) = &entry.step {
+                    replay.started.insert(step.index);
+                }
+            }
+            Event::StepDone => {
+                if let Some(step) = &entry.step {
+                    replay.done.insert(step.index);
+                }
+            }
+            Event::MonitoringStarted => replay.monitoring_started = true,
+            Event::RollbackStarted => {
+                replay.rollback = Some(entry.reason.clone().unwrap_or_default());
+            }
+            Event::RollbackStepDone => {
+                if let (Some(undo), Some(true)) = (&entry.undo, entry.ok) {
+                    replay.undone.insert(undo.clone());
+                }
+            }
+            Event::Finished | Event::RolledBack => replay.ended = Some(entry.event),
+            Event::Started | Event::Paused | Event::Resumed | Event::Interrupted => {}
+        }
+    }
+    replay.entries = entries;
+    Ok(Some(replay))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> RunInfo {
+        RunInfo {
+            run: "20261127T064001Z-42".into(),
+            strategy: "web-rolling".into(),
+            service: "web".into(),
+            env: "prod".into(),
+            version: "v2".into(),
+            previous: Some("v1".into()),
+        }
+    }
+
+    fn step(index: usize, target: &str) -> StepRecord {
+        StepRecord {
+            index,
+            action: "deploy".into(),
+            targets: vec![target.into()],
+            weight: None,
+            color: None,
+        }
+    }
+
+    fn write_run(path: &Path) -> Journal {
+        let mut j = Journal::open(path).unwrap();
+        let mut start = Entry::new(Event::Started, &info());
+        start.steps = Some(vec![step(1, "web-1"), step(2, "web-2"), step(3, "web-3")]);
+        j.append(&start).unwrap();
+        for (event, i) in [
+            (Event::StepStarted, 1),
+            (Event::StepDone, 1),
+            (Event::StepStarted, 2),
+        ] {
+            let mut e = Entry::new(event, &info());
+            e.step = Some(step(i, &format!("web-{i}")));
+            j.append(&e).unwrap();
+        }
+        j
+    }
+
+    #[test]
+    fn replay_knows_what_was_started_and_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        drop(write_run(&path));
+        let r = replay(&path).unwrap().unwrap();
+        assert_eq!(r.info(), &info());
+        assert_eq!(r.steps().len(), 3);
+        assert_eq!(r.started, BTreeSet::from([1, 2]));
+        assert_eq!(r.done, BTreeSet::from([1]));
+        assert_eq!(r.ended, None);
+        assert_eq!(r.rollback, None);
+        assert_eq!(r.last_event(), "step-started (step 2)");
+    }
+
+    #[test]
+    fn lines_are_self_describing_json() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        drop(write_run(&path));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        assert_eq!(last["event"], "step-started");
+        assert_eq!(last["run"], "20261127T064001Z-42");
+        assert_eq!(last["strategy"], "web-rolling");
+        assert_eq!(last["version"], "v2");
+        assert_eq!(last["previous"], "v1");
+        assert_eq!(last["step"]["index"], 2);
+        assert_eq!(last["step"]["targets"][0], "web-2");
+    }
+
+    #[test]
+    fn a_torn_last_line_is_ignored_but_a_bad_line_elsewhere_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        drop(write_run(&path));
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str("{\"at\":\"2026-");
+        std::fs::write(&path, &text).unwrap();
+        let r = replay(&path).unwrap().unwrap();
+        assert!(r.torn_tail);
+        assert_eq!(r.started, BTreeSet::from([1, 2]));
+
+        let mut j = Journal::open(&path).unwrap();
+        j.append(&Entry::new(Event::Interrupted, &info())).unwrap();
+        let r = replay(&path).unwrap().unwrap();
+        assert!(!r.torn_tail);
+        assert_eq!(r.entries.last().unwrap().event, Event::Interrupted);
+
+        let broken = text.replacen("step-done", "step-dune", 1);
+        std::fs::write(&path, broken).unwrap();
+        let err = replay(&path).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+    }
+
+    #[test]
+    fn rollback_progress_and_the_end_are_replayed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        let mut j = write_run(&path);
+        let mut e = Entry::new(Event::RollbackStarted, &info());
+        e.reason = Some("health failed".into());
+        j.append(&e).unwrap();
+        let undo = |t: &str, ok| {
+            let mut e = Entry::new(Event::RollbackStepDone, &info());
+            e.undo = Some(UndoRecord {
+                step: 2,
+                hook: "rollback".into(),
+                target: Some(t.into()),
+                color: None,
+                weight: None,
+            });
+            e.ok = Some(ok);
+            e
+        };
+        j.append(&undo("web-2", true)).unwrap();
+        j.append(&undo("web-1", false)).unwrap();
+        let r = replay(&path).unwrap().unwrap();
+        assert_eq!(r.rollback.as_deref(), Some("health failed"));
+        assert_eq!(r.undone.len(), 1);
+        assert_eq!(r.ended, None);
+        j.append(&Entry::new(Event::RolledBack, &info())).unwrap();
+        assert_eq!(
+            replay(&path).unwrap().unwrap().ended,
+            Some(Event::RolledBack)
+        );
+        let archived = j.archive("20261127T064001Z-42").unwrap();
+        assert!(!path.exists());
+        assert_eq!(
+            archived.file_name().unwrap().to_str().unwrap(),
+            "web.prod.20261127T064001Z-42.jsonl"
+        );
+        assert_eq!(replay(&path).unwrap(), None);
+    }
+
+    #[test]
+    fn a_journal_without_a_complete_start_is_no_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        std::fs::write(&path, "{\"at\":").unwrap();
+        assert_eq!(replay(&path).unwrap(), None);
+    }
+}
