@@ -3,7 +3,8 @@
 //! server both use this, so the same text means the same request everywhere.
 
 use crate::eval::{DeployRequest, Override};
-use crate::policy::{ChangeKind, PolicySet};
+use crate::plan;
+use crate::policy::{ChangeKind, PolicySet, Strategy};
 use crate::time::{SyntaxError, duration::parse_duration, parse_instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,12 @@ pub struct RequestText {
     /// RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the policy's zone; default now.
     pub at: Option<String>,
     pub duration: Option<String>,
+    /// A `[[strategy]]` for this service and env: its plan's length is the
+    /// deploy duration and its monitoring the default. Not with `duration`.
+    /// Left out of a serialized request when absent, so `check --remote` still
+    /// talks to servers that do not know it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
     pub monitoring: Option<String>,
     /// `deploy` (default), `hotfix`, `rollback` or `config`.
     pub change: Option<String>,
@@ -95,6 +102,19 @@ impl RequestText {
             .as_deref()
             .map(|d| length("monitoring", d, true))
             .transpose()?;
+        if let Some(name) = &self.strategy {
+            let strategy = strategy_for(policy, name, &req)?;
+            if self.duration.is_some() {
+                return Err(InputError::new(
+                    "strategy",
+                    "cannot be combined with `duration` (the plan's length is the deploy duration)",
+                ));
+            }
+            req.duration = Some(plan::deploy_length(strategy));
+            req.monitoring = req
+                .monitoring
+                .or_else(|| Some(plan::monitoring(policy, strategy)));
+        }
         if let Some(o) = &self.override_ {
             let reason = o.reason.as_deref().map(str::trim).unwrap_or_default();
             if reason.is_empty() {
@@ -110,6 +130,29 @@ impl RequestText {
         }
         Ok(req)
     }
+}
+
+/// The strategy `name`, which must deploy the request's service to its env.
+fn strategy_for<'p>(
+    policy: &'p PolicySet,
+    name: &str,
+    req: &DeployRequest,
+) -> Result<&'p Strategy, InputError> {
+    if name.trim().is_empty() {
+        return Err(InputError::new("strategy", "needs a strategy name"));
+    }
+    let strategy =
+        plan::find(policy, name).map_err(|e| InputError::new("strategy", e.to_string()))?;
+    if strategy.service != req.service || strategy.env != req.env {
+        return Err(InputError::new(
+            "strategy",
+            format!(
+                "`{}` deploys `{}` to `{}`, not `{}` to `{}` as requested",
+                strategy.name, strategy.service, strategy.env, req.service, req.env
+            ),
+        ));
+    }
+    Ok(strategy)
 }
 
 fn length(field: &str, text: &str, zero_ok: bool) -> Result<TimeDelta, InputError> {

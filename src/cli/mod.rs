@@ -4,6 +4,7 @@
 mod github;
 mod human;
 mod markets;
+mod plan;
 mod remote;
 mod run;
 mod serve;
@@ -53,6 +54,9 @@ enum Command {
     Validate,
     /// List the built-in exchange calendars, or one calendar's days
     Markets(MarketsArgs),
+    /// Show a strategy's steps from a start time and decide the whole plan
+    /// (exit 0 allowed, 1 denied, 2 bad input)
+    Plan(plan::PlanArgs),
     /// Answer the same questions over HTTP (JSON API for bots and CI runners)
     Serve(serve::ServeArgs),
     /// Run a strategy: deploy with its hooks, gated by the policy before every step
@@ -87,7 +91,11 @@ struct RequestArgs {
     /// Length of the deploy itself, e.g. 45m (default: settings.deploy_duration)
     #[arg(long)]
     duration: Option<String>,
-    /// Time reserved after the deploy (default: settings.monitoring)
+    /// Time the deploy by this [[strategy]]'s plan (its service and env must be
+    /// --service and --env); its monitoring is the default
+    #[arg(long, value_name = "NAME", conflicts_with = "duration")]
+    strategy: Option<String>,
+    /// Time reserved after the deploy (default: the strategy's, else settings.monitoring)
     #[arg(long)]
     monitoring: Option<String>,
     /// deploy, hotfix, rollback or config
@@ -172,13 +180,14 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, windows, validate, markets, serve, audit); see `shipwindow --help`"
+            "error: a command is required (check, next, windows, validate, markets, plan, run, serve, audit); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
         || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
+        || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
     match run(cli.policies, command) {
         Ok(code) => ExitCode::from(code),
@@ -282,6 +291,7 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             }
             Ok(EXIT_ALLOWED)
         }
+        Command::Plan(args) => plan::plan(&policy, &args, now),
         Command::Validate
         | Command::Markets(_)
         | Command::Serve(_)
@@ -330,6 +340,7 @@ fn request_text(args: &RequestArgs) -> RequestText {
         env: Some(args.env.clone()),
         at: args.at.clone(),
         duration: args.duration.clone(),
+        strategy: args.strategy.clone(),
         monitoring: args.monitoring.clone(),
         change: Some(args.change.clone()),
         override_: args.override_reason.as_ref().map(|reason| OverrideText {

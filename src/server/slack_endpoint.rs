@@ -79,19 +79,17 @@ async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Val
     let outcome = match parse_command(text) {
         Err(usage) => return render_error(&usage),
         Ok(SlackCommand::Help) => return render_help(slash),
+        // `strategy <name>` times the check by the strategy's plan, as
+        // `check --strategy` and `/v1/check?strategy=` do.
         Ok(SlackCommand::Check {
-            strategy: Some(_), ..
+            mut request,
+            strategy,
         }) => {
-            return render_error(
-                "strategies are not available in this version yet; ask with `for <duration>`",
-            );
+            request.strategy = strategy;
+            api::decide_in(state, &request, &Caller(actor))
+                .await
+                .map(|(decision, zone)| render_decision(&decision, zone))
         }
-        Ok(SlackCommand::Check {
-            request,
-            strategy: None,
-        }) => api::decide_in(state, &request, &Caller(actor))
-            .await
-            .map(|(decision, zone)| render_decision(&decision, zone)),
         Ok(SlackCommand::Freeze {
             services,
             envs,

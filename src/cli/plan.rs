@@ -1,0 +1,258 @@
+//! `shipwindow plan`: a strategy's timeline from a start time — every step with
+//! its times, capacity kept, extra capacity and share of users on the new
+//! version — then the monitoring, then the decision for the whole plan (SPEC §6).
+
+use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, WindowsFormat, flag_error, human, to_json};
+use crate::input::RequestText;
+use crate::plan::{self, Color, Plan, PlanStep, StepAction};
+use crate::policy::{PolicySet, StrategyKind};
+use crate::runner::state::StateDir;
+use crate::time::duration::format_duration;
+use chrono::{DateTime, Offset, Utc};
+use chrono_tz::Tz;
+use clap::Args;
+use std::fmt::Write;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub(super) struct PlanArgs {
+    /// The [[strategy]] to plan
+    #[arg(long, value_name = "NAME")]
+    strategy: String,
+    /// Start time: RFC 3339, or local YYYY-MM-DDTHH:MM in the policy's zone (default: now)
+    #[arg(long)]
+    at: Option<String>,
+    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
+    pub(super) format: WindowsFormat,
+    /// Where the runner keeps its state; blue-green plans start from the colour it
+    /// recorded as live in DIR/bluegreen/<service>.<env> (blue when there is none)
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SHIPWINDOW_STATE_DIR",
+        default_value = ".shipwindow"
+    )]
+    state_dir: PathBuf,
+}
+
+pub(super) fn plan(
+    policy: &PolicySet,
+    args: &PlanArgs,
+    now: DateTime<Utc>,
+) -> Result<u8, CliError> {
+    let strategy = plan::find(policy, &args.strategy)
+        .map_err(|e| CliError::Usage(format!("--strategy: {e}")))?;
+    // The same validation as `check --strategy`, so `--at` means the same here.
+    let text = RequestText {
+        service: Some(strategy.service.clone()),
+        env: Some(strategy.env.clone()),
+        at: args.at.clone(),
+        strategy: Some(strategy.name.clone()),
+        ..RequestText::default()
+    };
+    let req = text.resolve(policy, now).map_err(flag_error)?;
+    let live = match strategy.kind {
+        StrategyKind::BlueGreen { .. } => {
+            // The colour the runner recorded as live; blue before any blue-green run.
+            StateDir::new(&args.state_dir)
+                .live_color(&strategy.service, &strategy.env)
+                .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
+                .unwrap_or(Color::Blue)
+        }
+        _ => Color::Blue,
+    };
+    let plan = plan::plan(policy, strategy, req.at, live)?;
+    match args.format {
+        WindowsFormat::Json => println!("{}", to_json(&plan)),
+        WindowsFormat::Human => print!("{}", render(policy, &plan)),
+    }
+    Ok(if plan.decision.allowed {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    })
+}
+
+/// The plan for people: a heading, the aligned steps, the monitoring, then the
+/// decision as `check` prints it.
+fn render(policy: &PolicySet, plan: &Plan) -> String {
+    let mut out = String::new();
+    let start = &plan.decision.start;
+    let deploy_steps = plan
+        .steps
+        .iter()
+        .filter(|s| s.action != StepAction::KeepPrevious)
+        .count();
+    let _ = writeln!(
+        out,
+        "{}: {} deploy of {} to {}, {deploy_steps} step{} from {}",
+        plan.strategy,
+        plan.kind,
+        plan.service,
+        plan.env,
+        if deploy_steps == 1 { "" } else { "s" },
+        human::when(start)
+    );
+    let clock = Clock::for_plan(plan);
+    let header = [
+        "#",
+        "action",
+        "targets / weight",
+        "start",
+        "end",
+        "capacity kept",
+        "extra capacity",
+        "on new version",
+    ];
+    let rows: Vec<[String; 8]> = plan
+        .steps
+        .iter()
+        .map(|s| {
+            [
+                s.index.to_string(),
+                action(s.action).to_string(),
+                what(s),
+                clock.show(&s.start),
+                clock.show(&s.end),
+                pct(s.capacity_kept_pct),
+                pct(s.extra_capacity_pct),
+                pct(s.new_version_share_pct),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    // Numbers align right, words left.
+    let right = [true, false, false, false, false, true, true, true];
+    let line = |cells: &[&str]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            text.push_str("  ");
+            if right[i] {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", line(&header));
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cells));
+    }
+    if plan
+        .steps
+        .iter()
+        .any(|s| s.action == StepAction::KeepPrevious)
+    {
+        let _ = writeln!(
+            out,
+            "  (keep-previous: the old colour stays up for an instant switch back; not part of the deploy)"
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  deploy {} until {}",
+        format_duration(plan.deploy_end - *start),
+        human::when(&plan.deploy_end)
+    );
+    let _ = writeln!(
+        out,
+        "  monitoring {} until {}",
+        format_duration(plan.monitoring_end - plan.deploy_end),
+        human::when(&plan.monitoring_end)
+    );
+    let _ = writeln!(out);
+    out.push_str(&human::decision(
+        Some(policy.settings.horizon),
+        &plan.decision,
+    ));
+    out
+}
+
+fn action(a: StepAction) -> &'static str {
+    match a {
+        StepAction::Deploy => "deploy",
+        StepAction::Switch => "switch",
+        StepAction::SetWeight => "set-weight",
+        StepAction::KeepPrevious => "keep-previous",
+    }
+}
+
+/// What a step acts on: its targets (the first few), the colour, or the weight.
+fn what(s: &PlanStep) -> String {
+    const SHOWN: usize = 4;
+    if let Some(w) = s.weight {
+        return format!("weight {w}%");
+    }
+    if s.targets.is_empty() {
+        return match s.action {
+            StepAction::Deploy => "canary pool".into(),
+            _ => "-".into(),
+        };
+    }
+    let mut names = s
+        .targets
+        .iter()
+        .take(SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if s.targets.len() > SHOWN {
+        let _ = write!(names, " +{} more", s.targets.len() - SHOWN);
+    }
+    match s.color {
+        Some(c) => format!("{}: {names}", c.as_str()),
+        None => names,
+    }
+}
+
+/// `75%`, `66.67%`: at most two decimals, no trailing zeros.
+fn pct(x: f64) -> String {
+    let text = format!("{x:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
+}
+
+/// How step times are shown: the weekday and clock time, with seconds only when
+/// some time has them, the date when the plan spans most of a week, and the zone
+/// when an offset changes within the plan (a DST fold repeats clock times).
+struct Clock {
+    format: String,
+}
+
+impl Clock {
+    fn for_plan(plan: &Plan) -> Clock {
+        let times: Vec<&DateTime<Tz>> =
+            plan.steps.iter().flat_map(|s| [&s.start, &s.end]).collect();
+        let seconds = times.iter().any(|t| t.timestamp() % 60 != 0);
+        let first = plan.decision.start;
+        let long = times
+            .iter()
+            .any(|t| **t - first >= chrono::TimeDelta::days(6));
+        let offset = first.offset().fix();
+        let zone = times.iter().any(|t| t.offset().fix() != offset);
+        let mut format = String::from(if long { "%a %m-%d %H:%M" } else { "%a %H:%M" });
+        if seconds {
+            format.push_str(":%S");
+        }
+        if zone {
+            format.push_str(" %Z");
+        }
+        Clock { format }
+    }
+
+    fn show(&self, t: &DateTime<Tz>) -> String {
+        t.format(&self.format).to_string()
+    }
+}
