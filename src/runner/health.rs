@@ -4,6 +4,8 @@
 //! cannot start is unhealthy. `failure_limit` consecutive unhealthy polls fail
 //! the watch.
 //!
+//! A poll's output is shown only when it is unhealthy.
+//!
 //! A hook whose argv uses `{target}` is per target: each poll asks every
 //! target of the step and is unhealthy if any of them is. Otherwise one call
 //! per poll.
@@ -14,7 +16,7 @@
 //! resolves (healthy, or the limit); one in which health never answered
 //! (only "no data") fails: an unverified step is not a verified one.
 
-use super::hooks::{HookOutcome, run_hook, timeout_of};
+use super::hooks::{HookOutcome, run_hook_quiet, timeout_of};
 use super::progress::Progress;
 use super::signals::Stop;
 use crate::policy::{Hook, HookValues};
@@ -77,10 +79,15 @@ impl HealthCheck<'_> {
                 Some(t) => format!("health {t}"),
                 None => "health".to_string(),
             };
-            match run_hook(self.hook, &values, &label, out, self.cwd) {
+            let (outcome, output) = run_hook_quiet(self.hook, &values, self.cwd);
+            match outcome {
                 HookOutcome::Exited(0) => {}
                 HookOutcome::Exited(NO_DATA) => no_data = true,
                 other => {
+                    // A healthy poll's output is noise; an unhealthy one's is the story.
+                    for line in &output {
+                        out.hook_line(&label, line);
+                    }
                     let what = other.describe(timeout_of(self.hook));
                     return Poll::Unhealthy(format!("{label} {what}"));
                 }
@@ -255,6 +262,21 @@ mod tests {
         assert!(
             matches!(check(&slow, 1).poll(&out), Poll::Unhealthy(ref m) if m.contains("timed out"))
         );
+    }
+
+    #[test]
+    fn only_an_unhealthy_polls_output_is_shown() {
+        let out = Progress::capture();
+        let hook = |script: &str| Hook {
+            argv: vec!["sh".into(), "-c".into(), script.into()],
+            timeout: TimeDelta::seconds(5),
+        };
+        let ok = hook("echo all good");
+        assert_eq!(check(&ok, 1).poll(&out), Poll::Healthy);
+        assert!(out.lines().is_empty(), "{:?}", out.lines());
+        let bad = hook("echo status 500; exit 1");
+        assert!(matches!(check(&bad, 1).poll(&out), Poll::Unhealthy(_)));
+        assert_eq!(out.lines(), ["  [health] status 500"]);
     }
 
     #[test]

@@ -14,9 +14,9 @@ use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long the output of a hook that has exited is still read: what it
@@ -64,6 +64,39 @@ pub fn run_hook(
     values: &HookValues<'_>,
     label: &str,
     out: &Progress,
+    cwd: Option<&Path>,
+) -> HookOutcome {
+    run_with(hook, values, label, Sink::Print(out), cwd)
+}
+
+/// Like [`run_hook`], but keeps the output instead of printing it (health
+/// polls: their output is shown only when they are not healthy).
+pub fn run_hook_quiet(
+    hook: &Hook,
+    values: &HookValues<'_>,
+    cwd: Option<&Path>,
+) -> (HookOutcome, Vec<String>) {
+    let kept = Arc::new(Mutex::new(Vec::new()));
+    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd);
+    let lines = kept
+        .lock()
+        .map(|mut l| std::mem::take(&mut *l))
+        .unwrap_or_default();
+    (outcome, lines)
+}
+
+/// Where a hook's output lines go.
+#[derive(Clone, Copy)]
+enum Sink<'a> {
+    Print(&'a Progress),
+    Keep(&'a Arc<Mutex<Vec<String>>>),
+}
+
+fn run_with(
+    hook: &Hook,
+    values: &HookValues<'_>,
+    label: &str,
+    out: Sink<'_>,
     cwd: Option<&Path>,
 ) -> HookOutcome {
     let argv = hook.render(values);
@@ -147,12 +180,19 @@ pub fn timeout_of(hook: &Hook) -> Duration {
 fn spawn_reader(
     pipe: impl Read + Send + 'static,
     label: &str,
-    out: &Progress,
+    out: Sink<'_>,
     closed: &Arc<AtomicBool>,
     done: mpsc::Sender<()>,
 ) {
+    enum Owned {
+        Print(Progress),
+        Keep(Arc<Mutex<Vec<String>>>),
+    }
     let label = label.to_string();
-    let out = out.clone();
+    let out = match out {
+        Sink::Print(p) => Owned::Print(p.clone()),
+        Sink::Keep(k) => Owned::Keep(Arc::clone(k)),
+    };
     let closed = Arc::clone(closed);
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);
@@ -166,7 +206,15 @@ fn spawn_reader(
                         continue;
                     }
                     let text = String::from_utf8_lossy(&buf);
-                    out.hook_line(&label, text.trim_end_matches(['\n', '\r']));
+                    let line = text.trim_end_matches(['\n', '\r']);
+                    match &out {
+                        Owned::Print(p) => p.hook_line(&label, line),
+                        Owned::Keep(k) => {
+                            if let Ok(mut k) = k.lock() {
+                                k.push(line.to_string());
+                            }
+                        }
+                    }
                 }
             }
         }
