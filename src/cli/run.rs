@@ -1,7 +1,15 @@
 //! `shipwindow run`: executes a strategy's plan with its hooks (SPEC §6).
+//!
+//! Exit codes: 0 finished (deployed and monitored), 1 the policy denied the
+//! plan (nothing ran), 2 bad input or refused (unknown strategy, the lock is
+//! held, an unfinished run is in the journal, `--previous` needed), 3 a step
+//! failed and the run was rolled back, 130 stopped by SIGINT/SIGTERM after the
+//! current hook (the journal is resumable with `--resume` or `--rollback`).
 
-use super::CliError;
+use super::{CliError, human};
+use crate::runner::{self, Mode, Options, Outcome, RunError, progress::Progress, signals::Stop};
 use clap::Args;
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 #[derive(Args, Debug)]
@@ -9,14 +17,60 @@ pub(super) struct RunArgs {
     /// The `[[strategy]]` to run
     #[arg(long)]
     strategy: String,
-    /// The version to deploy ({version})
+    /// The version to deploy ({version}); with --resume/--rollback it is taken
+    /// from the journal (and must match it if given)
+    #[arg(long, required_unless_present_any = ["resume", "rollback"])]
+    version: Option<String>,
+    /// The version a rollback goes back to ({previous}); default: the version
+    /// this runner last deployed to the service and environment
     #[arg(long)]
-    version: String,
+    previous: Option<String>,
+    /// Where the runner keeps its lock, journal and deployed versions
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "SHIPWINDOW_STATE_DIR",
+        default_value = ".shipwindow"
+    )]
+    state_dir: PathBuf,
+    /// Finish the interrupted run in the journal (a started step is re-run:
+    /// hooks must be idempotent)
+    #[arg(long, conflicts_with = "rollback")]
+    resume: bool,
+    /// Undo the interrupted run in the journal
+    #[arg(long)]
+    rollback: bool,
 }
 
-pub(super) fn run(_dir: PathBuf, args: &RunArgs) -> Result<u8, CliError> {
-    Err(CliError::Usage(format!(
-        "run --strategy {} --version {}: the runner is being built",
-        args.strategy, args.version
-    )))
+pub(super) fn run(dir: PathBuf, args: &RunArgs) -> Result<u8, CliError> {
+    let opts = Options {
+        policies: dir,
+        strategy: args.strategy.clone(),
+        version: args.version.clone(),
+        previous: args.previous.clone(),
+        state_dir: args.state_dir.clone(),
+        mode: if args.resume {
+            Mode::Resume
+        } else if args.rollback {
+            Mode::Rollback
+        } else {
+            Mode::Start
+        },
+    };
+    let out = Progress::new(std::io::stdout().is_terminal());
+    let stop = Stop::install(&out)
+        .map_err(|e| CliError::Usage(format!("cannot install the signal handlers: {e}")))?;
+    let result = runner::run(&opts, &out, &stop);
+    out.finish();
+    match result {
+        Ok(Outcome::Denied { decision, horizon }) => {
+            print!("{}", human::decision(Some(horizon), &decision));
+            println!("nothing was run: the policy does not allow the whole plan now");
+            Ok(runner::EXIT_DENIED)
+        }
+        Ok(outcome) => Ok(outcome.exit_code()),
+        Err(RunError::Policy(e)) => Err(CliError::Policy(e)),
+        Err(RunError::Eval(e)) => Err(CliError::Eval(e)),
+        Err(e) => Err(CliError::Usage(e.to_string())),
+    }
 }
