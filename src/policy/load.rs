@@ -4,7 +4,7 @@
 
 use super::diagnostic::{Diagnostic, LoadError};
 use super::parse::{self, FileCtx, Section, SettingsPart};
-use super::{PolicySet, Settings};
+use super::{PolicySet, Settings, Strategy, strategy_parse};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
@@ -86,11 +86,11 @@ fn assemble(root: PathBuf, mut files: Vec<SourceFile<'_>>) -> Result<PolicySet, 
     files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     let fingerprint = fingerprint(files.iter().map(|f| (f.rel, f.bytes)));
     let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
-    let (settings, rules) = build(&sources)?;
+    let (settings, rules, strategies) = build(&sources)?;
     Ok(PolicySet {
         settings,
         rules,
-        strategies: Vec::new(),
+        strategies,
         fingerprint,
         root,
     })
@@ -130,10 +130,10 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
     format!("sha256:{hex}")
 }
 
-/// Builds settings and rules from file contents in path order.
+/// Builds settings, rules and strategies from file contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
-) -> Result<(Settings, Vec<super::Rule>), LoadError> {
+) -> Result<(Settings, Vec<super::Rule>, Vec<Strategy>), LoadError> {
     let mut ctxs = Vec::new();
     let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
     for (file, bytes) in sources {
@@ -222,40 +222,33 @@ pub(crate) fn build(
         }
     }
 
-    // Pass 2: rules, in policy order, with names unique across the set.
+    // Pass 2: rules and strategies, in policy order, with names unique across the
+    // set (rules and strategies each have their own names).
     let mut rules = Vec::new();
+    let mut strategies = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
+    let mut strategy_names: HashMap<String, String> = HashMap::new();
     for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
         let Some(tree) = tree else { continue };
         for (_, section) in parse::sections(ctx, tree) {
-            let Section::Rule(kind, table, span) = section else {
-                continue;
-            };
-            // Names are claimed before the rule is validated, for the same reason.
-            let name = parse::entries(table).find(|e| e.key == "name");
-            let mut duplicate = false;
-            if let Some(e) = &name {
-                if let toml::de::DeValue::String(n) = e.value.get_ref() {
-                    let (line, col) = ctx.position(span.start);
-                    match names.get(n.as_ref()) {
-                        Some(first) => {
-                            ctx.error(
-                                &e.value.span(),
-                                format!("rule name `{n}` is already used at {first}"),
-                                Some("rule names are unique across the policy set".into()),
-                            );
-                            duplicate = true;
-                        }
-                        None => {
-                            let here = format!("{}:{line}:{col}", ctx.file.display());
-                            names.insert(n.to_string(), here);
-                        }
+            match section {
+                Section::Settings(_) => {}
+                Section::Rule(kind, table, span) => {
+                    // Names are claimed before the rule is validated, for the same reason.
+                    let duplicate = claim_name(ctx, table, &span, &mut names, "rule");
+                    if let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone)
+                        && !duplicate
+                    {
+                        rules.push(rule);
                     }
                 }
-            }
-            if let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone) {
-                if !duplicate {
-                    rules.push(rule);
+                Section::Strategy(table, span) => {
+                    let duplicate = claim_name(ctx, table, &span, &mut strategy_names, "strategy");
+                    if let Some(strategy) = strategy_parse::strategy(ctx, table, &span)
+                        && !duplicate
+                    {
+                        strategies.push(strategy);
+                    }
                 }
             }
         }
@@ -268,8 +261,41 @@ pub(crate) fn build(
         diagnostics.extend(d);
     }
     if diagnostics.is_empty() {
-        Ok((settings, rules))
+        Ok((settings, rules, strategies))
     } else {
         Err(LoadError { diagnostics })
+    }
+}
+
+/// Records a table's `name` (when it is a string) as used at the table's position;
+/// reports it and returns true when an earlier `what` already has it.
+fn claim_name(
+    ctx: &mut FileCtx<'_>,
+    table: &DeTable<'_>,
+    span: &std::ops::Range<usize>,
+    names: &mut HashMap<String, String>,
+    what: &str,
+) -> bool {
+    let Some(e) = parse::entries(table).find(|e| e.key == "name") else {
+        return false;
+    };
+    let toml::de::DeValue::String(n) = e.value.get_ref() else {
+        return false;
+    };
+    match names.get(n.as_ref()) {
+        Some(first) => {
+            ctx.error(
+                &e.value.span(),
+                format!("{what} name `{n}` is already used at {first}"),
+                Some(format!("{what} names are unique across the policy set")),
+            );
+            true
+        }
+        None => {
+            let (line, col) = ctx.position(span.start);
+            let here = format!("{}:{line}:{col}", ctx.file.display());
+            names.insert(n.to_string(), here);
+            false
+        }
     }
 }

@@ -6,6 +6,7 @@ mod load;
 mod parse;
 mod scope;
 mod strategy;
+mod strategy_parse;
 
 pub use diagnostic::{Diagnostic, LoadError};
 pub use scope::Scope;

@@ -58,7 +58,12 @@ impl<'a> FileCtx<'a> {
 pub(crate) enum Section<'t, 'i> {
     Settings(&'t DeTable<'i>),
     Rule(RuleKind, &'t DeTable<'i>, Range<usize>),
+    /// A `[[strategy]]` table and the span of its header.
+    Strategy(&'t DeTable<'i>, Range<usize>),
 }
+
+/// The top-level tables a policy file may hold.
+const TOP_LEVEL: [&str; 5] = ["settings", "window", "freeze", "market", "strategy"];
 
 /// Splits a parsed file into its sections, reporting unknown top-level keys and
 /// wrong shapes. Rules come back in file order (the map itself is sorted by key).
@@ -78,12 +83,7 @@ pub(crate) fn sections<'t, 'i>(
                     Some("write `[settings]`".into()),
                 ),
             },
-            name @ ("window" | "freeze" | "market") => {
-                let kind = match name {
-                    "window" => RuleKind::Window,
-                    "freeze" => RuleKind::Freeze,
-                    _ => RuleKind::Market,
-                };
+            name @ ("window" | "freeze" | "market" | "strategy") => {
                 let tables = match value.get_ref() {
                     DeValue::Array(items) => items.iter().collect::<Vec<_>>(),
                     _ => {
@@ -96,29 +96,28 @@ pub(crate) fn sections<'t, 'i>(
                     }
                 };
                 for item in tables {
-                    match item.get_ref() {
-                        DeValue::Table(t) => {
-                            out.push((item.span().start, Section::Rule(kind, t, item.span())))
-                        }
-                        _ => ctx.error(
+                    let DeValue::Table(t) = item.get_ref() else {
+                        ctx.error(
                             &item.span(),
                             format!("each `{name}` entry must be a table"),
                             Some(format!("write `[[{name}]]`")),
-                        ),
-                    }
+                        );
+                        continue;
+                    };
+                    let section = match name {
+                        "window" => Section::Rule(RuleKind::Window, t, item.span()),
+                        "freeze" => Section::Rule(RuleKind::Freeze, t, item.span()),
+                        "market" => Section::Rule(RuleKind::Market, t, item.span()),
+                        _ => Section::Strategy(t, item.span()),
+                    };
+                    out.push((item.span().start, section));
                 }
             }
             other => {
-                let help = match other {
-                    "strategy" => "`[[strategy]]` is not available in this version yet".to_string(),
-                    _ => match closest(other, ["settings", "window", "freeze", "market"]) {
-                        Some(s) => format!(
-                            "did you mean `{s}`? a policy file holds `[settings]`, `[[window]]`, `[[freeze]]` and `[[market]]`"
-                        ),
-                        None => {
-                            "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]` and `[[market]]`".into()
-                        }
-                    },
+                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]` and `[[strategy]]`";
+                let help = match closest(other, TOP_LEVEL) {
+                    Some(s) => format!("did you mean `{s}`? {tables}"),
+                    None => tables.to_string(),
                 };
                 ctx.error(&span, format!("unknown table `{other}`"), Some(help));
             }
@@ -143,11 +142,11 @@ pub(crate) fn entries<'t, 'i>(table: &'t DeTable<'i>) -> impl Iterator<Item = En
     })
 }
 
-fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<Entry<'t, 'i>> {
+pub(crate) fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<Entry<'t, 'i>> {
     entries(table).find(|e| e.key == key)
 }
 
-fn type_name(v: &DeValue<'_>) -> &'static str {
+pub(crate) fn type_name(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
         DeValue::Integer(_) => "an integer",
@@ -175,7 +174,7 @@ pub(crate) fn string(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>, example: &str) ->
 }
 
 /// Reads an array of strings, with each item's span.
-fn strings(
+pub(crate) fn strings(
     ctx: &mut FileCtx<'_>,
     e: &Entry<'_, '_>,
     example: &str,
@@ -286,7 +285,12 @@ fn zone(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>) -> Option<Tz> {
         .ok()
 }
 
-fn duration(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>, min: TimeDelta) -> Option<TimeDelta> {
+/// Reads a duration of at least `min` (zero or one second in practice).
+pub(crate) fn duration(
+    ctx: &mut FileCtx<'_>,
+    e: &Entry<'_, '_>,
+    min: TimeDelta,
+) -> Option<TimeDelta> {
     let text = string(ctx, e, "\"30m\"")?;
     let d = parse_duration(&text)
         .map_err(|err| ctx.syntax(&e.value.span(), e.key, err))
@@ -301,6 +305,19 @@ fn duration(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>, min: TimeDelta) -> Option<
     }
     Some(d)
 }
+
+/// `[a-z0-9][a-z0-9_-]*`: the names of rules and strategies.
+pub(crate) fn valid_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+pub(crate) const NAME_HELP: &str =
+    "names are lowercase letters, digits, `-` and `_`, starting with a letter or digit";
 
 const COMMON_KEYS: [&str; 8] = [
     "name",
@@ -352,16 +369,23 @@ pub(crate) fn rule(
 
     let name = match get(table, "name") {
         Some(e) => string(ctx, &e, "\"weeknight\"").and_then(|n| {
-            let valid = n.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-                && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-');
+            let valid = valid_name(&n);
             if !valid {
-                let help = "names are lowercase letters, digits, `-` and `_`, starting with a letter or digit".to_string();
-                ctx.error(&e.value.span(), format!("invalid rule name `{n}`"), Some(help));
+                let help = NAME_HELP.to_string();
+                ctx.error(
+                    &e.value.span(),
+                    format!("invalid rule name `{n}`"),
+                    Some(help),
+                );
             }
             valid.then_some(n)
         }),
         None => {
-            ctx.error(span, format!("{what} has no `name`"), Some("add `name = \"...\"`, unique across the policy set".into()));
+            ctx.error(
+                span,
+                format!("{what} has no `name`"),
+                Some("add `name = \"...\"`, unique across the policy set".into()),
+            );
             None
         }
     };
