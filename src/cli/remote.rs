@@ -62,8 +62,9 @@ pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
         ))
     })?;
     match args.format {
-        // Exactly the server's bytes' meaning, in the CLI's layout.
-        Format::Json => println!("{}", super::to_json(&json)),
+        // Re-serialized from the decision, so the layout and key order are a
+        // local check's.
+        Format::Json => println!("{}", super::to_json(&decision)),
         Format::Human => print!("{}", super::human::decision(None, &decision)),
         Format::Github => super::github::decision(&decision),
     }

@@ -30,7 +30,7 @@ pub(super) struct ServeArgs {
     /// Log lines as text or as one JSON object each
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
-    /// error, warn, info or debug (debug logs every request)
+    /// error, warn, info, debug (every request) or trace
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
 }
@@ -110,15 +110,16 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     }
     .map(|s| s.trim().to_string())
     .filter(|s| !s.is_empty());
+    // The policy first: a server that cannot start leaves no state directory behind.
+    let policy = crate::policy::PolicySet::load(&dir).map_err(CliError::Policy)?;
     let store = Store::open(&args.state.state_dir).map_err(|e| {
         CliError::Usage(format!(
             "--state-dir: {e}\n  help: point --state-dir (or $SHIPWINDOW_STATE_DIR) at a writable directory"
         ))
     })?;
-    let mut state = AppState::from_dir(dir, store).map_err(|e| match e {
-        crate::server::StartError::Policy(e) => CliError::Policy(e),
-        other => CliError::Usage(other.to_string()),
-    })?;
+    let mut state = AppState::new(policy, store)
+        .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
+        .reloading_from(dir);
     let slack = if let Some(secret) = slack_secret {
         state = state.with_slack_secret(secret.into_bytes());
         "on"
@@ -157,11 +158,9 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             args.state.state_dir.display(),
             if args.watch { "on" } else { "off" }
         );
-        let policy = state.policy();
+        let (rules, freezes, fingerprint) = state.summary();
         tracing::info!(
-            "serving {} rules (policy {}) on http://{addr}",
-            policy.rules.len(),
-            policy.fingerprint
+            "serving {rules} rules and {freezes} runtime freezes (policy {fingerprint}) on http://{addr}"
         );
         crate::server::serve(listener, state, tokens, shutdown_signal())
             .await
@@ -212,10 +211,13 @@ pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
         .audit(since, args.limit)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     match args.format {
-        WindowsFormat::Json => println!(
-            "{}",
-            super::to_json(&serde_json::json!({ "entries": entries }))
-        ),
+        WindowsFormat::Json => {
+            #[derive(serde::Serialize)]
+            struct Entries<'a> {
+                entries: &'a [crate::store::AuditEntry],
+            }
+            println!("{}", super::to_json(&Entries { entries: &entries }))
+        }
         WindowsFormat::Human => {
             if entries.is_empty() {
                 println!("no audit entries");

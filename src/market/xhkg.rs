@@ -294,13 +294,14 @@ fn place(movable: Vec<Gazetted>, fixed: &[Holiday]) -> Vec<Holiday> {
     while pending.peek().is_some() || !waiting.is_empty() {
         waiting.extend(std::iter::from_fn(|| pending.next_if(|h| h.date == day)));
         let taken = fixed.iter().any(|h| h.date == day);
-        if day.weekday() != Weekday::Sun && !taken {
-            if let Some(h) = waiting.pop_front() {
-                placed.push(Holiday::new(
-                    day,
-                    if h.date == day { h.name } else { h.moved },
-                ));
-            }
+        if day.weekday() != Weekday::Sun
+            && !taken
+            && let Some(h) = waiting.pop_front()
+        {
+            placed.push(Holiday::new(
+                day,
+                if h.date == day { h.name } else { h.moved },
+            ));
         }
         let Some(next) = day.succ_opt() else { break };
         day = next;

@@ -82,7 +82,7 @@ pub(super) async fn decide_in(
     Ok((decision, policy.settings.timezone))
 }
 
-#[utoipa::path(get, path = "/v1/check", tag = "decisions", params(RequestText),
+#[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
     responses((status = 200, description = "The decision (SPEC §4)", body = Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
@@ -100,7 +100,7 @@ pub(super) async fn check_query(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(post, path = "/v1/check", tag = "decisions", request_body = RequestText,
+#[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
     responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
@@ -115,8 +115,9 @@ pub(super) async fn check_body(
 
 /// `GET /v1/next`: the §4 object for the request, whose `next_allowed` (or `start`
 /// when allowed) is the answer; overrides play no part.
-#[utoipa::path(get, path = "/v1/next", tag = "decisions", params(RequestText),
-    responses((status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = Decision),
+#[utoipa::path(get, path = "/v1/next", tag = "decisions", security(("bearer" = [])), params(RequestText),
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = Decision),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn next(
     State(state): State<Arc<AppState>>,
@@ -128,8 +129,9 @@ pub(super) async fn next(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(get, path = "/v1/windows", tag = "decisions", params(WindowsText),
-    responses((status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
+#[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn windows(
     State(state): State<Arc<AppState>>,
@@ -148,19 +150,13 @@ pub(super) async fn windows(
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "`ok`, or `degraded` with the reload error while the last good policy serves", body = Health)))]
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
-    let (files, effective) = {
-        let served = state.served_guard();
-        (
-            std::sync::Arc::clone(&served.files),
-            std::sync::Arc::clone(&served.effective),
-        )
-    };
+    let (rules, runtime_freezes, policy) = state.summary();
     let error = state.reload_error();
     Json(Health {
         status: if error.is_some() { "degraded" } else { "ok" },
-        policy: files.fingerprint.clone(),
-        rules: files.rules.len(),
-        runtime_freezes: effective.rules.len() - files.rules.len(),
+        policy,
+        rules,
+        runtime_freezes,
         error,
     })
 }

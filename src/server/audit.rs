@@ -30,8 +30,9 @@ pub struct AuditList {
     pub entries: Vec<AuditEntry>,
 }
 
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, description = "Audit entries, oldest first", body = AuditList),
+#[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 200, description = "Audit entries, oldest first", body = AuditList),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn list(
     State(state): State<Arc<AppState>>,

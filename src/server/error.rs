@@ -15,6 +15,8 @@ use serde_json::json;
 pub struct ApiError {
     pub(super) status: StatusCode,
     pub(super) message: String,
+    /// Answer with `WWW-Authenticate: Bearer` (a token would help).
+    bearer_challenge: bool,
 }
 
 impl ApiError {
@@ -22,6 +24,7 @@ impl ApiError {
         ApiError {
             status,
             message: message.into(),
+            bearer_challenge: false,
         }
     }
 
@@ -30,10 +33,13 @@ impl ApiError {
     }
 
     pub(super) fn unauthorized() -> ApiError {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "a valid `Authorization: Bearer <token>` is required",
-        )
+        ApiError {
+            bearer_challenge: true,
+            ..ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "a valid `Authorization: Bearer <token>` is required",
+            )
+        }
     }
 
     /// The server's own fault; the detail goes to the log, not to the client.
@@ -53,7 +59,7 @@ pub struct ErrorBody {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(json!({ "error": self.message }))).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.bearer_challenge {
             let challenge = HeaderValue::from_static("Bearer realm=\"shipwindow\"");
             response
                 .headers_mut()

@@ -35,6 +35,16 @@ pub(super) fn compose(files: &PolicySet, freezes: &[RuntimeFreeze]) -> PolicySet
     policy
 }
 
+/// How many runtime freeze rules in `policy` have not ended by `now`.
+pub(super) fn unexpired_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
+    policy
+        .rules
+        .iter()
+        .filter(|r| r.name.starts_with("runtime:"))
+        .filter(|r| matches!(&r.source, RuleSource::Spec(TimeSpec::Once { end, .. }) if *end > now))
+        .count()
+}
+
 /// `files` with the runtime rules of `previous` (when the store cannot be read).
 pub(super) fn carry_over(files: &PolicySet, previous: &PolicySet) -> PolicySet {
     let mut policy = files.clone();
@@ -107,6 +117,10 @@ pub(super) fn validate(
             message,
         })?;
     }
+    let field = match length {
+        FreezeLength::For(_) => "for",
+        FreezeLength::Until(_) => "until",
+    };
     let until = match length {
         FreezeLength::For(d) => now + d,
         FreezeLength::Until(text) => {
@@ -117,14 +131,18 @@ pub(super) fn validate(
         }
     };
     if until <= now {
+        let message = match field {
+            "for" => "must be longer than zero",
+            _ => "must be in the future",
+        };
         return Err(InputError {
-            field: "until".into(),
-            message: "must be in the future".into(),
+            field: field.into(),
+            message: message.into(),
         });
     }
     if until - now > MAX_FREEZE {
         return Err(InputError {
-            field: "until".into(),
+            field: field.into(),
             message: "a runtime freeze lasts at most 30 days; put longer ones in a policy file"
                 .into(),
         });
@@ -232,12 +250,14 @@ pub(super) async fn lift_in(
     state.metrics.audit_write(outcome.is_ok());
     let (freeze, _) = outcome?;
     state.install(None);
-    tracing::info!(id = %freeze.id, by = ?freeze.lifted_by, "runtime freeze lifted");
+    let by = freeze.lifted_by.as_deref().unwrap_or_default();
+    tracing::info!(id = %freeze.id, by, "runtime freeze lifted");
     Ok(freeze)
 }
 
-#[utoipa::path(post, path = "/v1/freezes", tag = "runtime freezes", request_body = FreezeRequest,
-    responses((status = 201, description = "The freeze, in force at once", body = FreezeView),
+#[utoipa::path(post, path = "/v1/freezes", tag = "runtime freezes", security(("bearer" = [])), request_body = FreezeRequest,
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 201, description = "The freeze, in force at once", body = FreezeView),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody)))]
 pub(super) async fn create(
     State(state): State<Arc<AppState>>,
@@ -274,8 +294,9 @@ pub(super) async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/freezes", tag = "runtime freezes",
-    responses((status = 200, description = "Freezes not lifted or expired", body = FreezeList)))]
+#[utoipa::path(get, path = "/v1/freezes", tag = "runtime freezes", security(("bearer" = [])),
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 200, description = "Freezes not lifted or expired", body = FreezeList)))]
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> Result<Json<FreezeList>, ApiError> {
     let tz = state.policy().settings.timezone;
     let freezes = state.with_store(|s| s.unexpired_freezes(now())).await?;
@@ -290,9 +311,10 @@ pub struct FreezeList {
 }
 
 /// `DELETE /v1/freezes/{id}?by=NAME`.
-#[utoipa::path(delete, path = "/v1/freezes/{id}", tag = "runtime freezes",
+#[utoipa::path(delete, path = "/v1/freezes/{id}", tag = "runtime freezes", security(("bearer" = [])),
     params(("id" = String, Path, description = "The freeze's id"), LiftQuery),
-    responses((status = 200, description = "The lifted freeze", body = FreezeView),
+    responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
+              (status = 200, description = "The lifted freeze", body = FreezeView),
               (status = 404, description = "No such freeze", body = ErrorBody),
               (status = 409, description = "Already lifted or expired", body = ErrorBody)))]
 pub(super) async fn lift(
@@ -308,6 +330,7 @@ pub(super) async fn lift(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct LiftQuery {
     /// Who lifts it (a person's name).
     pub by: Option<String>,

@@ -78,10 +78,26 @@ impl AppState {
     /// A state serving the policy set in `dir`, which `reload` reads again.
     pub fn from_dir(dir: PathBuf, store: Store) -> Result<AppState, StartError> {
         let policy = PolicySet::load(&dir).map_err(StartError::Policy)?;
-        Ok(AppState {
-            dir: Some(dir),
-            ..AppState::new(policy, store).map_err(StartError::Store)?
-        })
+        Ok(AppState::new(policy, store)
+            .map_err(StartError::Store)?
+            .reloading_from(dir))
+    }
+
+    /// Reloads (SIGHUP, `--watch`) read the policy set from `dir`.
+    pub fn reloading_from(mut self, dir: PathBuf) -> AppState {
+        self.dir = Some(dir);
+        self
+    }
+
+    /// Rules from the policy files, runtime freezes not yet ended, and the files'
+    /// fingerprint.
+    pub fn summary(&self) -> (usize, usize, String) {
+        let served = self.served_guard();
+        (
+            served.files.rules.len(),
+            freezes::unexpired_rules(&served.effective, now()),
+            served.files.fingerprint.clone(),
+        )
     }
 
     /// Verifies `POST /v1/slack/command` with this signing secret; without one the

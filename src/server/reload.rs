@@ -54,6 +54,14 @@ pub fn reload_on_sighup(state: Arc<AppState>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A policy file, or a directory (whose renaming may move policy files).
+fn is_policy_path(path: &std::path::Path) -> bool {
+    match path.extension() {
+        Some(ext) => ext == "toml" || ext == "ics",
+        None => true,
+    }
+}
+
 /// Editors and `git checkout` write several files in a burst; one reload after
 /// the burst settles sees them all.
 const SETTLE: Duration = Duration::from_millis(200);
@@ -69,8 +77,10 @@ pub fn watch_policies(state: Arc<AppState>) -> notify::Result<notify::Recommende
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         match event {
-            // Reads do not change anything; everything else might.
+            // Reads change nothing, and neither do files the loader does not read
+            // (an editor's swap file, a README).
             Ok(e) if matches!(e.kind, EventKind::Access(_)) => {}
+            Ok(e) if !e.paths.iter().any(|p| is_policy_path(p)) => {}
             Ok(_) => {
                 let _ = tx.send(());
             }

@@ -339,13 +339,12 @@ fn parse_check(words: &[&str]) -> Result<SlackCommand, String> {
         });
         rest = tail;
     }
-    if let Some(change) = &request.change {
-        if ChangeKind::parse(change).is_none() {
-            return Err(format!(
-                "Unknown change kind `{}`: use deploy, hotfix, rollback or config.",
-                change
-            ));
-        }
+    if let Some(change) = &request.change
+        && ChangeKind::parse(change).is_none()
+    {
+        return Err(format!(
+            "Unknown change kind `{change}`: use deploy, hotfix, rollback or config."
+        ));
     }
     Ok(SlackCommand::Check { request, strategy })
 }
@@ -687,7 +686,7 @@ pub(crate) fn render_help(command: &str) -> Value {
          Freeze now; services and envs are comma-separated patterns.\n\
          e.g. `{c} freeze payments-*,ledger prod for 2h because incident INC-42` · `{c} freeze * prod until 2026-11-30T06:00 because year-end close`\n\n\
          *`{c} freezes`* — the runtime freezes in force\n\
-         *`{c} unfreeze <id>`* — lift one early, e.g. `{c} unfreeze f7k2q9`\n\
+         *`{c} unfreeze <id>`* — lift one early, e.g. `{c} unfreeze 7`\n\
          *`{c} help`* — this message\n\n\
          Times are RFC 3339 (`2026-11-27T17:30:00+09:00`) or local `2026-11-27T17:30` in the policy's zone; durations like `45m`, `1h30m`, `2d`."
     ));
@@ -1214,8 +1213,8 @@ mod tests {
     #[test]
     fn unfreeze_and_freezes() {
         for (text, id) in [
-            ("unfreeze f7k2q9", "f7k2q9"),
-            ("UNFREEZE runtime:f7k2q9", "f7k2q9"),
+            ("unfreeze 7", "7"),
+            ("UNFREEZE runtime:7", "7"),
             ("unfreeze Runtime:ab", "ab"),
         ] {
             match parse_command(text) {
@@ -1475,15 +1474,11 @@ reason = "Nobody is around to watch a <weekend> deploy & more"
 
     #[test]
     fn renders_a_created_and_a_lifted_freeze() {
-        let f = runtime_freeze(
-            "f7k2q9",
-            "incident <INC-42>",
-            "slack:U2CERLKJA (roadrunner)",
-        );
+        let f = runtime_freeze("7", "incident <INC-42>", "slack:U2CERLKJA (roadrunner)");
         let v = render_freeze_created(&f, seoul());
         well_formed(&v, "in_channel");
         let text = all_text(&v);
-        assert!(text.contains("`runtime:f7k2q9`"), "{text}");
+        assert!(text.contains("`runtime:7`"), "{text}");
         assert!(text.contains("created by <@U2CERLKJA>"), "{text}");
         assert!(
             text.contains("`payments-*`, `ledger`") && text.contains("`prod`"),
@@ -1494,14 +1489,14 @@ reason = "Nobody is around to watch a <weekend> deploy & more"
             "{text}"
         );
         assert!(text.contains("incident &lt;INC-42&gt;"), "{text}");
-        assert!(text.contains("unfreeze f7k2q9"), "{text}");
+        assert!(text.contains("unfreeze 7"), "{text}");
 
         let mut f = f;
         f.lifted_at = Some(rfc("2026-11-27T10:15:00+09:00"));
         f.lifted_by = Some("ci-token".into());
         let text = all_text(&render_freeze_lifted(&f, seoul()));
         assert!(
-            text.contains("`runtime:f7k2q9` lifted by ci-token at Fri 27 Nov 10:15 KST"),
+            text.contains("`runtime:7` lifted by ci-token at Fri 27 Nov 10:15 KST"),
             "{text}"
         );
         assert!(text.contains("incident &lt;INC-42&gt;"), "{text}");

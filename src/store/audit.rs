@@ -96,18 +96,28 @@ impl Store {
         self.write(|tx| insert(tx, entry))
     }
 
-    /// Entries with `at >= since` (all when `None`), oldest first (by id), at most
-    /// `limit`: the first `limit` of them, so a reader can page forward.
+    /// Entries oldest first (by id), at most `limit`: with `since`, the first
+    /// `limit` entries at or after it, so a reader can page forward; without, the
+    /// latest `limit` entries.
     pub fn audit(
         &self,
         since: Option<DateTime<Utc>>,
         limit: usize,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        // Stored seconds are whole, so `at >= since` is `at >= ceil(since)`.
-        let since = since.map_or(i64::MIN, |t| {
-            to_secs(t).saturating_add(i64::from(t.timestamp_subsec_nanos() > 0))
-        });
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let Some(since) = since else {
+            // No `since`: the latest `limit` entries, still oldest first.
+            return self.read(|conn| {
+                let mut stmt = conn.prepare_cached(
+                    "SELECT * FROM (SELECT id, at, action, actor, detail FROM audit
+                     ORDER BY id DESC LIMIT ?1) ORDER BY id",
+                )?;
+                let rows = stmt.query_map(params![limit], entry_from_row)?;
+                Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            });
+        };
+        // Stored seconds are whole, so `at >= since` is `at >= ceil(since)`.
+        let since = to_secs(since).saturating_add(i64::from(since.timestamp_subsec_nanos() > 0));
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, at, action, actor, detail FROM audit
@@ -211,7 +221,9 @@ mod tests {
             ["a", "c", "d"]
         );
         assert_eq!(actors(store.audit(Some(at(200)), 2).unwrap()), ["a", "c"]);
-        assert_eq!(actors(store.audit(None, 1).unwrap()), ["a"]);
+        // Without `since`, the latest entries, still oldest first.
+        assert_eq!(actors(store.audit(None, 1).unwrap()), ["d"]);
+        assert_eq!(actors(store.audit(None, 3).unwrap()), ["b", "c", "d"]);
         assert!(store.audit(None, 0).unwrap().is_empty());
         assert!(store.audit(Some(at(401)), 10).unwrap().is_empty());
         assert_eq!(store.audit(None, usize::MAX).unwrap().len(), 4);
