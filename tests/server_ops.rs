@@ -141,6 +141,11 @@ fn watch_reloads_on_file_changes_and_keeps_the_last_good_policy_on_a_broken_one(
     assert!(server.startup.contains("watch on"), "{}", server.startup);
     let first = server.get_json("/healthz");
     assert_eq!(server.get_json(CHECK)["verdict"], "allow");
+    // A file the loader does not read changes nothing.
+    std::fs::write(policies.path().join("NOTES.txt"), "not policy").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    let audit = server.get_json("/v1/audit");
+    assert_eq!(audit["entries"], serde_json::json!([]), "{audit}");
     let events = policies.path().join("events.toml");
     let good = format!("{}{FREEZE}", std::fs::read_to_string(&events).unwrap());
     std::fs::write(&events, &good).unwrap();

@@ -194,9 +194,16 @@ async fn an_expired_freeze_is_no_longer_listed() {
     assert_eq!(status, StatusCode::CREATED);
     let (_, list) = call(&router, "GET", "/v1/freezes", None).await;
     assert_eq!(list["freezes"].as_array().unwrap().len(), 1);
+    let (_, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(
+        (health["rules"].as_u64(), health["runtime_freezes"].as_u64()),
+        (Some(8), Some(1))
+    );
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let (_, list) = call(&router, "GET", "/v1/freezes", None).await;
     assert_eq!(list["freezes"], json!([]));
+    let (_, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(health["runtime_freezes"], 0);
 }
 
 #[tokio::test]
