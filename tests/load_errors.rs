@@ -74,9 +74,9 @@ fn unknown_settings_key_and_table() {
         "did you mean `freeze`?",
     );
     one(
-        &[("a.toml", "[[strategy]]\nname = \"web\"\n")],
-        "a.toml:1:3: unknown table `strategy`",
-        "not available in this version",
+        &[("a.toml", "[[strategie]]\nname = \"web\"\n")],
+        "a.toml:1:3: unknown table `strategie`",
+        "did you mean `strategy`?",
     );
 }
 

@@ -142,10 +142,14 @@ impl Flavor {
     /// Whether `placeholder` can ever have a value in `hook` of this flavor.
     fn has_value(self, placeholder: &str, hook: &str) -> bool {
         match placeholder {
-            "target" => {
-                matches!(self, Flavor::Rolling | Flavor::CanaryTargets)
-                    && matches!(hook, "deploy" | "health" | "rollback")
-            }
+            // Blue-green deploys and health-checks each target of a colour.
+            "target" => match self {
+                Flavor::Rolling | Flavor::CanaryTargets => {
+                    matches!(hook, "deploy" | "health" | "rollback")
+                }
+                Flavor::BlueGreen => matches!(hook, "deploy" | "health"),
+                Flavor::CanaryWeight => false,
+            },
             "color" => self == Flavor::BlueGreen,
             "weight" => self == Flavor::CanaryWeight && hook == "set_weight",
             _ => true,
@@ -157,7 +161,7 @@ impl Flavor {
 fn placeholder_scope(placeholder: &str) -> &'static str {
     match placeholder {
         "target" => {
-            "`{target}` is set only in the deploy, health and rollback hooks of a rolling strategy or a canary by targets"
+            "`{target}` is set only in the deploy, health and rollback hooks of a rolling strategy or a canary by targets, and in the deploy and health hooks of a blue-green strategy"
         }
         "color" => "`{color}` (blue or green) is set only in the hooks of a blue-green strategy",
         _ => "`{weight}` is set only in the `set_weight` hook of a canary by weight",
