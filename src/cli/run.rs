@@ -12,18 +12,40 @@ use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
+/// Shown after the flags in `shipwindow run --help`.
+const AFTER_HELP: &str = "\
+Exit codes:
+  0    finished: every step and the monitoring passed
+  1    the policy denies the plan now; nothing was run
+  2    bad input or refused: unknown strategy, another run holds the lock,
+       an unfinished run is in the journal, --previous is needed
+  3    a hook or a health check failed (or the window closed) and the run
+       was rolled back
+  130  stopped by SIGINT/SIGTERM after the current hook; the journal is
+       resumable: `run --resume` finishes it, `run --rollback` undoes it
+
+Hooks run without a shell, in the current directory, each in a process group
+of its own; they must be idempotent: --resume re-runs a step that was started
+but not recorded as done. State lives under --state-dir: locks/, runs/ (the journal),
+versions/ and bluegreen/.";
+
 #[derive(Args, Debug)]
+#[command(after_help = AFTER_HELP)]
 pub(super) struct RunArgs {
     /// The `[[strategy]]` to run
-    #[arg(long)]
+    #[arg(long, value_name = "NAME")]
     strategy: String,
     /// The version to deploy ({version}); with --resume/--rollback it is taken
     /// from the journal (and must match it if given)
-    #[arg(long, required_unless_present_any = ["resume", "rollback"])]
+    #[arg(
+        long,
+        value_name = "V",
+        required_unless_present_any = ["resume", "rollback"]
+    )]
     version: Option<String>,
     /// The version a rollback goes back to ({previous}); default: the version
     /// this runner last deployed to the service and environment
-    #[arg(long)]
+    #[arg(long, value_name = "V")]
     previous: Option<String>,
     /// Where the runner keeps its lock, journal and deployed versions
     #[arg(

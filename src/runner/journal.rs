@@ -113,6 +113,9 @@ pub struct Entry {
     pub live: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<StepRecord>>,
+    /// `started`: the fingerprint of the policy that allowed the plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     /// `started`/`resumed`: who runs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<u32>,
@@ -144,6 +147,7 @@ impl Entry {
             kind: None,
             live: None,
             steps: None,
+            policy: None,
             pid: None,
             host: None,
             step: None,

@@ -280,14 +280,14 @@ fn start(
         Some(p) => Some(p.clone()),
         None => state.last_version(&service, &env).map_err(state_err)?,
     };
-    if previous.is_none() {
-        if let Some(hook) = uses_previous(&strategy) {
-            return Err(RunError::Refused(format!(
-                "the `{hook}` hook uses {{previous}}, but no version of {service} to {env} is recorded as deployed ({}); \
-                 --previous is needed: pass --previous V (the version to go back to on a rollback)",
-                state.versions(&service, &env).display()
-            )));
-        }
+    if previous.is_none()
+        && let Some(hook) = uses_previous(&strategy)
+    {
+        return Err(RunError::Refused(format!(
+            "the `{hook}` hook uses {{previous}}, but no version of {service} to {env} is recorded as deployed ({}); \
+             --previous is needed: pass --previous V (the version to go back to on a rollback)",
+            state.versions(&service, &env).display()
+        )));
     }
     let live = match strategy.kind {
         StrategyKind::BlueGreen { .. } => state
@@ -321,7 +321,7 @@ fn start(
     header.steps = Some(steps.clone());
     header.pid = Some(std::process::id());
     header.host = Some(host());
-    header.reason = Some(format!("policy {}", policy.fingerprint));
+    header.policy = Some(policy.fingerprint.clone());
     journal.append(&header)?;
     out.say(&format!(
         "run {}: {} ({}) of {} {} to {}, previous {}; the policy allows the whole plan, monitoring included (until {})",
@@ -341,7 +341,7 @@ fn start(
         journal: Some(journal),
         info,
         steps,
-        plan,
+        plan: Some(plan),
         live,
         started: BTreeSet::new(),
         done: BTreeSet::new(),
@@ -371,13 +371,13 @@ fn reopen(
             info.service, info.env, info.strategy, strategy.name, info.strategy
         )));
     }
-    if let Some(v) = &opts.version {
-        if *v != info.version {
-            return Err(RunError::Refused(format!(
-                "the interrupted run in the journal deploys version {}, not {v}; leave out --version or pass --version {}",
-                info.version, info.version
-            )));
-        }
+    if let Some(v) = &opts.version
+        && *v != info.version
+    {
+        return Err(RunError::Refused(format!(
+            "the interrupted run in the journal deploys version {}, not {v}; leave out --version or pass --version {}",
+            info.version, info.version
+        )));
     }
     match (&info.previous, &opts.previous) {
         (Some(a), Some(b)) if a != b => {
@@ -398,15 +398,22 @@ fn reopen(
         _ => Color::Blue,
     };
     let steps = replay.steps().to_vec();
-    let plan = plan::plan(&policy, &strategy, Utc::now().trunc_subsecs(0), live)?;
+    // Going forward needs the plan (the remaining length before each step);
+    // a rollback needs only the journal's steps, so the policy cannot block it.
     let going_forward = mode == Mode::Resume && replay.rollback.is_none();
-    if going_forward && records(&plan) != steps {
-        return Err(RunError::Refused(format!(
-            "strategy `{}` has changed since the interrupted run started (its steps differ from the journal's); \
-             undo the run with --rollback (it uses the journal's steps), or restore the strategy",
-            strategy.name
-        )));
-    }
+    let plan = if going_forward {
+        let plan = plan::plan(&policy, &strategy, Utc::now().trunc_subsecs(0), live)?;
+        if records(&plan) != steps {
+            return Err(RunError::Refused(format!(
+                "strategy `{}` has changed since the interrupted run started (its steps differ from the journal's); \
+                 undo the run with --rollback (it uses the journal's steps), or restore the strategy",
+                strategy.name
+            )));
+        }
+        Some(plan)
+    } else {
+        None
+    };
     let journal = Journal::open(&state.journal(&info.service, &info.env))?;
     let mut runner = Runner {
         gate: Gate::new(opts.policies.clone(), policy),
@@ -493,8 +500,9 @@ struct Runner<'a> {
     info: RunInfo,
     /// The run's steps as journaled (the plan's, at the start).
     steps: Vec<StepRecord>,
-    /// The plan, for the remaining length, the step lengths and the ETA.
-    plan: Plan,
+    /// The plan, for the remaining length, the step lengths and the ETA
+    /// (`None` when only rolling back).
+    plan: Option<Plan>,
     /// Blue-green: the colour that was live before the run.
     live: Color,
     started: BTreeSet<usize>,
@@ -647,7 +655,10 @@ impl Runner<'_> {
             if self.stop.requested() {
                 return self.interrupted(&format!("the boundary before {what}"));
             }
-            let remaining = self.plan.remaining_length(pos);
+            let remaining = self
+                .plan
+                .as_ref()
+                .map_or(TimeDelta::zero(), |p| p.remaining_length(pos));
             let eta = Utc::now() + remaining + self.monitoring();
             if step.action != "keep-previous" {
                 let info = self.info.clone();
@@ -690,8 +701,8 @@ impl Runner<'_> {
             }
             let watch_for = self
                 .plan
-                .steps
-                .get(pos)
+                .as_ref()
+                .and_then(|p| p.steps.get(pos))
                 .map(|p| (p.end - p.start) - self.strategy.step_time)
                 .unwrap_or(self.strategy.verify);
             if step.action != "keep-previous" {
@@ -734,8 +745,16 @@ impl Runner<'_> {
             Some(Utc::now() + monitoring),
         );
         let new_color = self.live.other();
+        // A per-target health hook checks every target now on the new version.
         let (targets, color) = match &self.strategy.kind {
-            StrategyKind::BlueGreen { .. } => (Vec::new(), Some(new_color.as_str())),
+            StrategyKind::BlueGreen { .. } => (
+                self.steps
+                    .iter()
+                    .find(|s| s.action == "switch")
+                    .map(|s| s.targets.clone())
+                    .unwrap_or_default(),
+                Some(new_color.as_str()),
+            ),
             _ => (
                 self.steps
                     .iter()
