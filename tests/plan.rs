@@ -986,3 +986,478 @@ async fn slack_strategy_times_the_check_by_the_plan() {
     assert!(answer.contains("db-maintenance"), "{answer}");
     assert!(!answer.contains("not available"), "{answer}");
 }
+
+// ---------------------------------------------------------------------------
+// Strategies from TOML, through the binary
+// ---------------------------------------------------------------------------
+
+/// The strategies above as `[[strategy]]` tables.
+const STRATEGIES: &str = r#"
+[[strategy]]
+name = "web-rolling"
+kind = "rolling"
+service = "web"
+env = "prod"
+targets = ["web-1", "web-2", "web-3", "web-4"]
+batch = "25%"
+step_time = "4m"
+verify = "2m"
+
+[strategy.hooks]
+deploy = ["./hooks/deploy.sh", "{target}", "{version}"]
+health = ["./hooks/health.sh", "{target}"]
+rollback = ["./hooks/deploy.sh", "{target}", "{previous}"]
+
+[[strategy]]
+name = "long"
+kind = "rolling"
+service = "web"
+env = "prod"
+targets = ["web-1", "web-2", "web-3", "web-4", "web-5", "web-6"]
+batch = 1
+step_time = "4m"
+verify = "2m"
+
+[strategy.hooks]
+deploy = ["./hooks/deploy.sh", "{target}", "{version}"]
+health = ["./hooks/health.sh", "{target}"]
+rollback = ["./hooks/deploy.sh", "{target}", "{previous}"]
+
+[[strategy]]
+name = "quick"
+kind = "rolling"
+service = "web"
+env = "prod"
+targets = ["web-1", "web-2", "web-3", "web-4"]
+batch = 1
+step_time = "4m"
+verify = "2m"
+monitoring = "30m"
+
+[strategy.hooks]
+deploy = ["./hooks/deploy.sh", "{target}", "{version}"]
+health = ["./hooks/health.sh", "{target}"]
+rollback = ["./hooks/deploy.sh", "{target}", "{previous}"]
+
+[[strategy]]
+name = "web-bg"
+kind = "blue-green"
+service = "web"
+env = "prod"
+blue = ["blue-1", "blue-2"]
+green = ["green-1", "green-2", "green-3"]
+keep_previous = "45m"
+step_time = "4m"
+verify = "2m"
+
+[strategy.hooks]
+deploy = ["./hooks/deploy.sh", "{color}", "{version}"]
+health = ["./hooks/health.sh", "{color}"]
+switch = ["./hooks/switch.sh", "{color}"]
+
+[[strategy]]
+name = "web-canary"
+kind = "canary"
+service = "web"
+env = "prod"
+steps = [5, 25, 50, 100]
+pause = "10m"
+step_time = "1m"
+verify = "5m"
+monitoring = "30m"
+
+[strategy.hooks]
+deploy = ["./hooks/deploy.sh", "canary", "{version}"]
+set_weight = ["./hooks/weight.sh", "{weight}"]
+health = ["./hooks/health.sh", "canary"]
+rollback = ["./hooks/deploy.sh", "canary", "{previous}"]
+"#;
+
+/// A policy directory with [`POLICY`] and [`STRATEGIES`].
+fn policy_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
+    std::fs::write(dir.path().join("strategies.toml"), STRATEGIES).unwrap();
+    dir
+}
+
+fn shipwindow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(dir)
+        .args(args)
+        .env_remove("SHIPWINDOW_POLICIES")
+        .env_remove("SHIPWINDOW_STATE_DIR")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
+fn out(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_out(o: &std::process::Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
+}
+
+#[test]
+fn strategies_loaded_from_toml_plan_as_built_by_hand() {
+    let dir = policy_dir();
+    let policy = PolicySet::load(dir.path()).unwrap();
+    let by_toml = |name: &str, live| {
+        let s = plan::find(&policy, name).unwrap();
+        plan::plan(&policy, s, at(), live).unwrap()
+    };
+    let by_hand = |s: &Strategy, live| plan::plan(&policy, s, at(), live).unwrap();
+    let pairs = [
+        ("web-rolling", rolling("x", 4, Batch::Count(1)), Color::Blue),
+        ("long", rolling("x", 6, Batch::Count(1)), Color::Blue),
+        ("web-bg", blue_green(2, 3, min(45)), Color::Green),
+        ("web-canary", canary(None), Color::Blue),
+    ];
+    for (name, hand, live) in pairs {
+        let (a, b) = (by_toml(name, live), by_hand(&hand, live));
+        assert_eq!(rows(&a), rows(&b), "{name}");
+        assert_eq!(ends(&a), ends(&b), "{name}");
+        assert_eq!(a.decision, b.decision, "{name}");
+    }
+    assert_eq!(
+        plan::deploy_length(plan::find(&policy, "web-canary").unwrap()),
+        min(40)
+    );
+}
+
+#[test]
+fn plan_json_is_the_spec_object_with_the_exact_timeline() {
+    let dir = policy_dir();
+    let o = shipwindow(
+        dir.path(),
+        &[
+            "plan",
+            "--strategy",
+            "web-rolling",
+            "--at",
+            "2026-12-01T22:00",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v = json_out(&o);
+    assert_spec_shape(&v);
+    assert_eq!(v["strategy"], "web-rolling");
+    assert_eq!(v["kind"], "rolling");
+    assert_eq!(
+        (v["service"].as_str(), v["env"].as_str()),
+        (Some("web"), Some("prod"))
+    );
+    let steps = v["steps"].as_array().unwrap();
+    let figures: Vec<_> = steps
+        .iter()
+        .map(|s| {
+            (
+                s["index"].as_u64().unwrap(),
+                s["targets"][0].as_str().unwrap().to_string(),
+                s["start"].as_str().unwrap().to_string(),
+                s["capacity_kept_pct"].as_f64().unwrap(),
+                s["new_version_share_pct"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            (
+                1,
+                "web-1".into(),
+                "2026-12-01T22:00:00+09:00".into(),
+                75.0,
+                25.0
+            ),
+            (
+                2,
+                "web-2".into(),
+                "2026-12-01T22:06:00+09:00".into(),
+                75.0,
+                50.0
+            ),
+            (
+                3,
+                "web-3".into(),
+                "2026-12-01T22:12:00+09:00".into(),
+                75.0,
+                75.0
+            ),
+            (
+                4,
+                "web-4".into(),
+                "2026-12-01T22:18:00+09:00".into(),
+                75.0,
+                100.0
+            ),
+        ]
+    );
+    assert_eq!(v["deploy_end"], "2026-12-01T22:24:00+09:00");
+    assert_eq!(v["monitoring_end"], "2026-12-01T23:24:00+09:00");
+    assert_eq!(v["decision"]["verdict"], "allow");
+    assert_eq!(v["decision"]["deploy_end"], v["deploy_end"]);
+}
+
+#[test]
+fn plan_exits_1_when_the_plan_runs_into_a_freeze() {
+    let dir = policy_dir();
+    let o = shipwindow(
+        dir.path(),
+        &["plan", "--strategy", "long", "--at", "2026-12-01T22:00"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let text = out(&o);
+    assert!(
+        text.starts_with(
+            "long: rolling deploy of web to prod, 6 steps from Tue 2026-12-01 22:00 KST\n"
+        ),
+        "{text}"
+    );
+    // The table, spaces collapsed: one row a step.
+    let squeezed: Vec<String> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for row in [
+        "# action targets / weight start end capacity kept extra capacity on new version",
+        "1 deploy web-1 Tue 22:00 Tue 22:06 83.33% 0% 16.67%",
+        "6 deploy web-6 Tue 22:30 Tue 22:36 83.33% 0% 100%",
+        "deploy 36m until Tue 2026-12-01 22:36 KST",
+        "monitoring 1h until Tue 2026-12-01 23:36 KST",
+        "DENIED: deploy web to prod at Tue 2026-12-01 22:00 KST",
+        "- db-maintenance (freeze): Database maintenance",
+        "next allowed: Wed 2026-12-02 01:00 KST (in 3h)",
+    ] {
+        assert!(
+            squeezed.iter().any(|l| l == row),
+            "no line `{row}` in:\n{text}"
+        );
+    }
+    // Same time, the shorter plan: allowed.
+    let o = shipwindow(
+        dir.path(),
+        &[
+            "plan",
+            "--strategy",
+            "web-rolling",
+            "--at",
+            "2026-12-01T22:00",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).contains("ALLOWED: deploy web to prod"),
+        "{}",
+        out(&o)
+    );
+}
+
+#[test]
+fn plan_blue_green_starts_from_the_live_colour_in_the_state_dir() {
+    let dir = policy_dir();
+    let state = tempfile::tempdir().unwrap();
+    let state_dir = state.path().to_str().unwrap();
+    let first_step = |o: &std::process::Output| {
+        assert_eq!(o.status.code(), Some(0), "{}", err(o));
+        let v = json_out(o);
+        let s = &v["steps"][0];
+        (
+            s["targets"].clone(),
+            s["extra_capacity_pct"].as_f64().unwrap(),
+        )
+    };
+    let args = [
+        "plan",
+        "--strategy",
+        "web-bg",
+        "--at",
+        "2026-12-01T22:00",
+        "--format",
+        "json",
+        "--state-dir",
+        state_dir,
+    ];
+    // Nothing recorded: blue is live, the three green targets are deployed.
+    let (targets, extra) = first_step(&shipwindow(dir.path(), &args));
+    assert_eq!(targets, json!(["green-1", "green-2", "green-3"]));
+    assert_eq!(extra, 150.0);
+    std::fs::create_dir_all(state.path().join("bluegreen")).unwrap();
+    std::fs::write(state.path().join("bluegreen/web.prod"), "green\n").unwrap();
+    let (targets, extra) = first_step(&shipwindow(dir.path(), &args));
+    assert_eq!(targets, json!(["blue-1", "blue-2"]));
+    assert_eq!(extra, 66.67);
+    std::fs::write(state.path().join("bluegreen/web.prod"), "purple\n").unwrap();
+    let o = shipwindow(dir.path(), &args);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(err(&o).contains("`purple` is not a colour"), "{}", err(&o));
+}
+
+#[test]
+fn plan_of_an_unknown_strategy_is_bad_input_with_the_defined_names() {
+    let dir = policy_dir();
+    let o = shipwindow(dir.path(), &["plan", "--strategy", "web-rollin"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o).trim(),
+        "error: --strategy: `web-rollin` is not defined (did you mean `web-rolling`? \
+         defined: `web-rolling`, `long`, `quick`, `web-bg`, `web-canary`)"
+    );
+    let o = shipwindow(
+        dir.path(),
+        &["plan", "--strategy", "web-rollin", "--format", "json"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        json_out(&o)["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `web-rolling`")
+    );
+}
+
+fn check(dir: &std::path::Path, at: &str, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["check", "--service", "web", "--env", "prod", "--at", at];
+    args.extend_from_slice(extra);
+    shipwindow(dir, &args)
+}
+
+#[test]
+fn check_strategy_uses_the_plan_length_and_its_monitoring() {
+    let dir = policy_dir();
+    let dir = dir.path();
+    // 22:00: the default 30m + 1h is allowed; `long` (36m + 1h) is not.
+    assert_eq!(check(dir, "2026-12-01T22:00", &[]).status.code(), Some(0));
+    let o = check(dir, "2026-12-01T22:00", &["--strategy", "long"]);
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(
+        out(&o).contains("deploy 36m + monitoring 1h"),
+        "{}",
+        out(&o)
+    );
+    // 22:30: the default runs into the maintenance; `quick` (24m + its 30m) does not.
+    assert_eq!(check(dir, "2026-12-01T22:30", &[]).status.code(), Some(1));
+    let o = check(dir, "2026-12-01T22:30", &["--strategy", "quick"]);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert!(
+        out(&o).contains("deploy 24m + monitoring 30m"),
+        "{}",
+        out(&o)
+    );
+    // --monitoring still wins.
+    let o = check(
+        dir,
+        "2026-12-01T22:30",
+        &["--strategy", "quick", "--monitoring", "2h"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    // The JSON is the plan's decision.
+    let o = check(
+        dir,
+        "2026-12-01T22:00",
+        &["--strategy", "long", "--format", "json"],
+    );
+    let p = shipwindow(
+        dir,
+        &[
+            "plan",
+            "--strategy",
+            "long",
+            "--at",
+            "2026-12-01T22:00",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(json_out(&o), json_out(&p)["decision"]);
+}
+
+#[test]
+fn check_strategy_refuses_a_duration_and_another_service() {
+    let dir = policy_dir();
+    let dir = dir.path();
+    let o = check(
+        dir,
+        "2026-12-01T22:00",
+        &["--strategy", "long", "--duration", "45m"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(err(&o).contains("--duration"), "{}", err(&o));
+    let o = shipwindow(
+        dir,
+        &[
+            "check",
+            "--service",
+            "api",
+            "--env",
+            "prod",
+            "--strategy",
+            "long",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o).trim(),
+        "error: --strategy: `long` deploys `web` to `prod`, not `api` to `prod` as requested"
+    );
+}
+
+#[tokio::test]
+async fn http_strategy_gives_the_same_json_as_the_cli() {
+    let dir = policy_dir();
+    let router = router(PolicySet::load(dir.path()).unwrap(), None);
+    for (at, strategy) in [("2026-12-01T22:00", "long"), ("2026-12-01T22:30", "quick")] {
+        let uri = format!("/v1/check?service=web&env=prod&at={at}&strategy={strategy}");
+        let (status, got) = call(&router, "GET", &uri, None).await;
+        assert_eq!(status, StatusCode::OK, "{got}");
+        let cli = check(
+            dir.path(),
+            at,
+            &["--strategy", strategy, "--format", "json"],
+        );
+        assert_eq!(got, json_out(&cli), "{strategy} at {at}");
+    }
+}
+
+#[test]
+fn the_bundled_example_strategy_plans_inside_the_weeknight_window() {
+    let bundled = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+    let plan_at = |at: &str| {
+        shipwindow(
+            &bundled,
+            &[
+                "plan",
+                "--strategy",
+                "web-rolling",
+                "--at",
+                at,
+                "--format",
+                "json",
+            ],
+        )
+    };
+    // Tuesday 23:00: 24m of deploy and an hour of monitoring fit the window.
+    let o = plan_at("2026-12-01T23:00");
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let v = json_out(&o);
+    assert_spec_shape(&v);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 4);
+    assert_eq!(v["steps"][0]["capacity_kept_pct"].as_f64(), Some(75.0));
+    assert_eq!(v["monitoring_end"], "2026-12-02T00:24:00+09:00");
+    // Wednesday 04:40: the plan's 1h 24m runs past the window's 06:00 end.
+    let o = plan_at("2026-12-02T04:40");
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(
+        json_out(&o)["decision"]["blocked_by"][0]["rule"],
+        "weeknight"
+    );
+}
