@@ -516,6 +516,51 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
         );
     }
 
+    #[test]
+    fn an_interrupted_rollback_is_continued_by_resume_without_redoing_done_hooks() {
+        let w = World::new();
+        rolling(&w, "pause");
+        w.ctl("exit-health-web-2", "1");
+        w.ctl("sleep-rollback-web-2", "1");
+        let mut child = w.spawn(
+            "int",
+            &[
+                "--strategy",
+                "web-rolling",
+                "--version",
+                "v2",
+                "--previous",
+                "v1",
+            ],
+        );
+        w.wait_for("begin rollback web-2 v1", Duration::from_secs(15));
+        let status = std::process::Command::new("kill")
+            .args(["-s", "TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let code = wait(&mut child, Duration::from_secs(20));
+        assert_eq!(code, Some(130), "{}", w.output_of("int"));
+        let o = w.run(&["--strategy", "web-rolling", "--version", "v3"]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        w.unctl("sleep-rollback-web-2");
+        let o = w.run(&["--strategy", "web-rolling", "--resume"]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(3), "{out}");
+        assert!(out.contains("unfinished rollback"), "{out}");
+        assert_eq!(
+            w.log(),
+            lines(&[
+                "deploy web-1 v2",
+                "deploy web-2 v2",
+                "begin rollback web-2 v1",
+                "rollback web-2 v1",
+                "rollback web-1 v1"
+            ])
+        );
+        assert!(!w.state().join("runs/web.prod.jsonl").exists());
+    }
+
     const BLUE_GREEN: &str = r#"
 [[strategy]]
 name = "web-bg"

@@ -74,6 +74,14 @@ impl RunLock {
         })
     }
 
+    /// Replaces the holder's details (once the run knows more about itself).
+    pub fn rewrite(&mut self, details: &str) -> std::io::Result<()> {
+        self.file.set_len(0)?;
+        self.file.seek(SeekFrom::Start(0))?;
+        self.file.write_all(details.as_bytes())?;
+        self.file.sync_all()
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -98,6 +106,12 @@ mod tests {
                 assert!(holder.contains("pid: 42"), "{holder}");
                 assert!(holder.contains("host: ci-7"), "{holder}");
             }
+            other => panic!("not refused: {other:?}"),
+        }
+        let mut held = held;
+        held.rewrite("pid: 42\nversion: v9\n").unwrap();
+        match RunLock::acquire(&path, "pid: 43\n") {
+            Err(LockError::Held { holder, .. }) => assert!(holder.contains("v9"), "{holder}"),
             other => panic!("not refused: {other:?}"),
         }
         held.release();

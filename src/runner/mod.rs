@@ -146,20 +146,18 @@ pub fn run(opts: &Options, out: &Progress, stop: &Stop) -> Result<Outcome, RunEr
     let (service, env) = (strategy.service.clone(), strategy.env.clone());
 
     let lock_path = state.lock(&service, &env);
-    let details = format!(
-        "pid: {}\nhost: {}\nstrategy: {}\nversion: {}\nmode: {}\nstarted: {}\n",
-        std::process::id(),
-        host(),
-        strategy.name,
-        opts.version.as_deref().unwrap_or("(from the journal)"),
-        match opts.mode {
-            Mode::Start => "run",
-            Mode::Resume => "run --resume",
-            Mode::Rollback => "run --rollback",
-        },
-        progress::stamp(now),
-    );
-    let lock = match RunLock::acquire(&lock_path, &details) {
+    let details = |version: &str| {
+        format!(
+            "pid: {}\nhost: {}\nstrategy: {}\nversion: {version}\nmode: {}\nstarted: {}\n",
+            std::process::id(),
+            host(),
+            strategy.name,
+            flag(opts.mode),
+            progress::stamp(now),
+        )
+    };
+    let version = opts.version.as_deref().unwrap_or("(from the journal)");
+    let mut lock = match RunLock::acquire(&lock_path, &details(version)) {
         Ok(lock) => lock,
         Err(LockError::Held { path, holder }) => {
             return Err(RunError::Refused(format!(
@@ -182,6 +180,10 @@ pub fn run(opts: &Options, out: &Progress, stop: &Stop) -> Result<Outcome, RunEr
     } else if journal_path.exists() {
         // No complete `started` line: that run never touched anything.
         std::fs::remove_file(&journal_path).map_err(state_err)?;
+    }
+    if let (None, Some(r)) = (&opts.version, &existing) {
+        // Best effort: the details are for people.
+        let _ = lock.rewrite(&details(&r.info().version));
     }
 
     let outcome = match (opts.mode, existing) {
