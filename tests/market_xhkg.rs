@@ -140,16 +140,16 @@ fn half_days_2025_to_2027() {
     let mut got = Vec::new();
     for year in 2025..=2027 {
         for d in common::year_days("XHKG", year) {
-            if let Day::Open(s) = d {
-                if let Some(name) = s.special {
-                    assert_eq!(
-                        (s.local_open, s.local_close),
-                        (hm("09:30"), hm("12:00")),
-                        "{}",
-                        s.date
-                    );
-                    got.push((s.date.to_string(), name));
-                }
+            if let Day::Open(s) = d
+                && let Some(name) = s.special
+            {
+                assert_eq!(
+                    (s.local_open, s.local_close),
+                    (hm("09:30"), hm("12:00")),
+                    "{}",
+                    s.date
+                );
+                got.push((s.date.to_string(), name));
             }
         }
     }
