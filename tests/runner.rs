@@ -179,7 +179,10 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
                 "rollback web-1 v1"
             ])
         );
-        assert!(out.contains("rolling back: step 3"), "{out}");
+        assert!(
+            out.contains("rolling back: [3/4] verify: 1 consecutive unhealthy health check"),
+            "{out}"
+        );
         assert_eq!(w.file("state/versions/web.prod"), None);
         let journal = w.archived_journal();
         let ev = events(&journal);
@@ -204,7 +207,10 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
         let out = text(&o);
         assert_eq!(o.status.code(), Some(3), "{out}");
         assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
-        assert!(out.contains("deploy web-2 timed out after 3s"), "{out}");
+        assert!(
+            out.contains("rolling back: [2/4] deploy web-2 timed out after 3s"),
+            "{out}"
+        );
         // The killed hook never got to finish (its group was killed with it).
         assert_eq!(
             w.log(),

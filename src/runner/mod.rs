@@ -695,7 +695,7 @@ impl Runner<'_> {
             self.out.step(step.index, &self.describe(step), Some(eta));
             for call in actions::forward(&self.strategy.kind, step, &self.strategy.hooks) {
                 if let Err(why) = self.call(&call) {
-                    return self.rollback(format!("step {}: {why}", step.index));
+                    return self.rollback(format!("[{}/{total}] {why}", step.index));
                 }
                 if self.stop.requested() {
                     return self.interrupted(&what);
@@ -718,7 +718,7 @@ impl Runner<'_> {
                     Watch::Healthy => {}
                     Watch::Interrupted => return self.interrupted(&what),
                     Watch::Failed(why) => {
-                        return self.rollback(format!("step {}: {why}", step.index));
+                        return self.rollback(why);
                     }
                 }
             }
