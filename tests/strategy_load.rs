@@ -398,7 +398,10 @@ fn unknown_placeholder_suggests_the_closest() {
 #[test]
 fn a_placeholder_the_hook_can_never_have_is_refused() {
     one(
-        &BLUE_GREEN.replace("\"./hooks/switch.sh\", \"{color}\"", "\"./hooks/switch.sh\", \"{target}\""),
+        &BLUE_GREEN.replace(
+            "\"./hooks/switch.sh\", \"{color}\"",
+            "\"./hooks/switch.sh\", \"{target}\"",
+        ),
         "strategies.toml:12:32: placeholder `{target}` has no value in the `switch` hook of a blue-green strategy",
         "`{target}` is set only in the deploy, health and rollback hooks of a rolling strategy or a canary by targets, and in the deploy and health hooks of a blue-green strategy",
     );
