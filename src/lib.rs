@@ -3,13 +3,16 @@
 //!
 //! Layers, each depending only on the ones before it:
 //! `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
-//! (exchange calendars, session guards) → `policy` (files → validated model) →
+//! (exchange calendars, session guards) and `ics` (iCalendar files and feeds) →
+//! `policy` (files → validated model) →
 //! `eval` (request → decision) → `input` (request text → request). The two front
-//! doors, `cli` and `server`, sit on top and hold no policy logic.
+//! doors, `cli` and `server`, sit on top and hold no policy logic. (`ics` also
+//! writes an `eval` windows report out as iCalendar, for the front doors.)
 
 pub mod calendar;
 pub mod cli;
 pub mod eval;
+pub mod ics;
 pub mod input;
 pub mod market;
 pub mod plan;

@@ -50,6 +50,12 @@ pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> Stri
         format_duration(d.monitoring_end - d.deploy_end),
         when(&d.monitoring_end)
     );
+    for note in &d.stale {
+        let _ = writeln!(
+            out,
+            "  warning: decided on an old copy of a calendar feed: {note}"
+        );
+    }
     if !d.blocked_by.is_empty() {
         let label = if d.verdict == Verdict::Override {
             "overridden"

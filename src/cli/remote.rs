@@ -146,6 +146,15 @@ fn decision_from_json(v: &Value, zone: Tz) -> Result<Decision, String> {
         next_allowed: optional_time("next_allowed")?,
         free_until: optional_time("free_until")?,
         policy: text("policy")?,
+        // The server's stale calendar feeds, shown as in a local check.
+        stale: v["stale"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
         data_end: None,
     })
 }

@@ -142,6 +142,13 @@ pub struct Decision {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub free_until: Option<DateTime<Tz>>,
     pub policy: String,
+    /// Calendar feeds of applicable rules that are running on an older copy
+    /// because their last refresh failed: `"rule: fetched …, refresh failed: …"`.
+    /// Present only when there are some, so the SPEC §4 object is otherwise
+    /// unchanged.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["holidays: fetched 2026-11-27T15:00:00+09:00, refresh failed: the server answered HTTP 500"]))]
+    pub stale: Vec<String>,
     /// When the searches for `next_allowed` and `free_until` stopped before the
     /// horizon because a rule's data ends: where, and whose data. For people;
     /// not part of the SPEC §4 JSON.
@@ -226,8 +233,19 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
         next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
         free_until: free_until.map(|t| t.with_timezone(&tz)),
         policy: policy.fingerprint.clone(),
+        stale: stale(&blocking, tz),
         data_end,
     })
+}
+
+/// The stale calendar feeds among the rules that apply to the request.
+fn stale(blocking: &Blocking<'_>, tz: Tz) -> Vec<String> {
+    blocking
+        .denies
+        .iter()
+        .chain(&blocking.windows)
+        .filter_map(|r| r.stale(tz).map(|note| format!("{}: {note}", r.name)))
+        .collect()
 }
 
 /// The deploy's length and the monitoring after it, with the settings' defaults.

@@ -4,7 +4,7 @@
 use super::rfc3339;
 use super::search::Blocking;
 use crate::calendar::{Interval, contains_instant, merge};
-use crate::policy::{ChangeKind, PolicySet, RuleKind};
+use crate::policy::{ChangeKind, PolicySet, RuleKind, RuleSource};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::Serialize;
@@ -30,7 +30,8 @@ pub struct WindowsSegment {
     /// covers it. Open: the windows containing it. Policy order.
     pub rules: Vec<String>,
     /// For people, not part of the SPEC §5 JSON: the session behind each blocking
-    /// market rule ("krx: XKRX session 09:00–15:30 KST").
+    /// market rule ("krx: XKRX session 09:00–15:30 KST") and the events behind
+    /// each blocking calendar rule ("sales: Black Friday sale").
     #[serde(skip)]
     pub notes: Vec<String>,
 }
@@ -122,7 +123,11 @@ pub fn windows(
         seg.notes = policy
             .rules
             .iter()
-            .filter(|r| r.kind == RuleKind::Market && seg.rules.contains(&r.name))
+            .filter(|r| {
+                let named =
+                    r.kind == RuleKind::Market || matches!(r.source, RuleSource::Calendar(_));
+                named && seg.rules.contains(&r.name)
+            })
             .map(|r| format!("{}: {}", r.name, r.reason_near(piece)))
             .collect();
     }

@@ -2,19 +2,57 @@
 //! parses each, merges settings and rules, and checks what spans files (duplicate
 //! names, a settings key set twice).
 
+use super::calendar_parse::Calendars;
 use super::diagnostic::{Diagnostic, LoadError};
 use super::parse::{self, FileCtx, Section, SettingsPart};
 use super::{PolicySet, Settings, Strategy, strategy_parse};
+use chrono::{DateTime, SubsecRound, Utc};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
 
+/// What loading needs beyond the files: where calendar feeds are cached and the
+/// clock that decides whether a cached copy is due for a refresh.
+#[derive(Debug, Clone)]
+pub struct LoadOptions {
+    /// The state directory; feed copies go to `feeds/` under it.
+    pub state_dir: PathBuf,
+    pub now: DateTime<Utc>,
+    /// How long one feed fetch may take.
+    pub feed_timeout: std::time::Duration,
+}
+
+impl LoadOptions {
+    pub fn new(state_dir: PathBuf, now: DateTime<Utc>) -> LoadOptions {
+        LoadOptions {
+            state_dir,
+            now,
+            feed_timeout: crate::ics::FEED_TIMEOUT,
+        }
+    }
+
+    /// `$SHIPWINDOW_STATE_DIR` (else `.shipwindow`) and the current time.
+    pub fn from_env() -> LoadOptions {
+        let state_dir = std::env::var_os("SHIPWINDOW_STATE_DIR")
+            .filter(|v| !v.is_empty())
+            .map_or_else(|| PathBuf::from(".shipwindow"), PathBuf::from);
+        LoadOptions::new(state_dir, Utc::now().trunc_subsecs(0))
+    }
+}
+
 impl PolicySet {
     /// Loads every `*.toml` file under `dir` (subdirectories included) in path
     /// order. Every problem in every file is reported, not just the first.
+    /// Calendar feeds are cached under `$SHIPWINDOW_STATE_DIR` (see
+    /// [`PolicySet::load_with`]).
     pub fn load(dir: &Path) -> Result<PolicySet, LoadError> {
+        PolicySet::load_with(dir, &LoadOptions::from_env())
+    }
+
+    /// [`PolicySet::load`] with the feed cache and clock given.
+    pub fn load_with(dir: &Path, options: &LoadOptions) -> Result<PolicySet, LoadError> {
         let fail = |message: String, help: Option<&str>| LoadError {
             diagnostics: vec![Diagnostic {
                 file: dir.to_path_buf(),
@@ -55,7 +93,7 @@ impl PolicySet {
                 bytes,
             })
             .collect();
-        assemble(dir.to_path_buf(), files)
+        assemble(dir.to_path_buf(), files, options)
     }
 
     /// Builds a policy set from in-memory files (relative path, TOML text), as if
@@ -69,7 +107,7 @@ impl PolicySet {
                 bytes: text.as_bytes(),
             })
             .collect();
-        assemble(PathBuf::new(), files)
+        assemble(PathBuf::new(), files, &LoadOptions::from_env())
     }
 }
 
@@ -81,12 +119,36 @@ struct SourceFile<'a> {
     bytes: &'a [u8],
 }
 
-fn assemble(root: PathBuf, mut files: Vec<SourceFile<'_>>) -> Result<PolicySet, LoadError> {
+fn assemble(
+    root: PathBuf,
+    mut files: Vec<SourceFile<'_>>,
+    options: &LoadOptions,
+) -> Result<PolicySet, LoadError> {
     // Path order is the byte order of the relative paths, `/`-separated.
     files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
-    let fingerprint = fingerprint(files.iter().map(|f| (f.rel, f.bytes)));
     let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
-    let (settings, rules, strategies) = build(&sources)?;
+    let mut calendars = Calendars::new(options, root.clone());
+    let (settings, rules, strategies) = build(&sources, &mut calendars)?;
+    // SPEC §4: the TOML files, then the calendar files they read, each in path
+    // order; then the feeds' copies in use, by address, so that a decision can
+    // be tied to the events that made it.
+    let fingerprint = fingerprint(
+        files
+            .iter()
+            .map(|f| (f.rel, f.bytes))
+            .chain(
+                calendars
+                    .files
+                    .iter()
+                    .map(|(p, b)| (p.as_str(), b.as_slice())),
+            )
+            .chain(
+                calendars
+                    .feeds
+                    .iter()
+                    .map(|(u, b)| (u.as_str(), b.as_slice())),
+            ),
+    );
     Ok(PolicySet {
         settings,
         rules,
@@ -133,6 +195,7 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
 /// Builds settings, rules and strategies from file contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
+    calendars: &mut Calendars<'_>,
 ) -> Result<(Settings, Vec<super::Rule>, Vec<Strategy>), LoadError> {
     let mut ctxs = Vec::new();
     let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
@@ -236,7 +299,8 @@ pub(crate) fn build(
                 Section::Rule(kind, table, span) => {
                     // Names are claimed before the rule is validated, for the same reason.
                     let duplicate = claim_name(ctx, table, &span, &mut names, "rule");
-                    if let Some(rule) = parse::rule(ctx, kind, table, &span, settings.timezone)
+                    if let Some(rule) =
+                        parse::rule(ctx, kind, table, &span, settings.timezone, calendars)
                         && !duplicate
                     {
                         rules.push(rule);

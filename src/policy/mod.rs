@@ -1,6 +1,7 @@
 //! The policy model: validated rules and settings, loaded from a directory of TOML
 //! files. Only the model is evaluated; text never reaches the evaluator.
 
+mod calendar_parse;
 mod diagnostic;
 mod load;
 mod parse;
@@ -8,13 +9,16 @@ mod scope;
 mod strategy;
 mod strategy_parse;
 
+pub use calendar_parse::DEFAULT_REFRESH;
 pub use diagnostic::{Diagnostic, LoadError};
+pub use load::LoadOptions;
 pub use scope::Scope;
 pub use strategy::{
     Batch, Hook, HookValues, Hooks, OnWindowClose, PLACEHOLDERS, Strategy, StrategyKind,
 };
 
 use crate::calendar::Interval;
+use crate::ics::CalendarSource;
 use crate::market::SessionGuard;
 use crate::time::spec::TimeSpec;
 use chrono::TimeDelta;
@@ -33,6 +37,20 @@ pub struct PolicySet {
     pub fingerprint: String,
     /// The directory the set was loaded from.
     pub root: PathBuf,
+}
+
+impl PolicySet {
+    /// The earliest time one of the set's calendar feeds is due for a refresh, if
+    /// it reads any: a long-running server loads the set again then.
+    pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.rules
+            .iter()
+            .filter_map(|r| match &r.source {
+                RuleSource::Calendar(source) => source.refresh_due(),
+                _ => None,
+            })
+            .min()
+    }
 }
 
 /// `[settings]`, with defaults for keys no file sets.
@@ -112,6 +130,8 @@ pub enum OverridePolicy {
 pub enum RuleSource {
     Spec(TimeSpec),
     Market(SessionGuard),
+    /// The events of an iCalendar file or feed (`ics`, freeze only).
+    Calendar(CalendarSource),
 }
 
 /// The limits of a rule's data.
@@ -149,6 +169,16 @@ impl Rule {
         match &self.source {
             RuleSource::Spec(spec) => spec.intervals(self.timezone, range),
             RuleSource::Market(guard) => guard.intervals(range),
+            RuleSource::Calendar(source) => source.intervals(range),
+        }
+    }
+
+    /// For a rule reading a calendar feed whose last refresh failed: when the copy
+    /// in use was fetched and why the refresh failed (times in `tz`).
+    pub fn stale(&self, tz: Tz) -> Option<String> {
+        match &self.source {
+            RuleSource::Calendar(source) => source.stale(tz),
+            RuleSource::Spec(_) | RuleSource::Market(_) => None,
         }
     }
 
@@ -156,7 +186,7 @@ impl Rule {
     /// calendar's coverage); asking beyond them is an error, never a silent "open".
     pub fn coverage(&self) -> Option<Coverage> {
         match &self.source {
-            RuleSource::Spec(_) => None,
+            RuleSource::Spec(_) | RuleSource::Calendar(_) => None,
             RuleSource::Market(guard) => Some(Coverage {
                 instants: guard.coverage(),
                 data: format!(
@@ -168,10 +198,19 @@ impl Rule {
     }
 
     /// The line shown to people when the rule blocks around `probe`. A market rule
-    /// names the session that blocks.
+    /// names the session that blocks; a calendar rule, the events (their SUMMARY).
     pub fn reason_near(&self, probe: Interval) -> String {
         let spec = match &self.source {
             RuleSource::Spec(spec) => spec,
+            RuleSource::Calendar(source) => {
+                let events = source.summaries_near(probe);
+                return match (&self.reason, events) {
+                    (Some(reason), Some(events)) => format!("{reason}: {events}"),
+                    (Some(reason), None) => reason.clone(),
+                    (None, Some(events)) => events,
+                    (None, None) => format!("calendar event ({})", self.name),
+                };
+            }
             RuleSource::Market(guard) => {
                 let session = guard.session_meeting(probe).map(|s| guard.describe(&s));
                 let session = session.unwrap_or_else(|| format!("{} session", guard.exchange.code));

@@ -1,6 +1,7 @@
 //! Turns one file's spanned TOML tree into settings and rules, collecting every
 //! problem with its position instead of stopping at the first.
 
+use super::calendar_parse::{CALENDAR_KEYS, Calendars, calendar_source};
 use super::diagnostic::{Diagnostic, LineIndex};
 use super::{ChangeKind, OverridePolicy, Rule, RuleKind, RuleSource, Scope};
 use crate::market::SessionGuard;
@@ -227,8 +228,13 @@ fn reject_unknown(ctx: &mut FileCtx<'_>, table: &DeTable<'_>, what: &str, known:
         if known.contains(&e.key) {
             continue;
         }
-        let help = if e.key == "ics" {
-            "`ics` calendars are not available in this version yet; list the events as one-time freezes (`start_at`/`end_at`)".to_string()
+        let help = if e.key == "ics" && what == "[[window]]" {
+            "a calendar's events are freezes: put `ics` on a [[freeze]]".to_string()
+        } else if e.key == "ics" {
+            format!(
+                "`ics` is a time spec of [[freeze]] only; keys of {what} are: {}",
+                known.join(", ")
+            )
         } else {
             match closest(e.key, known.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
@@ -329,7 +335,7 @@ const COMMON_KEYS: [&str; 8] = [
     "approvers",
     "timezone",
 ];
-const SPEC_GROUPS: [(&str, &[&str]); 5] = [
+pub(crate) const SPEC_GROUPS: [(&str, &[&str]); 5] = [
     ("daily range", &["days", "start", "end"]),
     ("weekly span", &["from", "to"]),
     ("cron with duration", &["cron", "duration"]),
@@ -344,6 +350,7 @@ pub(crate) fn rule(
     table: &DeTable<'_>,
     span: &Range<usize>,
     default_tz: Tz,
+    cals: &mut Calendars<'_>,
 ) -> Option<Rule> {
     let what = match kind {
         RuleKind::Window => "[[window]]",
@@ -362,6 +369,9 @@ pub(crate) fn rule(
                     known.push(k);
                 }
             }
+        }
+        if kind == RuleKind::Freeze {
+            known.extend(CALENDAR_KEYS);
         }
     }
     let before = ctx.diags.len();
@@ -471,9 +481,25 @@ pub(crate) fn rule(
     };
     let source = match kind {
         RuleKind::Market => market_guard(ctx, table, span).map(RuleSource::Market),
-        RuleKind::Window | RuleKind::Freeze => timezone
-            .and_then(|tz| time_spec(ctx, table, span, what, tz))
-            .map(RuleSource::Spec),
+        RuleKind::Freeze if get(table, "ics").is_some() => timezone
+            .and_then(|tz| calendar_source(ctx, table, span, tz, name.as_deref(), cals))
+            .map(RuleSource::Calendar),
+        RuleKind::Window | RuleKind::Freeze => {
+            if kind == RuleKind::Freeze {
+                for key in ["refresh", "categories"] {
+                    if let Some(e) = get(table, key) {
+                        ctx.error(
+                            &e.key_span,
+                            format!("`{key}` is only used with `ics`"),
+                            Some("`refresh` and `categories` belong to a calendar freeze (`ics = \"…\"`)".into()),
+                        );
+                    }
+                }
+            }
+            timezone
+                .and_then(|tz| time_spec(ctx, table, span, what, tz))
+                .map(RuleSource::Spec)
+        }
     };
 
     if ctx.diags.len() > before {

@@ -145,6 +145,92 @@ pub(super) async fn windows(
     )?))
 }
 
+/// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
+/// iCalendar file, for calendar apps to subscribe to.
+#[derive(Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarQuery {
+    pub service: Option<String>,
+    pub env: Option<String>,
+    /// Days from now (default 30, at most 400)
+    pub days: Option<String>,
+    /// `deploy` (default), `hotfix`, `rollback` or `config`
+    pub change: Option<String>,
+    /// The bearer token, for calendar apps that cannot send an `Authorization`
+    /// header (used only when the header is absent)
+    #[expect(
+        dead_code,
+        reason = "read by the token_from_query middleware; declared so the query is accepted"
+    )]
+    pub token: Option<String>,
+}
+
+/// The default and the largest `days` of `/v1/calendar.ics`.
+pub const CALENDAR_DAYS: (i64, i64) = (30, 400);
+
+#[utoipa::path(get, path = "/v1/calendar.ics", tag = "decisions", security(("bearer" = [])), params(CalendarQuery),
+    responses((status = 200, description = "The closed intervals from now for `days` days, one VEVENT each (iCalendar, UTC times)", content_type = "text/calendar", body = String),
+              (status = 400, description = "Malformed input", body = ErrorBody),
+              (status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody)))]
+pub(super) async fn calendar(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<CalendarQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    let (default_days, max_days) = CALENDAR_DAYS;
+    let days = match q.days.as_deref().map(str::trim) {
+        None | Some("") => default_days,
+        Some(d) => d
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=max_days).contains(d))
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "`days` must be a whole number from 1 to {max_days}"
+                ))
+            })?,
+    };
+    let policy = state.policy();
+    let from = now();
+    let to = from + chrono::TimeDelta::days(days);
+    let text = WindowsText {
+        service: q.service,
+        env: q.env,
+        from: Some(from.to_rfc3339()),
+        to: Some(to.to_rfc3339()),
+        change: q.change,
+    };
+    let w = text.resolve(&policy)?;
+    let report = eval::windows(&policy, &w.service, &w.env, w.change, w.from, w.to)?;
+    let body = crate::ics::export(
+        &report,
+        &crate::ics::ExportOptions {
+            service: &w.service,
+            env: &w.env,
+            stamp: from,
+            refresh: Some(chrono::TimeDelta::hours(1)),
+        },
+    );
+    let filename = format!("shipwindow-{}-{}.ics", w.service, w.env).replace(
+        |c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
+        "_",
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/calendar; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
 /// `ok`, or `degraded` (still 200: the server answers, with the last good policy)
 /// with the reload error.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
@@ -158,6 +244,7 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
         rules,
         runtime_freezes,
         error,
+        stale: state.stale_feeds(),
     })
 }
 
@@ -176,6 +263,10 @@ pub struct Health {
     /// The failed reload's problems, `file:line:column: message`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Calendar feeds served from an older copy because their last refresh
+    /// failed (as in a decision's `stale`); absent when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<String>,
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",

@@ -100,6 +100,19 @@ impl AppState {
         )
     }
 
+    /// The policy files' calendar feeds that run on an older copy because their
+    /// last refresh failed: `"rule: fetched …, refresh failed: …"`.
+    pub fn stale_feeds(&self) -> Vec<String> {
+        let served = self.served_guard();
+        let tz = served.files.settings.timezone;
+        served
+            .files
+            .rules
+            .iter()
+            .filter_map(|r| r.stale(tz).map(|note| format!("{}: {note}", r.name)))
+            .collect()
+    }
+
     /// Verifies `POST /v1/slack/command` with this signing secret; without one the
     /// endpoint answers 503.
     pub fn with_slack_secret(mut self, secret: Vec<u8>) -> AppState {
@@ -204,6 +217,7 @@ fn now() -> DateTime<Utc> {
 /// `/v1/*` needs one of `tokens` when any are configured, except the Slack
 /// command, which is signed instead; `/healthz` and `/metrics` never do.
 pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
+    let tokens = Arc::new(tokens);
     let protected = Router::new()
         .route("/v1/check", get(api::check_query).post(api::check_body))
         .route("/v1/next", get(api::next))
@@ -212,14 +226,24 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         .route("/v1/freezes/{id}", delete(freezes::lift))
         .route("/v1/audit", get(audit::list))
         .route_layer(axum::middleware::from_fn_with_state(
-            Arc::new(tokens),
+            Arc::clone(&tokens),
             auth::require_token,
         ));
+    // Calendar apps subscribe by URL and cannot send a header: a `token` query
+    // parameter stands in for the bearer header on this one route.
+    let calendar = Router::new()
+        .route("/v1/calendar.ics", get(api::calendar))
+        .route_layer(axum::middleware::from_fn_with_state(
+            tokens,
+            auth::require_token,
+        ))
+        .route_layer(axum::middleware::from_fn(token_from_query));
     // Slack signs its requests instead of carrying a token.
     let signed = Router::new().route("/v1/slack/command", post(slack_endpoint::command));
     // Limits apply to the API only, so a health probe still answers at once while
     // the API is saturated.
     let api = protected
+        .merge(calendar)
         .merge(signed)
         .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(
@@ -240,6 +264,28 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+}
+
+/// Turns `?token=` into an `Authorization: Bearer` header when the request has
+/// none (`/v1/calendar.ics` only).
+async fn token_from_query(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::{HeaderValue, header::AUTHORIZATION};
+    if !request.headers().contains_key(AUTHORIZATION) {
+        let token = request
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "token"))
+            .map(|(_, v)| v);
+        if let Some(value) = token.and_then(|t| HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+    }
+    next.run(request).await
 }
 
 /// Records how long each `/v1` request took, and logs it (at debug: one line per
@@ -294,5 +340,73 @@ pub async fn serve_with(
     timeouts: Timeouts,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    net::serve_router(listener, app(state, tokens), timeouts, shutdown).await
+    let feeds = tokio::spawn(refresh_feeds(Arc::clone(&state)));
+    let served = net::serve_router(listener, app(state, tokens), timeouts, shutdown).await;
+    feeds.abort();
+    served
+}
+
+/// How often the server looks whether a calendar feed is due for a refresh, and
+/// the least time between two refreshing reloads.
+pub const FEED_CHECK: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Loads the policy again whenever one of its calendar feeds is due for a
+/// refresh (`refresh` on the rule): the loader fetches what is due and keeps the
+/// rest. A failed fetch serves the last copy and says so (`stale`); a reload that
+/// fails keeps the last good policy, as on SIGHUP. Reloads that change nothing
+/// are logged at debug level only, not audited.
+async fn refresh_feeds(state: Arc<AppState>) {
+    if state.dir.is_none() {
+        return;
+    }
+    // After a reload that fails, the next try waits: the policy files are broken
+    // (a SIGHUP or `--watch` reload tells when they are fixed).
+    let mut quiet_until = now();
+    loop {
+        tokio::time::sleep(FEED_CHECK).await;
+        if now() < quiet_until {
+            continue;
+        }
+        let (due, before) = {
+            let served = state.served_guard();
+            (
+                served.files.next_feed_refresh(),
+                served.files.fingerprint.clone(),
+            )
+        };
+        if due.is_none_or(|d| d > now()) {
+            continue;
+        }
+        let worker = Arc::clone(&state);
+        let outcome = match tokio::task::spawn_blocking(move || worker.reload()).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(error = %e, "the feed refresh task failed");
+                continue;
+            }
+        };
+        let after = state.served_guard().files.fingerprint.clone();
+        let detail = match &outcome {
+            Ok(()) if after == before => {
+                tracing::debug!(policy = %after, stale = ?state.stale_feeds(), "calendar feeds checked; nothing changed");
+                continue;
+            }
+            Ok(()) => {
+                tracing::info!(policy = %after, stale = ?state.stale_feeds(), "calendar feeds refreshed; policy reloaded");
+                serde_json::json!({ "trigger": "feeds", "ok": true, "policy": after })
+            }
+            Err(e) => {
+                quiet_until = now() + chrono::TimeDelta::minutes(5);
+                tracing::error!(policy = %after, error = %e, "feed refresh failed to load; still serving the last good policy");
+                serde_json::json!({ "trigger": "feeds", "ok": false, "policy": after, "error": e.to_string() })
+            }
+        };
+        let entry = NewAuditEntry {
+            at: now(),
+            action: crate::store::AuditAction::Reload,
+            actor: "feeds".into(),
+            detail,
+        };
+        let _ = state.audit(entry).await;
+    }
 }

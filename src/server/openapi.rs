@@ -14,6 +14,7 @@ use utoipa::OpenApi;
         super::api::check_body,
         super::api::next,
         super::api::windows,
+        super::api::calendar,
         super::freezes::create,
         super::freezes::list,
         super::freezes::lift,

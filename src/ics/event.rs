@@ -1,0 +1,156 @@
+//! One VEVENT as the engine uses it, and its occurrences over a query range.
+//!
+//! Recurrence arithmetic runs on the wall clock of the event's zone, as RFC 5545
+//! asks (a weekly 09:00 meeting stays at 09:00 across a DST change): the `rrule`
+//! crate expands the RRULE on wall-clock times (held as if they were UTC, so no
+//! zone of its own, and never the machine's, takes part), and every wall-clock
+//! occurrence becomes an instant through [`to_instant`], the one place where gaps
+//! and folds are decided (SPEC §3).
+
+use super::value::Length;
+use crate::calendar::Interval;
+use crate::time::civil::{Edge, to_civil, to_instant};
+use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use chrono_tz::Tz;
+
+/// An event of a calendar: what it is called and when it happens.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its `UID` (empty when the file has none).
+    pub uid: String,
+    /// Its `SUMMARY` on one line: the reason shown when it blocks.
+    pub summary: String,
+    /// Its `CATEGORIES`, as written.
+    pub categories: Vec<String>,
+    /// The line of its `BEGIN:VEVENT` in the file.
+    pub line: usize,
+    /// The zone of its wall-clock times.
+    pub(crate) zone: Tz,
+    /// `DTSTART` on the wall clock of `zone` (midnight for an all-day event).
+    pub(crate) start: NaiveDateTime,
+    pub(crate) all_day: bool,
+    pub(crate) length: Length,
+    pub(crate) recurrence: Option<Recurrence>,
+}
+
+/// What makes an event repeat, and the instances taken out of the series.
+#[derive(Debug, Clone)]
+pub(crate) struct Recurrence {
+    /// The RRULE on wall-clock times held as UTC (see the module doc).
+    pub rule: Option<rrule::RRuleSet>,
+    /// With COUNT, how many occurrences the rule itself gives: one fewer than
+    /// COUNT when DTSTART is not one of the rule's own (DTSTART always counts as
+    /// the first occurrence, RFC 5545 §3.8.5.3).
+    pub rule_take: Option<usize>,
+    /// Whether DTSTART must be added to the rule's occurrences.
+    pub add_start: bool,
+    /// UNTIL as an instant, when it was written in UTC: an exact bound.
+    pub until: Option<DateTime<Utc>>,
+    /// RDATEs on the wall clock, each with its own length when it is a PERIOD.
+    pub rdates: Vec<(NaiveDateTime, Option<Length>)>,
+    pub exdates: Vec<Exclusion>,
+    /// Start instants of instances replaced or cancelled by RECURRENCE-ID
+    /// components; sorted.
+    pub replaced: Vec<DateTime<Utc>>,
+}
+
+/// An EXDATE: an instant, or (as a DATE) every instance on that local day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exclusion {
+    At(DateTime<Utc>),
+    Day(NaiveDate),
+}
+
+/// The wall clock as a `DateTime<rrule::Tz>` in UTC, which the `rrule` crate
+/// computes on without any zone rules.
+pub(crate) fn as_rrule_time(wall: NaiveDateTime) -> DateTime<rrule::Tz> {
+    rrule::Tz::UTC.from_utc_datetime(&wall)
+}
+
+impl Event {
+    /// One instance's interval from its wall-clock start: nominal days on the wall
+    /// clock (an all-day event is whole local days), then exact time.
+    pub(crate) fn instance(&self, wall: NaiveDateTime, length: Length) -> Interval {
+        let start = to_instant(self.zone, wall, Edge::Start);
+        let end = if length.days > 0 {
+            let end_wall = wall
+                .checked_add_days(Days::new(length.days.unsigned_abs()))
+                .unwrap_or(wall);
+            to_instant(self.zone, end_wall, Edge::End)
+        } else {
+            start
+        };
+        Interval::new(start, end + length.exact)
+    }
+
+    /// The first instance (DTSTART), as an interval.
+    pub fn first(&self) -> Interval {
+        self.instance(self.start, self.length)
+    }
+
+    /// Whether it is an all-day event (DTSTART is a DATE).
+    pub fn all_day(&self) -> bool {
+        self.all_day
+    }
+
+    /// Whether the event repeats.
+    pub fn recurs(&self) -> bool {
+        self.recurrence.is_some()
+    }
+
+    /// The instances that overlap `range`, in start order. Lazy in the range: the
+    /// series is walked from DTSTART only as far as the range's end, and an RRULE
+    /// that never matches stops at the `rrule` crate's loop limit.
+    pub fn instances(&self, range: Interval) -> Vec<Interval> {
+        let Some(rec) = &self.recurrence else {
+            let first = self.first();
+            return if first.overlaps(&range) {
+                vec![first]
+            } else {
+                Vec::new()
+            };
+        };
+        // Wall-clock times past this cannot start before the range ends: offsets
+        // differ by less than a day between any two instants' readings.
+        let stop = to_civil(self.zone, range.end) + TimeDelta::days(2);
+        let mut walls: Vec<(NaiveDateTime, Length, bool)> = Vec::new();
+        if rec.add_start {
+            walls.push((self.start, self.length, false));
+        }
+        if let Some(rule) = &rec.rule {
+            let take = rec.rule_take.unwrap_or(usize::MAX);
+            for t in rule.into_iter().take(take) {
+                let wall = t.naive_utc();
+                if wall > stop {
+                    break;
+                }
+                walls.push((wall, self.length, true));
+            }
+        }
+        for (wall, length) in &rec.rdates {
+            if *wall <= stop {
+                walls.push((*wall, length.unwrap_or(self.length), false));
+            }
+        }
+        let mut out: Vec<Interval> = Vec::new();
+        for (wall, length, from_rule) in walls {
+            let iv = self.instance(wall, length);
+            if from_rule && rec.until.is_some_and(|u| iv.start > u) {
+                continue;
+            }
+            let excluded = rec.exdates.iter().any(|x| match x {
+                Exclusion::At(t) => *t == iv.start,
+                Exclusion::Day(d) => wall.date() == *d,
+            });
+            if excluded || rec.replaced.binary_search(&iv.start).is_ok() {
+                continue;
+            }
+            if iv.overlaps(&range) {
+                out.push(iv);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}

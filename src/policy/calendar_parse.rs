@@ -1,0 +1,315 @@
+//! The `ics` time spec of a `[[freeze]]` (SPEC §2): a calendar file (relative to
+//! the policy file) or an `http(s)://` feed, with `refresh` and `categories`.
+//! Reads the calendar while the policy loads, so a broken calendar is a load
+//! error with a position, like any other problem in the set.
+
+use super::diagnostic::Diagnostic;
+use super::load::LoadOptions;
+use super::parse::{Entry, FileCtx, duration, get, string, strings};
+use crate::ics::{Calendar, CalendarSource, FeedCopy, FeedOptions, Location, redact};
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+use toml::de::DeTable;
+
+/// The keys of the calendar spec.
+pub(crate) const CALENDAR_KEYS: [&str; 3] = ["ics", "refresh", "categories"];
+
+/// How often a feed is fetched again when `refresh` is not set.
+pub const DEFAULT_REFRESH: TimeDelta = TimeDelta::minutes(10);
+
+/// What the calendars of one load read: the options, and the bytes that go into
+/// the set's fingerprint (SPEC §4).
+pub(crate) struct Calendars<'o> {
+    options: &'o LoadOptions,
+    /// The policy directory, to name calendar files relative to it.
+    root: PathBuf,
+    /// Local calendar files by their path relative to the policy directory.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Feeds by address: the copy this load uses.
+    pub feeds: BTreeMap<String, Vec<u8>>,
+    /// Feeds already obtained in this load, so two rules share one fetch.
+    copies: HashMap<String, Result<FeedCopy, String>>,
+}
+
+impl<'o> Calendars<'o> {
+    pub fn new(options: &'o LoadOptions, root: PathBuf) -> Calendars<'o> {
+        Calendars {
+            options,
+            root,
+            files: BTreeMap::new(),
+            feeds: BTreeMap::new(),
+            copies: HashMap::new(),
+        }
+    }
+
+    fn feed(&mut self, url: &str, refresh: TimeDelta, zone: Tz) -> Result<FeedCopy, String> {
+        if let Some(copy) = self.copies.get(url) {
+            return copy.clone();
+        }
+        let opts = FeedOptions {
+            timeout: self.options.feed_timeout,
+            ..FeedOptions::new(self.options.state_dir.clone(), self.options.now)
+        };
+        let copy = crate::ics::obtain(url, refresh, &opts, |body| {
+            Calendar::parse(body, zone)
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        });
+        if let Ok(c) = &copy {
+            self.feeds
+                .insert(url.to_string(), c.body.clone().into_bytes());
+        }
+        self.copies.insert(url.to_string(), copy.clone());
+        copy
+    }
+}
+
+/// Reads a `[[freeze]]` with `ics`; `None` when it has problems (all reported).
+pub(crate) fn calendar_source(
+    ctx: &mut FileCtx<'_>,
+    table: &DeTable<'_>,
+    span: &Range<usize>,
+    tz: Tz,
+    name: Option<&str>,
+    cals: &mut Calendars<'_>,
+) -> Option<CalendarSource> {
+    let others: Vec<&str> = super::parse::SPEC_GROUPS
+        .iter()
+        .filter(|(_, keys)| keys.iter().any(|k| get(table, k).is_some()))
+        .map(|(g, _)| *g)
+        .collect();
+    if !others.is_empty() {
+        ctx.error(
+            span,
+            format!(
+                "[[freeze]] has several time specs (calendar, {})",
+                others.join(", ")
+            ),
+            Some("a freeze with `ics` takes its times from the calendar only".into()),
+        );
+        return None;
+    }
+    let ics_e = get(table, "ics")?;
+    let target = string(ctx, &ics_e, "\"calendars/holidays.ics\"")?;
+    let refresh = match get(table, "refresh") {
+        Some(e) => Some(duration(ctx, &e, TimeDelta::zero())?).map(|d| (d, e)),
+        None => None,
+    };
+    let categories = match get(table, "categories") {
+        None => Vec::new(),
+        Some(e) => {
+            let items = strings(ctx, &e, "[\"payments\"]")?;
+            if items.is_empty() {
+                ctx.error(
+                    &e.value.span(),
+                    "`categories` is empty and would match no event",
+                    Some("remove `categories` to take every event, or list some: `categories = [\"payments\"]`".into()),
+                );
+                return None;
+            }
+            items
+                .into_iter()
+                .map(|(s, _)| s.trim().to_string())
+                .collect()
+        }
+    };
+    let url = feed_url(&target);
+    let (location, calendar) = match url {
+        Some(url) => {
+            let refresh_d = refresh.as_ref().map_or(DEFAULT_REFRESH, |(d, _)| *d);
+            feed_calendar(ctx, &ics_e, &url, refresh_d, tz, cals)?
+        }
+        None => {
+            if let Some((_, e)) = &refresh {
+                ctx.error(
+                    &e.key_span,
+                    "`refresh` is only used with a calendar feed (`ics = \"https://…\"`)",
+                    Some("a file is read each time the policy loads; remove `refresh`".into()),
+                );
+                return None;
+            }
+            file_calendar(ctx, &ics_e, &target, tz, name, cals)?
+        }
+    };
+    Some(CalendarSource {
+        location,
+        calendar: Arc::new(calendar),
+        categories,
+    })
+}
+
+/// The feed address of an `ics` value, if it is one; `webcal://` (what calendar
+/// apps hand out for subscribing) is fetched as `https://`.
+fn feed_url(target: &str) -> Option<String> {
+    let lower = target.to_ascii_lowercase();
+    if lower.starts_with("https://") || lower.starts_with("http://") {
+        Some(target.to_string())
+    } else if lower.starts_with("webcal://") {
+        Some(format!("https://{}", &target["webcal://".len()..]))
+    } else {
+        None
+    }
+}
+
+fn feed_calendar(
+    ctx: &mut FileCtx<'_>,
+    e: &Entry<'_, '_>,
+    url: &str,
+    refresh: TimeDelta,
+    tz: Tz,
+    cals: &mut Calendars<'_>,
+) -> Option<(Location, Calendar)> {
+    let shown = redact(url);
+    let copy = match cals.feed(url, refresh, tz) {
+        Ok(copy) => copy,
+        Err(why) => {
+            ctx.error(
+                &e.value.span(),
+                format!("`ics`: cannot fetch the calendar feed {shown} and no copy of it is cached: {why}"),
+                Some("nothing is decided without the calendar; check the address and the network (a copy is kept once a fetch succeeds)".into()),
+            );
+            return None;
+        }
+    };
+    let calendar = match Calendar::parse(&copy.body, tz) {
+        Ok(c) => c,
+        Err(err) => {
+            ctx.error(
+                &e.value.span(),
+                format!(
+                    "`ics`: the calendar feed {shown}, line {}: {}",
+                    err.line, err.message
+                ),
+                err.help,
+            );
+            return None;
+        }
+    };
+    let location = Location::Feed {
+        url: url.to_string(),
+        refresh,
+        fetched_at: copy.fetched_at,
+        checked_at: copy.checked_at,
+        error: copy.error,
+    };
+    Some((location, calendar))
+}
+
+fn file_calendar(
+    ctx: &mut FileCtx<'_>,
+    e: &Entry<'_, '_>,
+    target: &str,
+    tz: Tz,
+    name: Option<&str>,
+    cals: &mut Calendars<'_>,
+) -> Option<(Location, Calendar)> {
+    let base = ctx.file.parent().unwrap_or(Path::new(""));
+    let path = base.join(target);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(err) => {
+            let why = match err.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                _ => err.to_string(),
+            };
+            ctx.error(
+                &e.value.span(),
+                format!("`ics`: cannot read `{}`: {why}", path.display()),
+                Some("a relative `ics` path is read from the policy file's directory; a feed starts with `https://`".into()),
+            );
+            return None;
+        }
+    };
+    let calendar = match Calendar::parse_bytes(&bytes, tz) {
+        Ok(c) => c,
+        Err(err) => {
+            let (line, col) = ctx.position(e.value.span().start);
+            let rule = name.map_or(String::new(), |n| format!(" `{n}`"));
+            let read_by = format!(
+                "the calendar of [[freeze]]{rule} ({}:{line}:{col})",
+                ctx.file.display()
+            );
+            ctx.diags.push(Diagnostic {
+                file: path.clone(),
+                position: Some((err.line, 1)),
+                message: err.message,
+                help: Some(match err.help {
+                    Some(h) => format!("{h}; {read_by}"),
+                    None => read_by,
+                }),
+            });
+            return None;
+        }
+    };
+    let rel = relative_name(&cals.root, &path);
+    cals.files.insert(rel, bytes);
+    Some((Location::File(path), calendar))
+}
+
+/// A calendar file's name in the fingerprint: its path relative to the policy
+/// directory, `/`-separated, with `.` and `..` resolved as far as the path allows.
+fn relative_name(root: &Path, path: &Path) -> String {
+    let path = normalize(path);
+    let root = normalize(root);
+    let rel = path
+        .strip_prefix(&root)
+        .map(Path::to_path_buf)
+        .unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calendar_files_are_named_relative_to_the_policy_directory() {
+        let root = Path::new("policies");
+        assert_eq!(
+            relative_name(root, Path::new("policies/teams/../cal/x.ics")),
+            "cal/x.ics"
+        );
+        assert_eq!(relative_name(root, Path::new("policies/./x.ics")), "x.ics");
+        assert_eq!(
+            relative_name(Path::new(""), Path::new("teams/../../shared/x.ics")),
+            "../shared/x.ics"
+        );
+    }
+
+    #[test]
+    fn webcal_addresses_are_fetched_over_https() {
+        assert_eq!(
+            feed_url("webcal://p01-caldav.icloud.com/published/2/abc").as_deref(),
+            Some("https://p01-caldav.icloud.com/published/2/abc")
+        );
+        assert_eq!(
+            feed_url("HTTP://x/y.ics").as_deref(),
+            Some("HTTP://x/y.ics")
+        );
+        assert_eq!(feed_url("calendars/x.ics"), None);
+    }
+}
