@@ -1,13 +1,16 @@
 //! `shipwindow plan`: a strategy's timeline from a start time — every step with
 //! its times, capacity kept, extra capacity and share of users on the new
 //! version — then the monitoring, then the decision for the whole plan (SPEC §6).
+//! `plan --compare` puts every strategy for a service and environment side by
+//! side instead, one row each (see `crate::plan::compare` and docs/compare.md).
 
 use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, WindowsFormat, flag_error, human, to_json};
 use crate::input::RequestText;
+use crate::plan::compare::{self, Comparison};
 use crate::plan::{self, Color, Plan, PlanStep, StepAction};
-use crate::policy::{PolicySet, StrategyKind};
+use crate::policy::{PolicySet, Strategy, StrategyKind};
 use crate::runner::state::StateDir;
-use crate::time::duration::format_duration;
+use crate::time::duration::{format_duration, format_duration_compact};
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use clap::Args;
@@ -17,8 +20,33 @@ use std::path::PathBuf;
 #[derive(Args, Debug)]
 pub(super) struct PlanArgs {
     /// The [[strategy]] to plan
-    #[arg(long, value_name = "NAME")]
-    strategy: String,
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "compare",
+        conflicts_with = "compare"
+    )]
+    strategy: Option<String>,
+    /// Compare every [[strategy]] for --service and --env, one row each: deploy
+    /// time, capacity, blast radius, rollback time, whether it fits now and when
+    /// it next would (exit 0 if any fits now, 1 if none, 2 bad input)
+    #[arg(long, requires_all = ["service", "env"])]
+    compare: bool,
+    /// With --compare: the service
+    #[arg(long, requires = "compare")]
+    service: Option<String>,
+    /// With --compare: the environment
+    #[arg(long, requires = "compare")]
+    env: Option<String>,
+    /// With --compare: also rolling (batch 1), blue-green (N blue + N green) and
+    /// canary (weights 5, 25, 50, 100) on N synthetic targets with default settings
+    #[arg(
+        long,
+        value_name = "N",
+        requires = "compare",
+        value_parser = clap::value_parser!(u32).range(1..=10_000)
+    )]
+    targets: Option<u32>,
     /// Start time: RFC 3339, or local YYYY-MM-DDTHH:MM in the policy's zone (default: now)
     #[arg(long)]
     at: Option<String>,
@@ -40,8 +68,12 @@ pub(super) fn plan(
     args: &PlanArgs,
     now: DateTime<Utc>,
 ) -> Result<u8, CliError> {
-    let strategy = plan::find(policy, &args.strategy)
-        .map_err(|e| CliError::Usage(format!("--strategy: {e}")))?;
+    if args.compare {
+        return compare(policy, args, now);
+    }
+    let name = args.strategy.as_deref().unwrap_or_default();
+    let strategy =
+        plan::find(policy, name).map_err(|e| CliError::Usage(format!("--strategy: {e}")))?;
     // The same validation as `check --strategy`, so `--at` means the same here.
     let text = RequestText {
         service: Some(strategy.service.clone()),
@@ -51,16 +83,7 @@ pub(super) fn plan(
         ..RequestText::default()
     };
     let req = text.resolve(policy, now).map_err(flag_error)?;
-    let live = match strategy.kind {
-        StrategyKind::BlueGreen { .. } => {
-            // The colour the runner recorded as live; blue before any blue-green run.
-            StateDir::new(&args.state_dir)
-                .live_color(&strategy.service, &strategy.env)
-                .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
-                .unwrap_or(Color::Blue)
-        }
-        _ => Color::Blue,
-    };
+    let live = live_color(args, strategy)?;
     let plan = plan::plan(policy, strategy, req.at, live)?;
     match args.format {
         WindowsFormat::Json => println!("{}", to_json(&plan)),
@@ -71,6 +94,184 @@ pub(super) fn plan(
     } else {
         EXIT_DENIED
     })
+}
+
+/// The colour a blue-green plan starts from: the one the runner recorded as live,
+/// blue before any blue-green run. Other kinds ignore it.
+fn live_color(args: &PlanArgs, strategy: &Strategy) -> Result<Color, CliError> {
+    Ok(match strategy.kind {
+        StrategyKind::BlueGreen { .. } => StateDir::new(&args.state_dir)
+            .live_color(&strategy.service, &strategy.env)
+            .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
+            .unwrap_or(Color::Blue),
+        _ => Color::Blue,
+    })
+}
+
+/// `plan --compare`: one row per strategy for the service and environment, then
+/// the synthetic three with `--targets`. Exit 0 when a row fits now, 1 when none
+/// does, 2 when there is nothing to compare.
+fn compare(policy: &PolicySet, args: &PlanArgs, now: DateTime<Utc>) -> Result<u8, CliError> {
+    let text = RequestText {
+        service: args.service.clone(),
+        env: args.env.clone(),
+        at: args.at.clone(),
+        ..RequestText::default()
+    };
+    let req = text.resolve(policy, now).map_err(flag_error)?;
+    let defined = compare::strategies_for(policy, &req.service, &req.env);
+    if defined.is_empty() && args.targets.is_none() {
+        return Err(CliError::Usage(no_strategies(
+            policy,
+            &req.service,
+            &req.env,
+        )));
+    }
+    let mut live = Vec::new();
+    for s in &defined {
+        live.push((s.name.clone(), live_color(args, s)?));
+    }
+    let rows = compare::compare(
+        policy,
+        &req.service,
+        &req.env,
+        req.at,
+        args.targets.map(|n| n as usize),
+        |s| {
+            live.iter()
+                .find(|(name, _)| *name == s.name)
+                .map_or(Color::Blue, |(_, c)| *c)
+        },
+    )?;
+    match args.format {
+        WindowsFormat::Json => println!("{}", to_json(&rows)),
+        WindowsFormat::Human => print!(
+            "{}",
+            render_comparison(
+                &req.service,
+                &req.env,
+                &req.at.with_timezone(&policy.settings.timezone),
+                &rows
+            )
+        ),
+    }
+    Ok(if rows.iter().any(|r| r.fits_now) {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    })
+}
+
+/// Why `--compare` has nothing to compare, and what would help.
+fn no_strategies(policy: &PolicySet, service: &str, env: &str) -> String {
+    let defined: Vec<String> = policy
+        .strategies
+        .iter()
+        .map(|s| format!("`{}` ({} to {})", s.name, s.service, s.env))
+        .collect();
+    let defined = if defined.is_empty() {
+        "the policy set defines no [[strategy]]".to_string()
+    } else {
+        format!("defined: {}", defined.join(", "))
+    };
+    format!(
+        "--compare: no [[strategy]] deploys `{service}` to `{env}` ({defined}); \
+         add --targets N to compare rolling, blue-green and canary on N targets with default settings"
+    )
+}
+
+/// The comparison for people: a heading, then one aligned row per strategy.
+fn render_comparison(
+    service: &str,
+    env: &str,
+    start: &DateTime<Tz>,
+    rows: &[Comparison],
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{service} to {env} from {}: {} strateg{}",
+        human::when(start),
+        rows.len(),
+        if rows.len() == 1 { "y" } else { "ies" }
+    );
+    let header = [
+        "strategy",
+        "kind",
+        "deploy",
+        "all users",
+        "min capacity",
+        "peak extra",
+        "blast radius",
+        "rollback",
+        "fits now",
+        "next start",
+    ];
+    let table: Vec<[String; 10]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.strategy.clone(),
+                r.kind.to_string(),
+                format_duration_compact(r.deploy_time),
+                r.all_users_after
+                    .map_or_else(|| "-".to_string(), format_duration_compact),
+                pct(r.min_capacity_kept_pct),
+                pct(r.peak_extra_capacity_pct),
+                pct(r.blast_radius_pct),
+                format_duration_compact(r.rollback_time),
+                if r.fits_now { "yes" } else { "no" }.to_string(),
+                r.next_start
+                    .as_ref()
+                    .map_or_else(|| "none".to_string(), human::when),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &table {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    // Figures align right, words left.
+    let right = [
+        false, false, true, true, true, true, true, true, false, false,
+    ];
+    let line = |cells: &[&str]| {
+        let mut text = String::new();
+        for (i, cell) in cells.iter().enumerate() {
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            text.push_str("  ");
+            if right[i] {
+                text.push_str(&" ".repeat(pad));
+                text.push_str(cell);
+            } else {
+                text.push_str(cell);
+                text.push_str(&" ".repeat(pad));
+            }
+        }
+        text.trim_end().to_string()
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", line(&header));
+    for row in &table {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cells));
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "  deploy: start to the last step verified; all users: until the step reaching 100% has acted"
+    );
+    let _ = writeln!(
+        out,
+        "  blast radius: users on the new version before the first health verdict"
+    );
+    let _ = writeln!(
+        out,
+        "  rollback: worst-case estimate from step_time; fits now: the whole plan plus its monitoring"
+    );
+    out
 }
 
 /// The plan for people: a heading, the aligned steps, the monitoring, then the

@@ -4,6 +4,7 @@
 //! monitoring period, and the §4 decision for the whole plan. Pure: the runner
 //! executes these steps; `plan` and `check --strategy` only show or time them.
 
+pub mod compare;
 mod timeline;
 
 pub use timeline::{deploy_length, monitoring, plan, request};
