@@ -165,3 +165,20 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
     }
     out
 }
+
+/// A warning for each calendar feed running on an old copy (for `windows`,
+/// whose report has no room for it).
+pub(crate) fn stale(policy: &crate::policy::PolicySet) -> String {
+    let tz = policy.settings.timezone;
+    let mut out = String::new();
+    for r in &policy.rules {
+        if let Some(note) = r.stale(tz) {
+            let _ = writeln!(
+                out,
+                "  warning: an old copy of a calendar feed: {}: {note}",
+                r.name
+            );
+        }
+    }
+    out
+}

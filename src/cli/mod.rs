@@ -130,8 +130,18 @@ struct WindowsArgs {
     to: String,
     #[arg(long, default_value = "deploy")]
     change: String,
-    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
-    format: WindowsFormat,
+    /// human, json, or ics (an iCalendar file of the closed stretches, for
+    /// calendar apps)
+    #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]
+    format: WindowsOutput,
+}
+
+/// `windows --format`: the other commands' formats, plus iCalendar.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum WindowsOutput {
+    Human,
+    Json,
+    Ics,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,7 +195,7 @@ pub fn main() -> ExitCode {
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
-        || matches!(&command, Command::Windows(a) if a.format == WindowsFormat::Json)
+        || matches!(&command, Command::Windows(a) if a.format == WindowsOutput::Json)
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
@@ -284,10 +294,23 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
             let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
-                WindowsFormat::Json => println!("{}", to_json(&report)),
-                WindowsFormat::Human => {
-                    print!("{}", human::windows(&args.service, &args.env, &report))
+                WindowsOutput::Json => println!("{}", to_json(&report)),
+                WindowsOutput::Human => {
+                    print!("{}", human::windows(&args.service, &args.env, &report));
+                    print!("{}", human::stale(&policy));
                 }
+                WindowsOutput::Ics => print!(
+                    "{}",
+                    crate::ics::export(
+                        &report,
+                        &crate::ics::ExportOptions {
+                            service: &q.service,
+                            env: &q.env,
+                            stamp: now,
+                            refresh: None,
+                        },
+                    )
+                ),
             }
             Ok(EXIT_ALLOWED)
         }

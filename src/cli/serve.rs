@@ -111,7 +111,12 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     .map(|s| s.trim().to_string())
     .filter(|s| !s.is_empty());
     // The policy first: a server that cannot start leaves no state directory behind.
-    let policy = crate::policy::PolicySet::load(&dir).map_err(CliError::Policy)?;
+    // Calendar feeds are cached under the state directory too (`feeds/`).
+    let load = crate::policy::LoadOptions {
+        state_dir: args.state.state_dir.clone(),
+        ..crate::policy::LoadOptions::from_env()
+    };
+    let policy = crate::policy::PolicySet::load_with(&dir, &load).map_err(CliError::Policy)?;
     let store = Store::open(&args.state.state_dir).map_err(|e| {
         CliError::Usage(format!(
             "--state-dir: {e}\n  help: point --state-dir (or $SHIPWINDOW_STATE_DIR) at a writable directory"
@@ -119,7 +124,8 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     })?;
     let mut state = AppState::new(policy, store)
         .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
-        .reloading_from(dir);
+        .reloading_from(dir)
+        .feeds_in(args.state.state_dir.clone());
     let slack = if let Some(secret) = slack_secret {
         state = state.with_slack_secret(secret.into_bytes());
         "on"

@@ -37,7 +37,7 @@ pub fn export(report: &WindowsReport, opts: &ExportOptions<'_>) -> String {
         "METHOD:PUBLISH".to_string(),
         format!(
             "X-WR-CALNAME:{}",
-            escape(&format!("Deploy freezes: {service} to {env}"))
+            escape(&format!("Deploy calendar: {service} to {env}"))
         ),
         format!("X-WR-TIMEZONE:{}", report.from.timezone().name()),
     ];
@@ -77,7 +77,7 @@ pub fn export(report: &WindowsReport, opts: &ExportOptions<'_>) -> String {
             format!("DTSTAMP:{stamp}"),
             format!("DTSTART:{}", utc(start)),
             format!("DTEND:{}", utc(end)),
-            format!("SUMMARY:{}", escape(&format!("Deploy freeze: {rules}"))),
+            format!("SUMMARY:{}", escape(&format!("No deploys: {rules}"))),
             format!("DESCRIPTION:{}", escape(&description)),
             "TRANSP:OPAQUE".to_string(),
             "END:VEVENT".to_string(),

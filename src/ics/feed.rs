@@ -75,7 +75,9 @@ pub fn obtain(
 ) -> Result<FeedCopy, String> {
     let path = cache_path(&opts.state_dir, url);
     let cached = read_cache(&path).filter(|c| c.url == url);
+    // `refresh = "0s"` fetches on every load.
     if let Some(c) = &cached
+        && refresh > TimeDelta::zero()
         && opts.now < c.checked_at + refresh
     {
         return Ok(copy_of(c));

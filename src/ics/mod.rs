@@ -116,7 +116,7 @@ impl Calendar {
                     .map(move |interval| Occurrence { event, interval })
             })
             .collect();
-        out.sort_by(|a, b| (a.interval, a.event.line).cmp(&(b.interval, b.event.line)));
+        out.sort_by_key(|o| (o.interval, o.event.line));
         out
     }
 }

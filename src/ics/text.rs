@@ -118,7 +118,8 @@ impl Unfolded {
                 _ => {}
             }
         }
-        if let Some((component, line)) = open.first() {
+        // The innermost: where a file that was cut off stops.
+        if let Some((component, line)) = open.last() {
             return Err(
                 IcsError::at(*line, format!("`BEGIN:{component}` is never closed")).help(format!(
                     "the file ends before `END:{component}`; was it cut off?"

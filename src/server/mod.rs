@@ -21,7 +21,7 @@ pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
 pub use openapi::ApiDoc;
 pub use reload::{reload_on_sighup, watch_policies};
 
-use crate::policy::{LoadError, PolicySet};
+use crate::policy::{LoadError, LoadOptions, PolicySet};
 use crate::store::{NewAuditEntry, Store, StoreError};
 use axum::Router;
 use axum::http::StatusCode;
@@ -49,6 +49,9 @@ pub struct AppState {
     store: Arc<Store>,
     slack_secret: Option<Vec<u8>>,
     metrics: metrics::Metrics,
+    /// The state directory whose `feeds/` caches calendar feeds on reloads
+    /// (`None`: `$SHIPWINDOW_STATE_DIR`, else `.shipwindow`).
+    feeds: Option<PathBuf>,
 }
 
 /// The policy files as loaded, and what requests are answered with: those rules
@@ -72,6 +75,7 @@ impl AppState {
             store,
             slack_secret: None,
             metrics: metrics::Metrics::default(),
+            feeds: None,
         })
     }
 
@@ -87,6 +91,21 @@ impl AppState {
     pub fn reloading_from(mut self, dir: PathBuf) -> AppState {
         self.dir = Some(dir);
         self
+    }
+
+    /// Reloads cache calendar feeds under this state directory (`feeds/`).
+    pub fn feeds_in(mut self, state_dir: PathBuf) -> AppState {
+        self.feeds = Some(state_dir);
+        self
+    }
+
+    /// How a reload reads the policy: the feed cache and the current time.
+    fn load_options(&self) -> LoadOptions {
+        let mut options = LoadOptions::from_env();
+        if let Some(dir) = &self.feeds {
+            options.state_dir = dir.clone();
+        }
+        options
     }
 
     /// Rules from the policy files, runtime freezes not yet ended, and the files'
@@ -135,7 +154,9 @@ impl AppState {
     /// `/healthz` until a reload succeeds.
     pub fn reload(&self) -> Result<(), LoadError> {
         let Some(dir) = &self.dir else { return Ok(()) };
-        let outcome = PolicySet::load(dir);
+        // Calendar feeds due for a refresh are fetched again; the others are
+        // read from their cached copies.
+        let outcome = PolicySet::load_with(dir, &self.load_options());
         let mut error = self.reload_error.write().unwrap_or_else(|p| p.into_inner());
         match outcome {
             Ok(policy) => {

@@ -144,3 +144,55 @@ pub fn fixture(name: &str) -> String {
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The occurrences of rule `cal` overlapping `[from, to)`: (summary, start, end)
+/// with times as RFC 3339 in UTC.
+pub fn occurrences(policy: &PolicySet, from: &str, to: &str) -> Vec<(String, String, String)> {
+    use shipwindow::policy::RuleSource;
+    let rule = policy.rules.iter().find(|r| r.name == "cal").unwrap();
+    let RuleSource::Calendar(source) = &rule.source else {
+        panic!("`cal` is not a calendar rule")
+    };
+    source
+        .occurrences(range(from, to))
+        .iter()
+        .map(|o| {
+            (
+                o.event.summary.clone(),
+                o.interval.start.to_rfc3339(),
+                o.interval.end.to_rfc3339(),
+            )
+        })
+        .collect()
+}
+
+/// `(summary, start, end)` written by hand, with the times in any offset,
+/// normalised to what [`occurrences`] gives.
+pub fn expect(rows: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
+    rows.iter()
+        .map(|(s, a, b)| (s.to_string(), t(a).to_rfc3339(), t(b).to_rfc3339()))
+        .collect()
+}
+
+/// The binary, run on `dir`'s policies with its state directory; the `TZ` of the
+/// machine is Kiritimati's (+14:00), so a calendar read in the machine's zone
+/// would show.
+pub fn shipwindow(dir: &Dir, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(dir.policies())
+        .args(args)
+        .env("SHIPWINDOW_STATE_DIR", dir.state())
+        .env("TZ", "Pacific/Kiritimati")
+        .env_remove("SHIPWINDOW_POLICIES")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap()
+}
+
+/// A policy file with one `[[freeze]]` named `cal` with `ics = "{target}"`.
+pub fn calendar_toml(zone: &str, target: &str, extra: &str) -> String {
+    format!(
+        "[settings]\ntimezone = \"{zone}\"\n\n[[freeze]]\nname = \"cal\"\nics = \"{target}\"\n{extra}\n"
+    )
+}

@@ -1,0 +1,260 @@
+//! A calendar that cannot be read is a load error with a place: the `ics` key in
+//! the policy file for a file that is missing, the calendar's own line for a bad
+//! property. Nothing is decided on it (exit 2).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
+mod ics_common;
+
+use ics_common::*;
+
+fn err(ics: &str) -> String {
+    calendar_error("Asia/Seoul", "", ics)
+}
+
+#[test]
+fn a_missing_file_is_reported_at_the_ics_key() {
+    let dir = Dir::new(&[(
+        "p.toml",
+        &calendar_toml("UTC", "calendars/holidays.ics", ""),
+    )]);
+    let e = dir.load().unwrap_err().to_string();
+    let root = format!("{}/", dir.policies().display());
+    let e = e.replace(&root, "");
+    assert_eq!(
+        e,
+        "p.toml:6:7: `ics`: cannot read `calendars/holidays.ics`: no such file\n  help: a relative `ics` path is read from the policy file's directory; a feed starts with `https://`"
+    );
+}
+
+#[test]
+fn a_bad_property_is_reported_at_its_line_in_the_calendar() {
+    let ics = events(&[&[
+        "UID:a",
+        "SUMMARY:Launch",
+        "DTSTART:2026-12-01",
+        "DTEND:20261202T000000Z",
+    ]]);
+    assert_eq!(
+        err(&ics),
+        "cal.ics:7:1: `DTSTART`: `2026-12-01` is not a DATE-TIME (`YYYYMMDDTHHMMSS`, with `Z` for UTC)\n  help: the calendar of [[freeze]] `cal` (p.toml:6:7)"
+    );
+}
+
+#[test]
+fn lines_are_the_files_own_after_folded_lines() {
+    let ics = ics(&[
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "BEGIN:VEVENT",
+        "UID:a",
+        "DESCRIPTION:a long description that a calendar app folded over",
+        " several physical lines, as RFC 5545 asks for lines over 75",
+        " octets",
+        "SUMMARY:Launch",
+        "DTSTART:20261201T000000Z",
+        "DTEND:20261130T000000Z",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]);
+    let e = err(&ics);
+    assert!(
+        e.starts_with("cal.ics:10:1: `DTEND` is before `DTSTART`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn structural_problems() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261201T000000Z\r\n",
+            "cal.ics:2:1: `BEGIN:VEVENT` is never closed",
+        ),
+        (
+            "<!DOCTYPE html>\n<html><body>Sign in</body></html>\n",
+            "cal.ics:1:1: `<!DOCTYPE html>` is not an iCalendar content line",
+        ),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY no colon\nEND:VEVENT\nEND:VCALENDAR\n",
+            "cal.ics:4:1: `SUMMARY no colon` is not an iCalendar content line",
+        ),
+        (
+            "BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:a\nSUMMARY:x\nEND:VEVENT\n",
+            "cal.ics:1:1: `BEGIN:VCALENDAR` is never closed",
+        ),
+    ];
+    for (ics, want) in cases {
+        let e = err(ics);
+        assert!(e.starts_with(want), "\n{ics:?}\n got: {e}\nwant: {want}");
+    }
+}
+
+#[test]
+fn event_level_problems() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["UID:a", "SUMMARY:x"],
+            "cal.ics:4:1: VEVENT has no `DTSTART`",
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART;VALUE=DATE:20261201",
+                "DTEND:20261202T000000Z",
+            ],
+            "cal.ics:7:1: `DTEND` and `DTSTART` must both be dates or both date-times",
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "DTEND:20261201T010000Z",
+                "DURATION:PT1H",
+            ],
+            "cal.ics:8:1: VEVENT has both `DTEND` and `DURATION`",
+        ),
+        (
+            &["UID:a", "DTSTART:20261201T000000Z", "DURATION:1 hour"],
+            "cal.ics:7:1: `DURATION`: `1 hour` is not a duration",
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "RRULE:FREQ=FORTNIGHTLY",
+            ],
+            "cal.ics:7:1: `RRULE`: `FORTNIGHTLY` is not a valid frequency",
+        ),
+        (
+            &["UID:a", "DTSTART:20261201T000000Z", "RRULE:FREQ=MINUTELY"],
+            "cal.ics:7:1: `RRULE`: `FREQ=MINUTELY` is not supported",
+        ),
+        (
+            &["UID:a", "DTSTART;TZID=Mars/Olympus:20261201T000000"],
+            "cal.ics:6:1: `DTSTART`: time zone `Mars/Olympus` is neither an IANA zone nor a Windows zone name",
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "RECURRENCE-ID;RANGE=THISANDFUTURE:20261201T000000Z",
+            ],
+            "cal.ics:7:1: `RECURRENCE-ID;RANGE=THISANDFUTURE` is not supported",
+        ),
+    ];
+    for (props, want) in cases {
+        let e = err(&events(&[props]));
+        assert!(e.starts_with(want), "\n{props:?}\n got: {e}\nwant: {want}");
+    }
+}
+
+#[test]
+fn an_unknown_vtimezone_names_the_tzid() {
+    // Outlook writes a made-up name when the organiser customised the zone.
+    let ics = ics(&[
+        "BEGIN:VCALENDAR",
+        "PRODID:Microsoft Exchange Server 2010",
+        "VERSION:2.0",
+        "BEGIN:VTIMEZONE",
+        "TZID:Customized Time Zone",
+        "BEGIN:STANDARD",
+        "DTSTART:16010101T000000",
+        "TZOFFSETFROM:+0900",
+        "TZOFFSETTO:+0900",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+        "BEGIN:VEVENT",
+        "UID:a",
+        "SUMMARY:Launch",
+        "DTSTART;TZID=Customized Time Zone:20261201T100000",
+        "DTEND;TZID=Customized Time Zone:20261201T120000",
+        "END:VEVENT",
+        "END:VCALENDAR",
+    ]);
+    assert_eq!(
+        err(&ics),
+        "cal.ics:15:1: `DTSTART`: time zone `Customized Time Zone` is neither an IANA zone nor a Windows zone name\n  help: use an IANA name such as `Asia/Seoul`, or a Windows name such as `Korea Standard Time` (its VTIMEZONE is at line 4; shipwindow reads zones by name, not from VTIMEZONE rules); the calendar of [[freeze]] `cal` (p.toml:6:7)"
+    );
+}
+
+#[test]
+fn not_utf8() {
+    let dir = Dir::new(&[("p.toml", &calendar_toml("UTC", "cal.ics", ""))]);
+    std::fs::write(
+        dir.policies().join("cal.ics"),
+        b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Caf\xe9\r\n",
+    )
+    .unwrap();
+    let e = dir.load().unwrap_err().to_string();
+    assert!(e.contains("cal.ics:3:1: not UTF-8 text"), "{e}");
+}
+
+#[test]
+fn calendar_keys_in_the_wrong_place() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "[[window]]\nname = \"w\"\nics = \"cal.ics\"\n",
+            "p.toml:3:1: unknown key `ics` in [[window]]\n  help: a calendar's events are freezes: put `ics` on a [[freeze]]",
+        ),
+        (
+            "[[freeze]]\nname = \"f\"\nstart_at = \"2026-12-01T00:00\"\nend_at = \"2026-12-02T00:00\"\ncategories = [\"x\"]\n",
+            "p.toml:5:1: `categories` is only used with `ics`",
+        ),
+        (
+            "[[freeze]]\nname = \"f\"\nics = \"cal.ics\"\nrefresh = \"1h\"\n",
+            "p.toml:4:1: `refresh` is only used with a calendar feed (`ics = \"https://…\"`)",
+        ),
+        (
+            "[[freeze]]\nname = \"f\"\nics = \"cal.ics\"\nstart_at = \"2026-12-01T00:00\"\nend_at = \"2026-12-02T00:00\"\n",
+            "p.toml:1:1: [[freeze]] has several time specs (calendar, one-time)",
+        ),
+        (
+            "[[freeze]]\nname = \"f\"\nics = \"cal.ics\"\ncategories = []\n",
+            "p.toml:4:14: `categories` is empty and would match no event",
+        ),
+    ];
+    let ics = events(&[&["UID:a", "DTSTART:20261201T000000Z"]]);
+    for (toml, want) in cases {
+        let dir = Dir::new(&[("p.toml", toml), ("cal.ics", &ics)]);
+        let e = dir.load().unwrap_err().to_string();
+        let e = e.replace(&format!("{}/", dir.policies().display()), "");
+        assert!(e.contains(want), "\n{toml}\n got: {e}\nwant: {want}");
+    }
+}
+
+#[test]
+fn the_command_line_exits_2_and_decides_nothing() {
+    let ics = events(&[&["UID:a", "SUMMARY:Launch", "DTSTART:20261301T000000Z"]]);
+    let dir = Dir::new(&[
+        ("p.toml", &calendar_toml("UTC", "cal.ics", "")),
+        ("cal.ics", &ics),
+    ]);
+    let out = shipwindow(
+        &dir,
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains("verdict"), "{stdout}");
+    assert!(
+        stderr.contains("cal.ics:7:1: `DTSTART`: `20261301T000000Z` is not a DATE-TIME"),
+        "{stderr}"
+    );
+    let out = shipwindow(&dir, &["validate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cal.ics:7:1:"));
+}
