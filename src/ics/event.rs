@@ -12,6 +12,7 @@ use crate::calendar::Interval;
 use crate::time::civil::{Edge, to_civil, to_instant};
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::Tz;
+use std::sync::Mutex;
 
 /// An event of a calendar: what it is called and when it happens.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct Event {
 pub(crate) struct Recurrence {
     /// The RRULE on wall-clock times held as UTC (see the module doc).
     pub rule: Option<rrule::RRuleSet>,
+    /// The RRULE's occurrences found so far.
+    pub walk: Walk,
     /// With COUNT, how many occurrences the rule itself gives: one fewer than
     /// COUNT when DTSTART is not one of the rule's own (DTSTART always counts as
     /// the first occurrence, RFC 5545 §3.8.5.3).
@@ -52,6 +55,63 @@ pub(crate) struct Recurrence {
     /// Start instants of instances replaced or cancelled by RECURRENCE-ID
     /// components; sorted.
     pub replaced: Vec<DateTime<Utc>>,
+}
+
+/// One walk along an RRULE, shared by every query of the rule (a decision asks
+/// about many ranges, `windows` about one per closed stretch): the wall-clock
+/// occurrences found so far, and the crate's iterator where it stopped. A query
+/// walks on only past what earlier queries saw.
+#[derive(Debug, Default)]
+pub(crate) struct Walk(Mutex<Walked>);
+
+#[derive(Debug, Default, Clone)]
+struct Walked {
+    started: bool,
+    /// `None` once the rule has no more occurrences (or before the walk starts).
+    iter: Option<rrule::RRuleSetIter>,
+    walls: Vec<NaiveDateTime>,
+}
+
+impl Clone for Walk {
+    fn clone(&self) -> Walk {
+        Walk(Mutex::new(self.lock().clone()))
+    }
+}
+
+impl Walk {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Walked> {
+        // The walk is extended in one piece; a panic mid-way leaves it usable.
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The rule's wall-clock occurrences in `[low, stop]`, walking on as far as
+    /// `stop` (and at most `take` occurrences in all).
+    fn between(
+        &self,
+        rule: &rrule::RRuleSet,
+        take: usize,
+        low: NaiveDateTime,
+        stop: NaiveDateTime,
+    ) -> Vec<NaiveDateTime> {
+        let mut w = self.lock();
+        if !w.started {
+            w.started = true;
+            w.iter = Some(rule.into_iter());
+        }
+        while w.walls.last().is_none_or(|last| *last <= stop) {
+            if w.walls.len() >= take {
+                w.iter = None;
+            }
+            let Some(next) = w.iter.as_mut().and_then(Iterator::next) else {
+                w.iter = None;
+                break;
+            };
+            w.walls.push(next.naive_utc());
+        }
+        let from = w.walls.partition_point(|t| *t < low);
+        let to = w.walls.partition_point(|t| *t <= stop);
+        w.walls.get(from..to).map(<[_]>::to_vec).unwrap_or_default()
+    }
 }
 
 /// An EXDATE: an instant, or (as a DATE) every instance on that local day.
@@ -113,17 +173,17 @@ impl Event {
         // Wall-clock times past this cannot start before the range ends: offsets
         // differ by less than a day between any two instants' readings.
         let stop = to_civil(self.zone, range.end) + TimeDelta::days(2);
+        // Nor can one that starts before this reach into the range.
+        let low = to_civil(self.zone, range.start)
+            - TimeDelta::days(self.length.days + 2)
+            - self.length.exact;
         let mut walls: Vec<(NaiveDateTime, Length, bool)> = Vec::new();
         if rec.add_start {
             walls.push((self.start, self.length, false));
         }
         if let Some(rule) = &rec.rule {
             let take = rec.rule_take.unwrap_or(usize::MAX);
-            for t in rule.into_iter().take(take) {
-                let wall = t.naive_utc();
-                if wall > stop {
-                    break;
-                }
+            for wall in rec.walk.between(rule, take, low, stop) {
                 walls.push((wall, self.length, true));
             }
         }

@@ -59,6 +59,13 @@ impl std::fmt::Display for IcsError {
 #[derive(Debug, Clone)]
 pub struct Calendar {
     events: Vec<Event>,
+    /// The events that happen once, by start, with their index: a query looks
+    /// at the few near its range, not at years of history.
+    once: Vec<(Interval, usize)>,
+    /// The longest of those, to find the ones that start before a range.
+    longest: TimeDelta,
+    /// The indexes of the events that repeat.
+    recurring: Vec<usize>,
 }
 
 /// One instance of an event.
@@ -72,8 +79,27 @@ impl Calendar {
     /// Reads an iCalendar text; floating times and all-day dates are read in
     /// `zone` (the rule's zone).
     pub fn parse(text: &str, zone: Tz) -> Result<Calendar, IcsError> {
+        let events = read::read(text, zone)?;
+        let mut once = Vec::new();
+        let mut recurring = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            if e.recurs() {
+                recurring.push(i);
+            } else {
+                once.push((e.first(), i));
+            }
+        }
+        once.sort_unstable();
+        let longest = once
+            .iter()
+            .map(|(iv, _)| iv.len())
+            .max()
+            .unwrap_or_default();
         Ok(Calendar {
-            events: read::read(text, zone)?,
+            events,
+            once,
+            longest,
+            recurring,
         })
     }
 
@@ -105,17 +131,28 @@ impl Calendar {
         range: Interval,
         keep: impl Fn(&Event) -> bool,
     ) -> Vec<Occurrence<'_>> {
-        let mut out: Vec<Occurrence<'_>> = self
-            .events
+        let first = self
+            .once
+            .partition_point(|(iv, _)| iv.start < range.start - self.longest);
+        let mut out: Vec<Occurrence<'_>> = self.once[first..]
             .iter()
-            .filter(|e| keep(e))
-            .flat_map(|event| {
-                event
-                    .instances(range)
-                    .into_iter()
-                    .map(move |interval| Occurrence { event, interval })
+            .take_while(|(iv, _)| iv.start < range.end)
+            .filter(|(iv, i)| iv.overlaps(&range) && keep(&self.events[*i]))
+            .map(|(interval, i)| Occurrence {
+                event: &self.events[*i],
+                interval: *interval,
             })
             .collect();
+        for event in self.recurring.iter().map(|i| &self.events[*i]) {
+            if keep(event) {
+                out.extend(
+                    event
+                        .instances(range)
+                        .into_iter()
+                        .map(|interval| Occurrence { event, interval }),
+                );
+            }
+        }
         out.sort_by_key(|o| (o.interval, o.event.line));
         out
     }

@@ -2,7 +2,7 @@
 //! components and properties; this module reads the properties a freeze needs
 //! (RFC 5545 §3.6.1, §3.8) and reports problems at the file's own lines.
 
-use super::event::{Event, Exclusion, Recurrence, as_rrule_time};
+use super::event::{Event, Exclusion, Recurrence, Walk, as_rrule_time};
 use super::text::{Unfolded, split_list, unescape};
 use super::value::{self, Length, Stamp};
 use super::{IcsError, zones};
@@ -421,6 +421,7 @@ fn build(
             Some((text, line)) => rrule(text, *line, zone, start)?,
             None => Recurrence {
                 rule: None,
+                walk: Walk::default(),
                 rule_take: None,
                 add_start: true,
                 until: None,
@@ -512,6 +513,7 @@ fn rrule(text: &str, line: usize, zone: Tz, start: NaiveDateTime) -> Result<Recu
     };
     let mut rec = Recurrence {
         rule: None,
+        walk: Walk::default(),
         rule_take: None,
         add_start: true,
         until,

@@ -5,8 +5,10 @@
 
 use super::IcsError;
 
-/// A file's content lines, unfolded (RFC 5545 §3.1), joined by `\n`, with the
-/// physical line each one starts on.
+/// A file's content lines, unfolded (RFC 5545 §3.1), joined by CRLF (the parser
+/// looks for a CRLF at the end of each value first: with LF alone it would search
+/// the rest of the file for one, for every line), with the physical line each one
+/// starts on.
 pub(crate) struct Unfolded {
     pub text: String,
     /// `(offset in text, 1-based physical line)` of each content line, in order.
@@ -25,14 +27,14 @@ impl Unfolded {
                 Some(rest) if !starts.is_empty() => text.push_str(rest),
                 _ => {
                     if !starts.is_empty() {
-                        text.push('\n');
+                        text.push_str("\r\n");
                     }
                     starts.push((text.len(), i + 1));
                     text.push_str(line);
                 }
             }
         }
-        text.push('\n');
+        text.push_str("\r\n");
         Unfolded { text, starts }
     }
 
@@ -58,7 +60,7 @@ impl Unfolded {
             let end = self
                 .starts
                 .get(i + 1)
-                .map_or(self.text.len(), |(next, _)| next - 1);
+                .map_or(self.text.len(), |(next, _)| next - 2);
             (*line, self.text.get(*offset..end).unwrap_or(""))
         })
     }
@@ -257,7 +259,7 @@ mod tests {
         let u = Unfolded::new(raw);
         assert_eq!(
             u.text,
-            "BEGIN:VCALENDAR\nSUMMARY:a long line\nUID:x\nEND:VCALENDAR\n\n"
+            "BEGIN:VCALENDAR\r\nSUMMARY:a long line\r\nUID:x\r\nEND:VCALENDAR\r\n\r\n"
         );
         let uid = u.text.find("UID").unwrap();
         assert_eq!(u.line_at(uid), 4);
