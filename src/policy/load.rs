@@ -321,7 +321,11 @@ pub(crate) fn build(
     let mut diagnostics = Vec::new();
     for ctx in ctxs {
         let mut d = ctx.diags;
-        d.sort_by_key(|d| d.position);
+        // A file's own problems by position, then those of the calendars it reads.
+        d.sort_by(|a, b| {
+            let key = |d: &Diagnostic| (d.file != ctx.file, d.file.clone(), d.position);
+            key(a).cmp(&key(b))
+        });
         diagnostics.extend(d);
     }
     if diagnostics.is_empty() {
