@@ -179,10 +179,11 @@ async fn bad_signatures_are_401_and_nothing_is_evaluated() {
         )
         .unwrap()
     };
-    assert!(
-        !metrics.contains("shipwindow_decisions_total{"),
-        "{metrics}"
-    );
+    let decided: Vec<&str> = metrics
+        .lines()
+        .filter(|l| l.starts_with("shipwindow_decisions_total{") && !l.ends_with(" 0"))
+        .collect();
+    assert!(decided.is_empty(), "{metrics}");
     assert_eq!(
         get(&router, "/v1/audit").await["entries"],
         serde_json::json!([])

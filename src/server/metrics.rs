@@ -18,7 +18,9 @@ const LATENCY_BUCKETS: [f64; 17] = [
 
 pub struct Metrics {
     registry: Registry,
-    decisions: Family<Labels, Counter>,
+    /// The `decisions` counters for allow, override and deny, looked up once:
+    /// a decision is counted on every check.
+    verdicts: [Counter; 3],
     blocked: Family<Labels, Counter>,
     latency: Histogram,
     reloads: Family<Labels, Counter>,
@@ -55,9 +57,14 @@ impl Default for Metrics {
             "Audit log entries written, by outcome",
             audit_writes.clone(),
         );
+        let verdicts = ["allow", "override", "deny"].map(|v| {
+            decisions
+                .get_or_create(&vec![("verdict", v.to_string())])
+                .clone()
+        });
         Metrics {
             registry,
-            decisions,
+            verdicts,
             blocked,
             latency,
             reloads,
@@ -68,9 +75,12 @@ impl Default for Metrics {
 
 impl Metrics {
     pub fn decision(&self, d: &Decision) {
-        self.decisions
-            .get_or_create(&vec![("verdict", d.verdict.as_str().to_string())])
-            .inc();
+        let verdict = match d.verdict {
+            crate::eval::Verdict::Allow => &self.verdicts[0],
+            crate::eval::Verdict::Override => &self.verdicts[1],
+            crate::eval::Verdict::Deny => &self.verdicts[2],
+        };
+        verdict.inc();
         for b in &d.blocked_by {
             let labels = vec![
                 ("rule", b.rule.clone()),

@@ -266,10 +266,9 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
     let api = protected
         .merge(calendar)
         .merge(signed)
-        .layer(axum::middleware::from_fn(time_limit))
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
-            timed,
+            guard,
         ))
         // One semaphore for all connections (a plain concurrency limit would be
         // per connection, since the router is cloned for each).
@@ -309,27 +308,18 @@ async fn token_from_query(
     next.run(request).await
 }
 
-/// Records how long each `/v1` request took, and logs it (at debug: one line per
+/// Bounds each `/v1` request by [`REQUEST_TIMEOUT`] (answering 503 with the usual
+/// JSON error), records its latency, and logs it at debug level (one line per
 /// request is too much for a busy server's default log).
-async fn timed(
+async fn guard(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let started = std::time::Instant::now();
-    let method = request.method().clone();
-    let path = request.uri().path().to_string();
-    let response = next.run(request).await;
-    let elapsed = started.elapsed();
-    state.metrics.latency(elapsed.as_secs_f64());
-    tracing::debug!(%method, %path, status = response.status().as_u16(), micros = elapsed.as_micros() as u64, "request");
-    response
-}
-
-/// Answers 503 with the usual JSON error when a request runs past
-/// [`REQUEST_TIMEOUT`].
-async fn time_limit(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    let logged = tracing::enabled!(tracing::Level::DEBUG)
+        .then(|| (request.method().clone(), request.uri().path().to_string()));
+    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -339,7 +329,14 @@ async fn time_limit(request: axum::extract::Request, next: axum::middleware::Nex
             ),
         )
         .into_response(),
+    };
+    let elapsed = started.elapsed();
+    state.metrics.latency(elapsed.as_secs_f64());
+    if let Some((method, path)) = logged {
+        let micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        tracing::debug!(%method, %path, status = response.status().as_u16(), micros, "request");
     }
+    response
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
