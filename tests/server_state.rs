@@ -447,6 +447,30 @@ fn a_runtime_freeze_survives_a_restart_and_check_remote_sees_it() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("::error"));
 
+    // next --remote waits for the runtime freeze; a local next does not know it.
+    let url = format!("http://127.0.0.1:{}", server.port);
+    let next = run(&[
+        "next",
+        "--remote",
+        &url,
+        "--service",
+        "payments",
+        "--env",
+        "prod",
+    ]);
+    assert_eq!(
+        next.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&next.stderr)
+    );
+    let text = String::from_utf8_lossy(&next.stdout).trim().to_string();
+    let until = chrono::DateTime::parse_from_rfc3339(freeze["until"].as_str().unwrap()).unwrap();
+    let next_at = chrono::DateTime::parse_from_rfc3339(&text).unwrap();
+    assert!(
+        next_at >= until,
+        "next {next_at} before the freeze ends {until}"
+    );
     let (status, _) = server.send_json(
         "DELETE",
         &format!("/v1/freezes/{}", freeze["id"].as_str().unwrap()),
@@ -468,7 +492,7 @@ fn a_runtime_freeze_survives_a_restart_and_check_remote_sees_it() {
 
 #[test]
 fn check_remote_fails_closed() {
-    // Nothing listens on the port: exit 2 and no verdict.
+    // Nothing listens on the port: exit 2 and no verdict, for check and next.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
@@ -476,6 +500,18 @@ fn check_remote_fails_closed() {
     assert_eq!(out.status.code(), Some(2));
     assert!(out.stdout.is_empty() || !String::from_utf8_lossy(&out.stdout).contains("ALLOWED"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
+    let url = format!("http://127.0.0.1:{port}");
+    let next = run(&[
+        "next",
+        "--remote",
+        &url,
+        "--service",
+        "web",
+        "--env",
+        "prod",
+    ]);
+    assert_eq!(next.status.code(), Some(2));
+    assert!(next.stdout.is_empty());
 
     // A server that wants a token, asked without one: exit 2 with its message.
     let state = tempfile::tempdir().unwrap();

@@ -110,7 +110,7 @@ struct RequestArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Ask a shipwindow server (its base URL) instead of reading local policies;
-    /// an unreachable server is exit 2, never "allowed" (check only)
+    /// an unreachable server is exit 2, never "allowed" (check and next)
     #[arg(long, value_name = "URL")]
     remote: Option<String>,
     /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
@@ -245,6 +245,7 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         Command::Audit(args) => return serve::audit(args),
         Command::Run(args) => return run::run(dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
+        Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
     }
     let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;

@@ -15,12 +15,59 @@ use std::time::Duration;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
+    let decision = ask(args, super::request_text(args))?;
+    match args.format {
+        // Re-serialized from the decision, so the layout and key order are a
+        // local check's.
+        Format::Json => println!("{}", super::to_json(&decision)),
+        Format::Human => print!("{}", super::human::decision(None, &decision)),
+        Format::Github => super::github::decision(&decision),
+    }
+    Ok(if decision.allowed {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    })
+}
+
+/// `next --remote`: the earliest allowed start by the server's policy (runtime
+/// freezes included); overrides play no part, as in a local `next`.
+pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
+    let mut text = super::request_text(args);
+    text.override_ = None;
+    let decision = ask(args, text)?;
+    let next = if decision.allowed {
+        Some(decision.start)
+    } else {
+        decision.next_allowed
+    };
+    match args.format {
+        Format::Json => println!("{}", super::to_json(&decision)),
+        Format::Human => match &next {
+            Some(t) => println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+            None => println!("none"),
+        },
+        Format::Github => {
+            let at = decision.start.with_timezone(&chrono::Utc);
+            let req = crate::eval::DeployRequest::new(&decision.service, &decision.env, at);
+            super::github::next(&req, next.as_ref());
+        }
+    }
+    Ok(if next.is_some() {
+        EXIT_ALLOWED
+    } else {
+        EXIT_DENIED
+    })
+}
+
+/// Posts `text` to the server's `/v1/check` and reads the decision back.
+fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, CliError> {
     let Some(base) = &args.remote else {
         return Err(CliError::Usage("--remote needs a URL".into()));
     };
     let url = format!("{}/v1/check", base.trim_end_matches('/'));
     let token = token(args)?;
-    let body = serde_json::to_value(super::request_text(args))
+    let body = serde_json::to_value(text)
         .map_err(|e| CliError::Usage(format!("cannot encode the request: {e}")))?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
@@ -56,22 +103,10 @@ pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
             "--remote: {url} answered {status}: {message}"
         )));
     }
-    let decision = decision_from_json(&json, zone).map_err(|e| {
+    decision_from_json(&json, zone).map_err(|e| {
         CliError::Usage(format!(
             "--remote: {url} answered with no valid decision: {e}"
         ))
-    })?;
-    match args.format {
-        // Re-serialized from the decision, so the layout and key order are a
-        // local check's.
-        Format::Json => println!("{}", super::to_json(&decision)),
-        Format::Human => print!("{}", super::human::decision(None, &decision)),
-        Format::Github => super::github::decision(&decision),
-    }
-    Ok(if decision.allowed {
-        EXIT_ALLOWED
-    } else {
-        EXIT_DENIED
     })
 }
 
