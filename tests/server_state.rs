@@ -132,6 +132,9 @@ async fn a_runtime_freeze_blocks_at_once_and_unfreeze_lifts_it_with_both_audited
     assert_eq!(list["freezes"], json!([]));
     let (status, _) = call(&router, "DELETE", &format!("/v1/freezes/{id}"), None).await;
     assert_eq!(status, StatusCode::CONFLICT);
+    let (status, e) = call(&router, "DELETE", "/v1/freezes/999?who=bob", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(e["error"].as_str().unwrap().contains("who"), "{e}");
     let (status, e) = call(&router, "DELETE", "/v1/freezes/999", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(e["error"].as_str().unwrap().contains("999"));

@@ -165,8 +165,12 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             if args.watch { "on" } else { "off" }
         );
         let (rules, freezes, fingerprint) = state.summary();
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         tracing::info!(
-            "serving {rules} rules and {freezes} runtime freezes (policy {fingerprint}) on http://{addr}"
+            "serving {} and {} (policy {fingerprint}) on http://{addr}",
+            plural(rules, "rule", "rules"),
+            plural(freezes, "runtime freeze", "runtime freezes")
         );
         crate::server::serve(listener, state, tokens, shutdown_signal())
             .await

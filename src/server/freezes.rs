@@ -251,7 +251,7 @@ pub(super) async fn lift_in(
     let (freeze, _) = outcome?;
     state.install(None);
     let by = freeze.lifted_by.as_deref().unwrap_or_default();
-    tracing::info!(id = %freeze.id, by, "runtime freeze lifted");
+    tracing::info!(id = %freeze.id, by = %by, "runtime freeze lifted");
     Ok(freeze)
 }
 
@@ -321,8 +321,9 @@ pub(super) async fn lift(
     State(state): State<Arc<AppState>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    axum::extract::Query(who): axum::extract::Query<LiftQuery>,
+    who: Result<axum::extract::Query<LiftQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<FreezeView>, ApiError> {
+    let axum::extract::Query(who) = who?;
     let tz = state.policy().settings.timezone;
     let freeze = lift_in(&state, id, actor(who.by.as_deref(), &caller)).await?;
     Ok(Json(FreezeView::new(&freeze, tz)))
