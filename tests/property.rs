@@ -13,7 +13,11 @@
 //! The policies mix windows and freezes with daily ranges, weekly spans, cron with a
 //! length, cron pairs and one-time rules in zones with DST (New York, London, Lord
 //! Howe's 30-minute shift) and without (Seoul); requests cluster around the 2026 DST
-//! changes of those zones.
+//! changes of those zones. Freezes may have a `lead` and a `tail`: the reference
+//! takes such a freeze's events from `Rule::event_intervals` and extends each one to
+//! `[start - lead, end + tail)` itself, in instants, without merging; it also says
+//! which part of the freeze a blocked request meets (an event, a lead, a tail) and
+//! checks the blocker's reason words for it.
 
 #![allow(
     clippy::unwrap_used,
@@ -26,7 +30,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
 use shipwindow::calendar::Interval;
 use shipwindow::eval::WindowState;
-use shipwindow::policy::{OverridePolicy, RuleKind};
+use shipwindow::policy::{OverridePolicy, RuleKind, human_duration};
 use shipwindow::{
     ChangeKind, DeployRequest, Override, PolicySet, Verdict, decide, next_allowed, windows,
 };
@@ -104,6 +108,12 @@ struct RuleGen {
     exempt: Option<&'static str>,
     override_: Option<&'static str>,
     timezone: Option<&'static str>,
+    /// `lead` and `tail` of a freeze (ignored on windows), as written.
+    lead: Option<String>,
+    tail: Option<String>,
+    /// Whether a freeze states its `reason` (`event <name>`), so that the words of
+    /// a lead or tail blocker can be checked exactly.
+    reason: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -198,6 +208,17 @@ impl PolicyGen {
             if let Some(z) = r.timezone {
                 t += &format!("timezone = \"{z}\"\n");
             }
+            if !r.window {
+                if let Some(l) = &r.lead {
+                    t += &format!("lead = \"{l}\"\n");
+                }
+                if let Some(l) = &r.tail {
+                    t += &format!("tail = \"{l}\"\n");
+                }
+                if r.reason {
+                    t += &format!("reason = \"event {}\"\n", NAMES[i]);
+                }
+            }
         }
         t
     }
@@ -237,6 +258,19 @@ fn cron_duration() -> impl Strategy<Value = String> {
         ])
         .prop_map(String::from),
         (1u32..30_000).prop_map(|s| format!("{s}s")),
+    ]
+}
+
+/// A `lead` or `tail`: mostly absent, else anything from a second to three days
+/// (longer than some horizons), in the forms people write.
+fn lead_or_tail() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        4 => Just(None),
+        3 => prop::sample::select(vec![
+            "0s", "45s", "15m", "30m", "1h", "90m", "2h", "1h30m", "6h", "1d", "36h", "2d", "3d"
+        ])
+        .prop_map(|s| Some(s.to_string())),
+        1 => (1u32..3 * 86_400).prop_map(|s| Some(format!("{s}s"))),
     ]
 }
 
@@ -337,23 +371,34 @@ fn rule() -> impl Strategy<Value = RuleGen> {
         1 => prop::sample::select(ZONES.to_vec()).prop_map(Some),
     ];
     (
-        any::<bool>(),
-        spec(),
-        services,
-        envs,
-        exempt,
-        override_,
-        timezone,
+        (
+            any::<bool>(),
+            spec(),
+            services,
+            envs,
+            exempt,
+            override_,
+            timezone,
+        ),
+        (lead_or_tail(), lead_or_tail(), any::<bool>()),
     )
         .prop_map(
-            |(window, spec, services, envs, exempt, override_, timezone)| RuleGen {
-                window,
-                spec,
-                services,
-                envs,
-                exempt,
-                override_,
-                timezone,
+            |(
+                (window, spec, services, envs, exempt, override_, timezone),
+                (lead, tail, reason),
+            )| {
+                RuleGen {
+                    window,
+                    spec,
+                    services,
+                    envs,
+                    exempt,
+                    override_,
+                    timezone,
+                    lead,
+                    tail,
+                    reason,
+                }
             },
         )
 }
@@ -511,10 +556,48 @@ fn has(list: &[Span], t: DateTime<Utc>) -> bool {
     list.iter().any(|&(s, e)| s <= t && t < e)
 }
 
+/// A freeze's events (without lead or tail) and its lead and tail.
+struct Events {
+    list: Vec<Span>,
+    lead: TimeDelta,
+    tail: TimeDelta,
+}
+
+/// Which part of a freeze a guarded interval meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    /// An event itself (or no lead or tail is involved).
+    Event,
+    /// Only the tail after an event and/or the lead before one, no event.
+    Around { tail: bool, lead: bool },
+}
+
+impl Events {
+    fn part(&self, g: Span) -> Part {
+        if self.list.iter().any(|&(s, e)| s < g.1 && g.0 < e) {
+            return Part::Event;
+        }
+        Part::Around {
+            tail: self
+                .list
+                .iter()
+                .any(|&(_, e)| e <= g.0 && g.0 < e + self.tail),
+            lead: self
+                .list
+                .iter()
+                .any(|&(s, _)| g.1 <= s && s - self.lead < g.1),
+        }
+    }
+}
+
 /// The applicable rules of one request, as raw instants over a wide range.
 struct Reference {
-    /// Applicable freezes: (policy index, name, intervals), in policy order.
+    /// Applicable freezes: (policy index, name, intervals), in policy order. The
+    /// intervals of a freeze with a lead or tail are its events, each extended by
+    /// them, unmerged (they may overlap).
     freezes: Vec<(usize, String, Vec<Span>)>,
+    /// The events of the applicable freezes, in the same order.
+    events: Vec<Events>,
     /// Applicable windows, in policy order.
     windows: Vec<(usize, String, Vec<Span>)>,
     /// Every boundary of every applicable interval, plus the range ends; sorted.
@@ -530,19 +613,24 @@ impl Reference {
         change: ChangeKind,
         range: Span,
     ) -> Reference {
-        let wide = Interval::new(range.0, range.1);
         let mut freezes = Vec::new();
+        let mut events = Vec::new();
         let mut windows = Vec::new();
         let mut bounds = vec![range.0, range.1];
         for (i, rule) in policy.rules.iter().enumerate() {
             if !rule.applies(service, env, change) {
                 continue;
             }
-            let list: Vec<Span> = rule
-                .intervals(wide)
+            // Wide enough that every event whose lead or tail reaches into the
+            // range is among them.
+            let (lead, tail) = (rule.lead(), rule.tail());
+            let wide = Interval::new(range.0 - tail, range.1 + lead);
+            let raw: Vec<Span> = rule
+                .event_intervals(wide)
                 .into_iter()
                 .map(|iv| (iv.start, iv.end))
                 .collect();
+            let list: Vec<Span> = raw.iter().map(|&(s, e)| (s - lead, e + tail)).collect();
             for &(s, e) in &list {
                 bounds.push(s);
                 bounds.push(e);
@@ -551,13 +639,21 @@ impl Reference {
             match rule.kind {
                 RuleKind::Window => windows.push(entry),
                 // Market rules deny like freezes (none are generated here).
-                RuleKind::Freeze | RuleKind::Market => freezes.push(entry),
+                RuleKind::Freeze | RuleKind::Market => {
+                    freezes.push(entry);
+                    events.push(Events {
+                        list: raw,
+                        lead,
+                        tail,
+                    });
+                }
             }
         }
         bounds.sort();
         bounds.dedup();
         Reference {
             freezes,
+            events,
             windows,
             bounds,
             range,
@@ -747,11 +843,13 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
         ctx
     );
 
-    // Blockers.
+    // Blockers. A freeze's extended intervals may overlap, so its maximal blocking
+    // interval is walked boundary by boundary from the first blocked instant of G.
     let mut want: Vec<ExpBlocker> = Vec::new();
-    for (idx, name, list) in &r.freezes {
-        if let Some(&iv) = list.iter().find(|&&(s, e)| s < g.1 && g.0 < e) {
-            let (from, until) = clip(iv, reach);
+    let mut parts: Vec<(String, Part, &Events)> = Vec::new();
+    for ((idx, name, list), events) in r.freezes.iter().zip(&r.events) {
+        if let Some(c) = r.critical(g.0, g.1).into_iter().find(|&c| has(list, c)) {
+            let (from, until) = clip(r.stretch(c, |t| has(list, t)), reach);
             want.push(ExpBlocker {
                 from,
                 rule: name.clone(),
@@ -759,6 +857,7 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
                 until,
                 overridable: overridable(&policy, *idx),
             });
+            parts.push((name.clone(), events.part(g), events));
         }
     }
     if let Some(c) = r
@@ -794,6 +893,53 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
         "every blocker has a reason{}",
         ctx
     );
+    // The words of a freeze blocker: plain when G meets an event, else the tail
+    // after one and/or the lead before the next.
+    for (name, part, events) in &parts {
+        let b = d.blocked_by.iter().find(|b| &b.rule == name).unwrap();
+        let stated = toml.contains(&format!("reason = \"event {name}\""));
+        let plain = if stated {
+            format!("event {name}")
+        } else {
+            format!("freeze {name} (")
+        };
+        let tail = format!("cool-down, {} after {plain}", human_duration(events.tail));
+        let lead = format!("{} before {plain}", human_duration(events.lead));
+        match (part, stated) {
+            (Part::Event, true) => prop_assert_eq!(&b.reason, &plain, "reason{}", ctx),
+            (Part::Event, false) => prop_assert!(
+                b.reason.starts_with(&plain),
+                "reason {:?} should be plain{}",
+                b.reason,
+                ctx
+            ),
+            (Part::Around { tail: t, lead: l }, _) => {
+                prop_assert!(*t || *l, "a freeze met by nothing{}", ctx);
+                let mut want = Vec::new();
+                if *t {
+                    want.push(tail);
+                }
+                if *l {
+                    want.push(lead);
+                }
+                let got: Vec<&str> = b.reason.split("; ").collect();
+                prop_assert_eq!(got.len(), want.len(), "reason {:?}{}", b.reason, ctx);
+                for (g, w) in got.iter().zip(&want) {
+                    if stated {
+                        prop_assert_eq!(*g, w.as_str(), "reason{}", ctx);
+                    } else {
+                        prop_assert!(
+                            g.starts_with(w.as_str()),
+                            "reason {:?} vs {:?}{}",
+                            g,
+                            w,
+                            ctx
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     // The reference agrees with itself: something blocks iff the start is not clear.
     let clear = r.clear(at, len);

@@ -125,7 +125,7 @@ pub fn windows(
             .iter()
             .filter(|r| {
                 let named =
-                    r.kind == RuleKind::Market || matches!(r.source, RuleSource::Calendar(_));
+                    r.kind == RuleKind::Market || matches!(r.events(), RuleSource::Calendar(_));
                 named && seg.rules.contains(&r.name)
             })
             .map(|r| format!("{}: {}", r.name, r.reason_near(piece)))

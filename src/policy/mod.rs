@@ -3,6 +3,7 @@
 
 mod calendar_parse;
 mod diagnostic;
+mod lead_tail;
 mod load;
 mod parse;
 mod scope;
@@ -11,6 +12,7 @@ mod strategy_parse;
 
 pub use calendar_parse::DEFAULT_REFRESH;
 pub use diagnostic::{Diagnostic, LoadError};
+pub use lead_tail::{Extended, MAX_LEAD_TAIL, human_duration};
 pub use load::LoadOptions;
 pub use scope::Scope;
 pub use strategy::{
@@ -45,7 +47,7 @@ impl PolicySet {
     pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.rules
             .iter()
-            .filter_map(|r| match &r.source {
+            .filter_map(|r| match r.events() {
                 RuleSource::Calendar(source) => source.refresh_due(),
                 _ => None,
             })
@@ -132,6 +134,23 @@ pub enum RuleSource {
     Market(SessionGuard),
     /// The events of an iCalendar file or feed (`ics`, freeze only).
     Calendar(CalendarSource),
+    /// A freeze with `lead` and/or `tail` around the events of another source (a
+    /// time spec or a calendar). Only a freeze that sets one of them longer than
+    /// zero has this source, so every other rule reads exactly as before.
+    Extended(Box<Extended>),
+}
+
+impl RuleSource {
+    /// The merged intervals of this source that overlap `range`, unclipped.
+    #[inline]
+    pub(crate) fn intervals(&self, tz: Tz, range: Interval) -> Vec<Interval> {
+        match self {
+            RuleSource::Spec(spec) => spec.intervals(tz, range),
+            RuleSource::Market(guard) => guard.intervals(range),
+            RuleSource::Calendar(source) => source.intervals(range),
+            RuleSource::Extended(x) => x.intervals(tz, range),
+        }
+    }
 }
 
 /// The limits of a rule's data.
@@ -164,29 +183,59 @@ impl Rule {
         !self.exempt.contains(&change) && self.services.matches(service) && self.envs.matches(env)
     }
 
-    /// The rule's intervals that overlap `range`, unclipped, sorted and merged.
+    /// The rule's blocking (or, for a window, allowing) intervals that overlap
+    /// `range`, unclipped, sorted and merged. For a freeze with `lead`/`tail` these
+    /// are the extended intervals `[start - lead, end + tail)` of its events.
     pub fn intervals(&self, range: Interval) -> Vec<Interval> {
+        self.source.intervals(self.timezone, range)
+    }
+
+    /// The intervals of the rule's events themselves (without `lead`/`tail`) that
+    /// overlap `range`, unclipped, sorted and merged; the same as
+    /// [`Rule::intervals`] for a rule without them.
+    pub fn event_intervals(&self, range: Interval) -> Vec<Interval> {
+        self.events().intervals(self.timezone, range)
+    }
+
+    /// Where the rule's events come from, beneath any `lead`/`tail`.
+    pub fn events(&self) -> &RuleSource {
+        let mut source = &self.source;
+        while let RuleSource::Extended(x) = source {
+            source = &x.events;
+        }
+        source
+    }
+
+    /// How long before each event a freeze starts blocking (zero unless set).
+    pub fn lead(&self) -> TimeDelta {
         match &self.source {
-            RuleSource::Spec(spec) => spec.intervals(self.timezone, range),
-            RuleSource::Market(guard) => guard.intervals(range),
-            RuleSource::Calendar(source) => source.intervals(range),
+            RuleSource::Extended(x) => x.lead,
+            _ => TimeDelta::zero(),
+        }
+    }
+
+    /// How long after each event a freeze keeps blocking (zero unless set).
+    pub fn tail(&self) -> TimeDelta {
+        match &self.source {
+            RuleSource::Extended(x) => x.tail,
+            _ => TimeDelta::zero(),
         }
     }
 
     /// For a rule reading a calendar feed whose last refresh failed: when the copy
     /// in use was fetched and why the refresh failed (times in `tz`).
     pub fn stale(&self, tz: Tz) -> Option<String> {
-        match &self.source {
+        match self.events() {
             RuleSource::Calendar(source) => source.stale(tz),
-            RuleSource::Spec(_) | RuleSource::Market(_) => None,
+            _ => None,
         }
     }
 
     /// The instants this rule can answer for, when its data has limits (an exchange
     /// calendar's coverage); asking beyond them is an error, never a silent "open".
     pub fn coverage(&self) -> Option<Coverage> {
-        match &self.source {
-            RuleSource::Spec(_) | RuleSource::Calendar(_) => None,
+        match self.events() {
+            RuleSource::Spec(_) | RuleSource::Calendar(_) | RuleSource::Extended(_) => None,
             RuleSource::Market(guard) => Some(Coverage {
                 instants: guard.coverage(),
                 data: format!(
@@ -199,11 +248,21 @@ impl Rule {
 
     /// The line shown to people when the rule blocks around `probe`. A market rule
     /// names the session that blocks; a calendar rule, the events (their SUMMARY).
+    /// A freeze that meets `probe` only by the lead of an event says so ("2 days
+    /// before Black Friday sale"), one met only by the tail after an event too
+    /// ("cool-down, 1 hour after Black Friday sale"); meeting an event itself gives
+    /// the plain reason.
     pub fn reason_near(&self, probe: Interval) -> String {
-        let spec = match &self.source {
+        self.reason_of(&self.source, probe)
+    }
+
+    /// The reason `source` (this rule's, or the events beneath its lead and tail)
+    /// gives around `probe`.
+    pub(crate) fn reason_of(&self, source: &RuleSource, probe: Interval) -> String {
+        let spec = match source {
             RuleSource::Spec(spec) => spec,
-            RuleSource::Calendar(source) => {
-                let events = source.summaries_near(probe);
+            RuleSource::Calendar(calendar) => {
+                let events = calendar.summaries_near(probe);
                 return match (&self.reason, events) {
                     (Some(reason), Some(events)) => format!("{reason}: {events}"),
                     (Some(reason), None) => reason.clone(),
@@ -219,6 +278,7 @@ impl Rule {
                     None => session,
                 };
             }
+            RuleSource::Extended(x) => return x.reason_near(self, probe),
         };
         if let Some(reason) = &self.reason {
             return reason.clone();

@@ -3,6 +3,7 @@
 
 use super::calendar_parse::{CALENDAR_KEYS, Calendars, calendar_source};
 use super::diagnostic::{Diagnostic, LineIndex};
+use super::lead_tail::{Extended, LEAD_TAIL_KEYS, lead_or_tail};
 use super::{ChangeKind, OverridePolicy, Rule, RuleKind, RuleSource, Scope};
 use crate::market::SessionGuard;
 use crate::time::civil::{Edge, to_instant};
@@ -50,7 +51,7 @@ impl<'a> FileCtx<'a> {
         });
     }
 
-    fn syntax(&mut self, span: &Range<usize>, key: &str, err: SyntaxError) {
+    pub(crate) fn syntax(&mut self, span: &Range<usize>, key: &str, err: SyntaxError) {
         self.error(span, format!("`{key}`: {}", err.message), err.help);
     }
 }
@@ -228,8 +229,17 @@ fn reject_unknown(ctx: &mut FileCtx<'_>, table: &DeTable<'_>, what: &str, known:
         if known.contains(&e.key) {
             continue;
         }
+        let lead_tail = matches!(e.key, "lead" | "tail");
         let help = if e.key == "ics" && what == "[[window]]" {
             "a calendar's events are freezes: put `ics` on a [[freeze]]".to_string()
+        } else if lead_tail && what == "[[window]]" {
+            "`lead` and `tail` extend a [[freeze]] before and after each of its events; \
+             a window opens and closes at its own times"
+                .to_string()
+        } else if lead_tail && what == "[[market]]" {
+            "a [[market]] widens each session with `before_open` and `after_close`; \
+             `lead` and `tail` belong to a [[freeze]]"
+                .to_string()
         } else if e.key == "ics" {
             format!(
                 "`ics` is a time spec of [[freeze]] only; keys of {what} are: {}",
@@ -372,6 +382,7 @@ pub(crate) fn rule(
         }
         if kind == RuleKind::Freeze {
             known.extend(CALENDAR_KEYS);
+            known.extend(LEAD_TAIL_KEYS);
         }
     }
     let before = ctx.diags.len();
@@ -479,6 +490,14 @@ pub(crate) fn rule(
         Some(e) => zone(ctx, &e),
         None => Some(default_tz),
     };
+    // Only a [[freeze]] knows these keys; elsewhere they were reported above.
+    let (lead, tail) = match kind {
+        RuleKind::Freeze => (
+            lead_or_tail(ctx, table, "lead"),
+            lead_or_tail(ctx, table, "tail"),
+        ),
+        RuleKind::Window | RuleKind::Market => (Some(TimeDelta::zero()), Some(TimeDelta::zero())),
+    };
     let source = match kind {
         RuleKind::Market => market_guard(ctx, table, span).map(RuleSource::Market),
         RuleKind::Freeze if get(table, "ics").is_some() => timezone
@@ -505,6 +524,14 @@ pub(crate) fn rule(
     if ctx.diags.len() > before {
         return None;
     }
+    let (lead, tail) = (lead?, tail?);
+    // Zero unless the rule is a freeze that sets them.
+    let source = match source? {
+        events if lead > TimeDelta::zero() || tail > TimeDelta::zero() => {
+            RuleSource::Extended(Box::new(Extended { events, lead, tail }))
+        }
+        events => events,
+    };
     Some(Rule {
         name: name?,
         kind,
@@ -515,7 +542,7 @@ pub(crate) fn rule(
         override_policy: override_policy?,
         approvers,
         timezone: timezone?,
-        source: source?,
+        source,
     })
 }
 
