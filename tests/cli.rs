@@ -961,3 +961,63 @@ fn windows_names_the_market_session_that_closes_a_stretch() {
     keys.sort_unstable();
     assert_eq!(keys, ["end", "rules", "start", "state"]);
 }
+
+#[test]
+fn a_reader_that_stops_early_does_not_crash_the_command() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // 170 KiB of JSON, more than a pipe holds: the writer is still writing when the
+    // reader goes away, as with `shipwindow markets … | head`.
+    let mut child = shipwindow(&[
+        "markets",
+        "XKRX",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2026-12-31",
+        "--format",
+        "json",
+    ])
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is closed here.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(first.starts_with(b"{"));
+}
+
+#[test]
+fn output_that_cannot_be_written_is_an_error_not_a_verdict() {
+    // /dev/full fails every write with ENOSPC, like a full disk behind `> file`.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let dir = bundled();
+    let out = shipwindow(&[
+        "--policies",
+        dir.to_str().unwrap(),
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        "2026-12-01T03:00:00+09:00",
+    ])
+    .stdout(full)
+    .output()
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("error: cannot write the output: No space left on device"),
+        "{stderr}"
+    );
+}

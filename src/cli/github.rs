@@ -2,6 +2,7 @@
 //! `$GITHUB_STEP_SUMMARY` and step outputs in `$GITHUB_OUTPUT` when they are set.
 
 use super::human::when;
+use super::output::outln;
 use crate::eval::{Decision, DeployRequest, Verdict};
 use chrono::{DateTime, SecondsFormat};
 use chrono_tz::Tz;
@@ -61,12 +62,12 @@ pub(crate) fn decision(d: &Decision) {
         .as_ref()
         .map_or("none within the horizon".to_string(), when);
     match d.verdict {
-        Verdict::Deny => println!(
+        Verdict::Deny => outln!(
             "::error title={}::{}",
             property(&format!("Deploy blocked: {target}")),
             data(&format!("{}. Next allowed: {next}", blockers.join("; ")))
         ),
-        Verdict::Override => println!(
+        Verdict::Override => outln!(
             "::notice title={}::{}",
             property(&format!("Deploy allowed by override: {target}")),
             data(&format!("Overridden: {}", blockers.join("; ")))
@@ -76,7 +77,7 @@ pub(crate) fn decision(d: &Decision) {
                 .free_until
                 .as_ref()
                 .map_or("beyond the horizon".to_string(), when);
-            println!(
+            outln!(
                 "::notice title={}::{}",
                 property(&format!("Deploy allowed: {target}")),
                 data(&format!("Clear from {} until {free}", when(&d.start)))
@@ -141,8 +142,8 @@ pub(crate) fn next(req: &DeployRequest, next: Option<&DateTime<Tz>>) {
         req.service, req.env
     ));
     match next {
-        Some(t) => println!("::notice title={title}::{}", data(&when(t))),
-        None => println!("::error title={title}::none within the horizon"),
+        Some(t) => outln!("::notice title={title}::{}", data(&when(t))),
+        None => outln!("::error title={title}::none within the horizon"),
     }
     append(
         "GITHUB_OUTPUT",

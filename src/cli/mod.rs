@@ -4,6 +4,7 @@
 mod github;
 mod human;
 mod markets;
+mod output;
 mod plan;
 mod remote;
 mod run;
@@ -14,7 +15,7 @@ use crate::input::{OverrideText, RequestText, WindowsText};
 use crate::policy::{LoadError, PolicySet};
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use output::{out, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -182,7 +183,7 @@ pub fn main() -> ExitCode {
         }
     };
     if cli.version {
-        println!(
+        outln!(
             "shipwindow {VERSION} (tz database {})",
             chrono_tz::IANA_TZDB_VERSION
         );
@@ -200,10 +201,16 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
     match run(cli.policies, command) {
-        Ok(code) => ExitCode::from(code),
+        Ok(code) => match output::failure() {
+            None => ExitCode::from(code),
+            Some(why) => {
+                eprintln!("error: cannot write the output: {why}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        },
         Err(err) => {
             if json_errors {
-                println!("{}", serde_json::json!({ "error": err.to_string() }));
+                outln!("{}", serde_json::json!({ "error": err.to_string() }));
             }
             eprintln!("error: {err}");
             ExitCode::from(EXIT_BAD_INPUT)
@@ -235,7 +242,7 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                     ));
                 }
             };
-            print!("{text}");
+            out!("{text}");
             return Ok(EXIT_ALLOWED);
         }
         _ => {}
@@ -271,13 +278,13 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 EXIT_DENIED
             };
             match args.format {
-                Format::Json => println!("{}", to_json(&eval::decide(&policy, &req)?)),
+                Format::Json => outln!("{}", to_json(&eval::decide(&policy, &req)?)),
                 Format::Github => github::next(&req, next.as_ref()),
                 Format::Human => match next {
                     Some(t) => {
-                        println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+                        outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
                     }
-                    None => println!("none"),
+                    None => outln!("none"),
                 },
             }
             Ok(code)
@@ -295,12 +302,12 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
             let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
-                WindowsOutput::Json => println!("{}", to_json(&report)),
+                WindowsOutput::Json => outln!("{}", to_json(&report)),
                 WindowsOutput::Human => {
-                    print!("{}", human::windows(&args.service, &args.env, &report));
-                    print!("{}", human::stale(&policy));
+                    out!("{}", human::windows(&args.service, &args.env, &report));
+                    out!("{}", human::stale(&policy));
                 }
-                WindowsOutput::Ics => print!(
+                WindowsOutput::Ics => out!(
                     "{}",
                     crate::ics::export(
                         &report,
@@ -339,7 +346,7 @@ fn validate(dir: &std::path::Path) -> u8 {
             if count(RuleKind::Market) > 0 {
                 kinds.push(plural(count(RuleKind::Market), "market", "markets"));
             }
-            println!(
+            outln!(
                 "ok: {} rules ({}) in {}, zone {}, policy {}",
                 policy.rules.len(),
                 kinds.join(", "),
@@ -350,7 +357,7 @@ fn validate(dir: &std::path::Path) -> u8 {
             EXIT_ALLOWED
         }
         Err(err) => {
-            println!("{err}");
+            outln!("{err}");
             let n = err.diagnostics.len();
             eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
             EXIT_BAD_INPUT
@@ -397,13 +404,12 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
     match format {
-        Format::Json => println!("{}", to_json(decision)),
-        Format::Human => print!(
+        Format::Json => outln!("{}", to_json(decision)),
+        Format::Human => out!(
             "{}",
             human::decision(Some(policy.settings.horizon), decision)
         ),
         Format::Github => github::decision(decision),
     }
-    let _ = std::io::stdout().flush();
     debug_assert!(decision.allowed == (decision.verdict != Verdict::Deny));
 }

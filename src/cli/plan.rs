@@ -4,6 +4,7 @@
 //! `plan --compare` puts every strategy for a service and environment side by
 //! side instead, one row each (see `crate::plan::compare` and docs/compare.md).
 
+use super::output::{out, outln};
 use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, WindowsFormat, flag_error, human, to_json};
 use crate::input::RequestText;
 use crate::plan::compare::{self, Comparison};
@@ -86,8 +87,8 @@ pub(super) fn plan(
     let live = live_color(args, strategy)?;
     let plan = plan::plan(policy, strategy, req.at, live)?;
     match args.format {
-        WindowsFormat::Json => println!("{}", to_json(&plan)),
-        WindowsFormat::Human => print!("{}", render(policy, &plan)),
+        WindowsFormat::Json => outln!("{}", to_json(&plan)),
+        WindowsFormat::Human => out!("{}", render(policy, &plan)),
     }
     Ok(if plan.decision.allowed {
         EXIT_ALLOWED
@@ -144,8 +145,8 @@ fn compare(policy: &PolicySet, args: &PlanArgs, now: DateTime<Utc>) -> Result<u8
         },
     )?;
     match args.format {
-        WindowsFormat::Json => println!("{}", to_json(&rows)),
-        WindowsFormat::Human => print!(
+        WindowsFormat::Json => outln!("{}", to_json(&rows)),
+        WindowsFormat::Human => out!(
             "{}",
             render_comparison(
                 &req.service,

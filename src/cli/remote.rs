@@ -3,6 +3,7 @@
 //! print it; anything but a decision — the server unreachable, an error status, a
 //! body that is not a decision — is exit 2, never "allowed".
 
+use super::output::{out, outln};
 use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, Format, RequestArgs};
 use crate::eval::{Blocker, BlockerKind, Decision, Verdict};
 use crate::policy::ChangeKind;
@@ -19,8 +20,8 @@ pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
     match args.format {
         // Re-serialized from the decision, so the layout and key order are a
         // local check's.
-        Format::Json => println!("{}", super::to_json(&decision)),
-        Format::Human => print!("{}", super::human::decision(None, &decision)),
+        Format::Json => outln!("{}", super::to_json(&decision)),
+        Format::Human => out!("{}", super::human::decision(None, &decision)),
         Format::Github => super::github::decision(&decision),
     }
     Ok(if decision.allowed {
@@ -42,10 +43,10 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
         decision.next_allowed
     };
     match args.format {
-        Format::Json => println!("{}", super::to_json(&decision)),
+        Format::Json => outln!("{}", super::to_json(&decision)),
         Format::Human => match &next {
-            Some(t) => println!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
-            None => println!("none"),
+            Some(t) => outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
+            None => outln!("none"),
         },
         Format::Github => {
             let at = decision.start.with_timezone(&chrono::Utc);

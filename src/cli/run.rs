@@ -6,6 +6,7 @@
 //! failed and the run was rolled back, 130 stopped by SIGINT/SIGTERM after the
 //! current hook (the journal is resumable with `--resume` or `--rollback`).
 
+use super::output::{out, outln};
 use super::{CliError, human};
 use crate::runner::{self, Mode, Options, Outcome, RunError, progress::Progress, signals::Stop};
 use clap::Args;
@@ -86,8 +87,8 @@ pub(super) fn run(dir: PathBuf, args: &RunArgs) -> Result<u8, CliError> {
     out.finish();
     match result {
         Ok(Outcome::Denied { decision, horizon }) => {
-            print!("{}", human::decision(Some(horizon), &decision));
-            println!("nothing was run: the policy does not allow the whole plan now");
+            out!("{}", human::decision(Some(horizon), &decision));
+            outln!("nothing was run: the policy does not allow the whole plan now");
             Ok(runner::EXIT_DENIED)
         }
         Ok(outcome) => Ok(outcome.exit_code()),

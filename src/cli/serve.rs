@@ -1,6 +1,7 @@
 //! `shipwindow serve` (the HTTP server, with its logging, state and reload
 //! options) and `shipwindow audit` (reading the audit log it writes).
 
+use super::output::outln;
 use super::{CliError, EXIT_ALLOWED, WindowsFormat};
 use crate::server::{AppState, Tokens};
 use crate::store::Store;
@@ -226,14 +227,14 @@ pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
             struct Entries<'a> {
                 entries: &'a [crate::store::AuditEntry],
             }
-            println!("{}", super::to_json(&Entries { entries: &entries }))
+            outln!("{}", super::to_json(&Entries { entries: &entries }))
         }
         WindowsFormat::Human => {
             if entries.is_empty() {
-                println!("no audit entries");
+                outln!("no audit entries");
             }
             for e in &entries {
-                println!(
+                outln!(
                     "{}  #{:<5} {:<13} {:<24} {}",
                     e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     e.id,
