@@ -478,3 +478,89 @@ async fn a_server_reload_refetches_and_reports_a_stale_feed() {
     assert_eq!(d["stale"][0], stale[0].as_str());
     assert_eq!(d["blocked_by"][0]["reason"], "Black Friday sale");
 }
+
+#[test]
+fn plan_and_run_cache_feeds_in_their_own_state_dir() {
+    // `shipwindow` below sets $SHIPWINDOW_STATE_DIR to dir.state(); `--state-dir`
+    // must win for the feed copies as it does for the runner's own state.
+    // A freeze around the real now, so the run is refused before any hook (and
+    // before an hour of monitoring).
+    let day = |d: i64| (chrono::Utc::now() + chrono::TimeDelta::days(d)).format("%Y%m%d");
+    let (start, end) = (
+        format!("DTSTART;VALUE=DATE:{}", day(-1)),
+        format!("DTEND;VALUE=DATE:{}", day(2)),
+    );
+    let incident = events(&[&[
+        "UID:incident@example.com",
+        "SUMMARY:Incident review",
+        &start,
+        &end,
+    ]]);
+    let feed = Feed::serve(vec![ok(&incident, "\"v1\""), ok(&incident, "\"v1\"")]);
+    let strategy = r#"
+[[strategy]]
+name = "roll"
+kind = "rolling"
+service = "web"
+env = "prod"
+targets = ["web-1", "web-2"]
+batch = 1
+
+[strategy.hooks]
+deploy = ["true", "{target}", "{version}"]
+health = ["true", "{target}"]
+rollback = ["true", "{target}", "{previous}"]
+"#;
+    let dir = Dir::new(&[
+        ("p.toml", &calendar_toml("UTC", &feed.url(), "")),
+        ("s.toml", strategy),
+    ]);
+    let feeds_in = |state: &std::path::Path| -> usize {
+        std::fs::read_dir(state.join("feeds")).map_or(0, |d| d.count())
+    };
+    let plan_state = dir.tmp.path().join("plan-state");
+    let out = shipwindow(
+        &dir,
+        &[
+            "plan",
+            "--strategy",
+            "roll",
+            "--state-dir",
+            plan_state.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Incident review"));
+    assert!(
+        feeds_in(&plan_state) > 0,
+        "no feed copy in plan's --state-dir"
+    );
+
+    let run_state = dir.tmp.path().join("run-state");
+    let out = shipwindow(
+        &dir,
+        &[
+            "run",
+            "--strategy",
+            "roll",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+            "--state-dir",
+            run_state.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("nothing was run"));
+    assert!(
+        feeds_in(&run_state) > 0,
+        "no feed copy in run's --state-dir"
+    );
+    assert_eq!(
+        feeds_in(&dir.state()),
+        0,
+        "a copy went to $SHIPWINDOW_STATE_DIR"
+    );
+    feed.finish();
+}

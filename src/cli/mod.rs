@@ -12,7 +12,7 @@ mod serve;
 
 use crate::eval::{self, Decision, DeployRequest, Verdict};
 use crate::input::{OverrideText, RequestText, WindowsText};
-use crate::policy::{LoadError, PolicySet};
+use crate::policy::{LoadError, LoadOptions, PolicySet};
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use output::{out, outln};
@@ -255,8 +255,14 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
     }
-    let policy = PolicySet::load(&dir).map_err(CliError::Policy)?;
     let now = Utc::now().trunc_subsecs(0);
+    // Feed copies live in the state directory: `plan` has a flag for it, the other
+    // commands read $SHIPWINDOW_STATE_DIR.
+    let options = match &command {
+        Command::Plan(args) => LoadOptions::new(args.state_dir.clone(), now),
+        _ => LoadOptions::from_env(),
+    };
+    let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;
     match command {
         Command::Check(args) => {
             let req = request(&policy, &args, now)?;

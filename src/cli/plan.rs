@@ -61,7 +61,7 @@ pub(super) struct PlanArgs {
         env = "SHIPWINDOW_STATE_DIR",
         default_value = ".shipwindow"
     )]
-    state_dir: PathBuf,
+    pub(super) state_dir: PathBuf,
 }
 
 pub(super) fn plan(

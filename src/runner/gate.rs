@@ -10,7 +10,7 @@ use super::journal::Event;
 use super::progress::Progress;
 use super::signals::Stop;
 use crate::eval::{self, Decision, DeployRequest, EvalError};
-use crate::policy::{OnWindowClose, PolicySet, Strategy};
+use crate::policy::{LoadOptions, OnWindowClose, PolicySet, Strategy};
 use crate::time::duration::format_duration;
 use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
 use std::path::PathBuf;
@@ -33,15 +33,18 @@ pub enum Pass {
 /// The policy in hand and where it came from.
 pub struct Gate {
     dir: PathBuf,
+    /// Where calendar feed copies are cached between reloads.
+    state_dir: PathBuf,
     policy: PolicySet,
     /// The last reload error reported, so a broken file is not reported every second.
     last_error: Option<String>,
 }
 
 impl Gate {
-    pub fn new(dir: PathBuf, policy: PolicySet) -> Gate {
+    pub fn new(dir: PathBuf, state_dir: PathBuf, policy: PolicySet) -> Gate {
         Gate {
             dir,
+            state_dir,
             policy,
             last_error: None,
         }
@@ -53,7 +56,8 @@ impl Gate {
 
     /// Reads the policy directory again; keeps the old set if that fails.
     pub fn reload(&mut self, out: &Progress) {
-        match PolicySet::load(&self.dir) {
+        let options = LoadOptions::new(self.state_dir.clone(), Utc::now().trunc_subsecs(0));
+        match PolicySet::load_with(&self.dir, &options) {
             Ok(policy) => {
                 if self.last_error.take().is_some() {
                     out.say("the policy loads again; using it");
@@ -206,7 +210,11 @@ mod tests {
     }
 
     fn gate(dir: &std::path::Path) -> Gate {
-        Gate::new(dir.to_path_buf(), PolicySet::load(dir).unwrap())
+        Gate::new(
+            dir.to_path_buf(),
+            dir.join(".shipwindow"),
+            PolicySet::load(dir).unwrap(),
+        )
     }
 
     #[test]

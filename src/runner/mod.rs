@@ -36,7 +36,7 @@ pub mod state;
 
 use crate::eval::{Decision, EvalError};
 use crate::plan::{self, Color, Plan, StepAction};
-use crate::policy::{HookValues, LoadError, PolicySet, Strategy, StrategyKind};
+use crate::policy::{HookValues, LoadError, LoadOptions, PolicySet, Strategy, StrategyKind};
 use crate::time::duration::format_duration;
 use actions::Call;
 use chrono::{SubsecRound, TimeDelta, Utc};
@@ -132,7 +132,8 @@ pub enum RunError {
 
 /// Runs (or resumes, or rolls back) a strategy; see the module docs.
 pub fn run(opts: &Options, out: &Progress, stop: &Stop) -> Result<Outcome, RunError> {
-    let policy = PolicySet::load(&opts.policies).map_err(RunError::Policy)?;
+    let policy =
+        PolicySet::load_with(&opts.policies, &load_options(opts)).map_err(RunError::Policy)?;
     let strategy = plan::find(&policy, &opts.strategy)
         .map_err(|e| RunError::Refused(format!("--strategy: {e}")))?
         .clone();
@@ -211,6 +212,11 @@ pub fn run(opts: &Options, out: &Progress, stop: &Stop) -> Result<Outcome, RunEr
     };
     lock.release();
     outcome
+}
+
+/// Feed copies go to the run's own state directory, and each load reads the clock.
+fn load_options(opts: &Options) -> LoadOptions {
+    LoadOptions::new(opts.state_dir.clone(), Utc::now().trunc_subsecs(0))
 }
 
 fn host() -> String {
@@ -337,7 +343,7 @@ fn start(
         plan.monitoring_end.to_rfc3339()
     ));
     let mut runner = Runner {
-        gate: Gate::new(opts.policies.clone(), policy),
+        gate: Gate::new(opts.policies.clone(), opts.state_dir.clone(), policy),
         strategy,
         state: state.clone(),
         journal: Some(journal),
@@ -418,7 +424,7 @@ fn reopen(
     };
     let journal = Journal::open(&state.journal(&info.service, &info.env))?;
     let mut runner = Runner {
-        gate: Gate::new(opts.policies.clone(), policy),
+        gate: Gate::new(opts.policies.clone(), opts.state_dir.clone(), policy),
         strategy,
         state: state.clone(),
         journal: Some(journal),
