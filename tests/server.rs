@@ -500,6 +500,8 @@ async fn the_openapi_document_is_generated_from_the_handlers() {
         "/v1/freezes",
         "/v1/freezes/{id}",
         "/v1/audit",
+        "/v1/slack/command",
+        "/v1/calendar.ics",
         "/healthz",
         "/metrics",
     ] {
@@ -507,6 +509,29 @@ async fn the_openapi_document_is_generated_from_the_handlers() {
     }
     assert!(doc["paths"]["/v1/check"]["post"].is_object());
     assert!(doc["paths"]["/v1/freezes/{id}"]["delete"].is_object());
+    // The Slack command is signed, not bearer-authenticated, and says which headers.
+    let slack = &doc["paths"]["/v1/slack/command"]["post"];
+    assert!(slack["security"].is_null(), "{slack}");
+    let headers: Vec<&str> = slack["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["in"] == "header")
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        headers,
+        ["X-Slack-Request-Timestamp", "X-Slack-Signature"],
+        "{slack}"
+    );
+    // Calendar apps cannot send headers: the token may come in the query.
+    let calendar: Vec<&str> = doc["paths"]["/v1/calendar.ics"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(calendar.contains(&"token"), "{calendar:?}");
     // The decision schema has every §4 field, and no internal ones.
     let decision = &doc["components"]["schemas"]["Decision"]["properties"];
     for field in [

@@ -4,6 +4,7 @@
 //! nothing is evaluated.
 
 use super::auth::Caller;
+use super::error::ErrorBody;
 use super::freezes::{self, create_in, lift_in};
 use super::slack::{
     SIGNATURE_HEADER, SignatureError, SlackCommand, TIMESTAMP_HEADER, parse_command, parse_form,
@@ -20,6 +21,16 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
+#[utoipa::path(post, path = "/v1/slack/command", tag = "chatops",
+    description = "A Slack slash command (`application/x-www-form-urlencoded`, as Slack sends it), verified by Slack's v0 signature over `v0:timestamp:body` with the signing secret; no bearer token. Commands: `check`, `next`, `windows`, `freeze`, `unfreeze`, `freezes`, `strategy`, `help`.",
+    request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Slack's form fields (`command`, `text`, `user_id`, `user_name`, `team_id`, `channel_id`, …)"),
+    params(
+        ("X-Slack-Request-Timestamp" = String, Header, description = "Unix seconds; refused when more than 5 minutes from the server's clock"),
+        ("X-Slack-Signature" = String, Header, description = "`v0=` and the hex HMAC-SHA256 of `v0:timestamp:body`"),
+    ),
+    responses((status = 200, description = "A Block Kit message; errors in the command are ephemeral messages, still 200 as Slack expects", content_type = "application/json", body = Object),
+              (status = 401, description = "A missing, wrong or expired signature: nothing is evaluated or audited", body = ErrorBody),
+              (status = 503, description = "No signing secret is configured", body = ErrorBody)))]
 pub(super) async fn command(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
