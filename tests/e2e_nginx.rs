@@ -349,6 +349,19 @@ impl Demo {
         (code, out, t.elapsed())
     }
 
+    /// `run ARGS` while the load loop requests through nginx, from 300ms before
+    /// it to 300ms after; reports what the load saw as `what` and returns the
+    /// exit code, the output and the tally.
+    fn run_under_load(&self, what: &str, args: &[&str]) -> (Option<i32>, String, Tally) {
+        let load = LoadLoop::start(self.port);
+        std::thread::sleep(Duration::from_millis(300));
+        let (code, out, took) = self.run(args);
+        std::thread::sleep(Duration::from_millis(300));
+        let (tally, load_for) = load.finish();
+        report(what, &tally, load_for, took);
+        (code, out, tally)
+    }
+
     /// What each instance answers on its own port.
     fn instance_bodies(&self) -> Vec<String> {
         self.instances
@@ -540,19 +553,17 @@ fn rolling_deploy_of_v2_fails_no_request_and_every_instance_serves_v2() {
         return;
     };
     demo.strategies(ROLLING);
-    let load = LoadLoop::start(demo.port);
-    std::thread::sleep(Duration::from_millis(300));
-    let (code, out, took) = demo.run(&[
-        "--strategy",
-        "web-rolling",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    std::thread::sleep(Duration::from_millis(300));
-    let (tally, load_for) = load.finish();
-    report("rolling v1 -> v2", &tally, load_for, took);
+    let (code, out, tally) = demo.run_under_load(
+        "rolling v1 -> v2",
+        &[
+            "--strategy",
+            "web-rolling",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_no_failures(&tally, &out);
     assert!(
@@ -589,19 +600,17 @@ fn blue_green_deploy_of_v2_fails_no_request_and_switches_to_green() {
         return;
     };
     demo.strategies(BLUE_GREEN);
-    let load = LoadLoop::start(demo.port);
-    std::thread::sleep(Duration::from_millis(300));
-    let (code, out, took) = demo.run(&[
-        "--strategy",
-        "api-blue-green",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    std::thread::sleep(Duration::from_millis(300));
-    let (tally, load_for) = load.finish();
-    report("blue-green v1 -> v2", &tally, load_for, took);
+    let (code, out, tally) = demo.run_under_load(
+        "blue-green v1 -> v2",
+        &[
+            "--strategy",
+            "api-blue-green",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_no_failures(&tally, &out);
     // Before the switch only blue (v1) served; after it only green (v2).
@@ -637,19 +646,17 @@ fn a_broken_v3_is_rolled_back_with_exit_3_and_v2_keeps_serving() {
         return;
     };
     demo.strategies(ROLLING);
-    let load = LoadLoop::start(demo.port);
-    std::thread::sleep(Duration::from_millis(300));
-    let (code, out, took) = demo.run(&[
-        "--strategy",
-        "web-rolling",
-        "--version",
-        "v3-broken",
-        "--previous",
-        "v2",
-    ]);
-    std::thread::sleep(Duration::from_millis(300));
-    let (tally, load_for) = load.finish();
-    report("rolling v2 -> broken v3", &tally, load_for, took);
+    let (code, out, tally) = demo.run_under_load(
+        "rolling v2 -> broken v3",
+        &[
+            "--strategy",
+            "web-rolling",
+            "--version",
+            "v3-broken",
+            "--previous",
+            "v2",
+        ],
+    );
     assert_eq!(code, Some(3), "{out}");
     // The broken version answers `/` but not /healthz: web-1 served a few
     // requests between being put back and the verify that caught it, and no
@@ -690,19 +697,17 @@ fn a_canary_by_weight_moves_all_traffic_to_v2_without_a_failed_request() {
         return;
     };
     demo.strategies(CANARY);
-    let load = LoadLoop::start(demo.port);
-    std::thread::sleep(Duration::from_millis(300));
-    let (code, out, took) = demo.run(&[
-        "--strategy",
-        "checkout-canary",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    std::thread::sleep(Duration::from_millis(300));
-    let (tally, load_for) = load.finish();
-    report("canary by weight v1 -> v2", &tally, load_for, took);
+    let (code, out, tally) = demo.run_under_load(
+        "canary by weight v1 -> v2",
+        &[
+            "--strategy",
+            "checkout-canary",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+    );
     assert_eq!(code, Some(0), "{out}");
     assert_no_failures(&tally, &out);
     assert!(tally.bodies.contains_key("canary-1 v2"), "{tally:?}");

@@ -63,6 +63,14 @@ fn blocker(rule: &str, reason: &str, from: &str, until: &str) -> (String, String
     (rule.into(), reason.into(), from.into(), until.into())
 }
 
+/// Asserts the only blocker of a denied decision, and that the next allowed
+/// start is where that blocker ends.
+#[track_caller]
+fn assert_blocked_until_its_end(d: &Decision, rule: &str, reason: &str, from: &str, until: &str) {
+    assert_eq!(only_blocker(d), blocker(rule, reason, from, until));
+    assert_eq!(show(d.next_allowed), Some(until.to_string()));
+}
+
 const SALE: &str = r#"
 [settings]
 timezone = "Asia/Seoul"
@@ -89,18 +97,12 @@ fn one_time_freeze_blocks_its_lead_and_tail_with_words_for_each() {
     // the lead's start and runs to the end of the tail.
     let d = decide(&p, &req("2026-11-24T23:00:01+09:00", 30, 30));
     let whole = ("2026-11-25T00:00:00+09:00", "2026-11-30T01:00:00+09:00");
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "black-friday",
-            "2 days before Black Friday sale",
-            whole.0,
-            whole.1
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-11-30T01:00:00+09:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "black-friday",
+        "2 days before Black Friday sale",
+        whole.0,
+        whole.1,
     );
     // Inside the lead, a day and a half before the sale.
     let d = decide(&p, &req("2026-11-25T12:00:00+09:00", 30, 30));
@@ -127,18 +129,12 @@ fn one_time_freeze_blocks_its_lead_and_tail_with_words_for_each() {
     );
     // Right after it, in the cool-down.
     let d = decide(&p, &req("2026-11-30T00:00:00+09:00", 30, 30));
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "black-friday",
-            "cool-down, 1 hour after Black Friday sale",
-            whole.0,
-            whole.1
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-11-30T01:00:00+09:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "black-friday",
+        "cool-down, 1 hour after Black Friday sale",
+        whole.0,
+        whole.1,
     );
     // The last second of the tail still blocks; its end does not.
     let mut last_second = req("2026-11-30T00:59:59+09:00", 0, 0);
@@ -263,18 +259,12 @@ reason = "Weekend"
     // Friday 2026-12-04, GMT: the lead starts at 14:00.
     assert!(decide(&p, &req("2026-12-04T13:00:00Z", 30, 30)).allowed);
     let d = decide(&p, &req("2026-12-04T14:00:00Z", 30, 30));
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "weekend",
-            "3 hours before Weekend",
-            "2026-12-04T14:00:00+00:00",
-            "2026-12-07T07:30:00+00:00"
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-12-07T07:30:00+00:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "weekend",
+        "3 hours before Weekend",
+        "2026-12-04T14:00:00+00:00",
+        "2026-12-07T07:30:00+00:00",
     );
     let d = decide(&p, &req("2026-12-07T06:00:00Z", 30, 30));
     assert_eq!(
@@ -399,18 +389,12 @@ reason = "Weekly release train"
     assert_eq!(d.verdict, Verdict::Allow);
     assert_eq!(show(d.free_until), Some("2026-03-09T08:00:00-04:00".into()));
     let d = decide(&p, &req("2026-03-09T08:15:00-04:00", 15, 15));
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "release-train",
-            "1 hour before Weekly release train",
-            "2026-03-09T08:00:00-04:00",
-            "2026-03-09T11:30:00-04:00"
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-03-09T11:30:00-04:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "release-train",
+        "1 hour before Weekly release train",
+        "2026-03-09T08:00:00-04:00",
+        "2026-03-09T11:30:00-04:00",
     );
     let d = decide(&p, &req("2026-03-09T11:00:00-04:00", 15, 15));
     assert_eq!(
@@ -469,18 +453,12 @@ reason = "Lunch peak"
 "#;
     let p = policy(text);
     let d = decide(&p, &req("2026-12-01T13:20:00+09:00", 10, 10));
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "peak",
-            "cool-down, 30 minutes after Lunch peak; 30 minutes before Lunch peak",
-            "2026-12-01T11:30:00+09:00",
-            "2026-12-01T15:30:00+09:00"
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-12-01T15:30:00+09:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "peak",
+        "cool-down, 30 minutes after Lunch peak; 30 minutes before Lunch peak",
+        "2026-12-01T11:30:00+09:00",
+        "2026-12-01T15:30:00+09:00",
     );
     // The timeline shows the extended, merged stretch.
     let w = windows(
@@ -631,18 +609,12 @@ fn an_ics_freeze_leads_each_event() {
     // on 2026-12-16 at 12:00, so its lead starts on 2026-12-14 at 12:00.
     assert!(decide(&p, &req("2026-12-14T11:00:00+09:00", 30, 30)).allowed);
     let d = decide(&p, &req("2026-12-14T11:30:00+09:00", 30, 30));
-    assert_eq!(
-        only_blocker(&d),
-        blocker(
-            "sales",
-            "2 days before Flash sale",
-            "2026-12-14T12:00:00+09:00",
-            "2026-12-16T14:00:00+09:00"
-        )
-    );
-    assert_eq!(
-        show(d.next_allowed),
-        Some("2026-12-16T14:00:00+09:00".into())
+    assert_blocked_until_its_end(
+        &d,
+        "sales",
+        "2 days before Flash sale",
+        "2026-12-14T12:00:00+09:00",
+        "2026-12-16T14:00:00+09:00",
     );
     // After the third and last occurrence (2026-12-23) nothing more.
     assert!(decide(&p, &req("2026-12-23T14:00:00+09:00", 30, 30)).allowed);

@@ -10,9 +10,12 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+#[path = "support/plan.rs"]
+mod support;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{TimeDelta, Utc};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shipwindow::input::RequestText;
@@ -23,6 +26,7 @@ use shipwindow::store::Store;
 use shipwindow::{PolicySet, Verdict};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use support::{at, err, json_out, min, out, policy_dir, t};
 use tower::ServiceExt;
 
 /// Seoul time, a one-hour monitoring default, and one maintenance freeze on the
@@ -40,19 +44,6 @@ reason = "Database maintenance"
 start_at = "2026-12-01T23:30"
 end_at = "2026-12-02T01:00"
 "#;
-
-/// Tuesday 2026-12-01 22:00 KST.
-fn at() -> DateTime<Utc> {
-    t("2026-12-01T22:00:00+09:00")
-}
-
-fn t(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
-}
-
-fn min(m: i64) -> TimeDelta {
-    TimeDelta::minutes(m)
-}
 
 fn names(prefix: &str, n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("{prefix}-{i}")).collect()
@@ -1073,14 +1064,6 @@ health = ["./hooks/health.sh", "canary"]
 rollback = ["./hooks/deploy.sh", "canary", "{previous}"]
 "#;
 
-/// A policy directory with [`POLICY`] and [`STRATEGIES`].
-fn policy_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
-    std::fs::write(dir.path().join("strategies.toml"), STRATEGIES).unwrap();
-    dir
-}
-
 fn shipwindow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_shipwindow"))
         .arg("--policies")
@@ -1093,21 +1076,9 @@ fn shipwindow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn out(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_out(o: &std::process::Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
-}
-
 #[test]
 fn strategies_loaded_from_toml_plan_as_built_by_hand() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let policy = PolicySet::load(dir.path()).unwrap();
     let by_toml = |name: &str, live| {
         let s = plan::find(&policy, name).unwrap();
@@ -1134,7 +1105,7 @@ fn strategies_loaded_from_toml_plan_as_built_by_hand() {
 
 #[test]
 fn plan_json_is_the_spec_object_with_the_exact_timeline() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let o = shipwindow(
         dir.path(),
         &[
@@ -1210,7 +1181,7 @@ fn plan_json_is_the_spec_object_with_the_exact_timeline() {
 
 #[test]
 fn plan_exits_1_when_the_plan_runs_into_a_freeze() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let o = shipwindow(
         dir.path(),
         &["plan", "--strategy", "long", "--at", "2026-12-01T22:00"],
@@ -1264,7 +1235,7 @@ fn plan_exits_1_when_the_plan_runs_into_a_freeze() {
 
 #[test]
 fn plan_blue_green_starts_from_the_live_colour_in_the_state_dir() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let state = tempfile::tempdir().unwrap();
     let state_dir = state.path().to_str().unwrap();
     let first_step = |o: &std::process::Output| {
@@ -1304,7 +1275,7 @@ fn plan_blue_green_starts_from_the_live_colour_in_the_state_dir() {
 
 #[test]
 fn plan_of_an_unknown_strategy_is_bad_input_with_the_defined_names() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let o = shipwindow(dir.path(), &["plan", "--strategy", "web-rollin"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
@@ -1333,7 +1304,7 @@ fn check(dir: &std::path::Path, at: &str, extra: &[&str]) -> std::process::Outpu
 
 #[test]
 fn check_strategy_uses_the_plan_length_and_its_monitoring() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let dir = dir.path();
     // 22:00: the default 30m + 1h is allowed; `long` (36m + 1h) is not.
     assert_eq!(check(dir, "2026-12-01T22:00", &[]).status.code(), Some(0));
@@ -1383,7 +1354,7 @@ fn check_strategy_uses_the_plan_length_and_its_monitoring() {
 
 #[test]
 fn check_strategy_refuses_a_duration_and_another_service() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let dir = dir.path();
     let o = check(
         dir,
@@ -1413,7 +1384,7 @@ fn check_strategy_refuses_a_duration_and_another_service() {
 
 #[tokio::test]
 async fn http_strategy_gives_the_same_json_as_the_cli() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let router = router(PolicySet::load(dir.path()).unwrap(), None);
     for (at, strategy) in [("2026-12-01T22:00", "long"), ("2026-12-01T22:30", "quick")] {
         let uri = format!("/v1/check?service=web&env=prod&at={at}&strategy={strategy}");

@@ -11,12 +11,16 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+#[path = "support/plan.rs"]
+mod support;
+
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 use shipwindow::PolicySet;
 use shipwindow::plan::compare::{self, Comparison};
 use shipwindow::plan::{self, Color};
 use shipwindow::policy::StrategyKind;
+use support::{at, err, json_out, min, out, policy_dir, t};
 
 /// Seoul time, one hour of monitoring, and a maintenance freeze from 23:20 on
 /// Tuesday 2026-12-01 to 01:00 the next day. Planned from 22:00, a plan whose
@@ -100,19 +104,6 @@ deploy = ["./deploy.sh", "{target}", "{version}"]
 health = ["./health.sh", "{target}"]
 rollback = ["./deploy.sh", "{target}", "{previous}"]
 "#;
-
-fn t(rfc3339: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(rfc3339).unwrap().to_utc()
-}
-
-/// Tuesday 2026-12-01 22:00 KST.
-fn at() -> DateTime<Utc> {
-    t("2026-12-01T22:00:00+09:00")
-}
-
-fn min(m: i64) -> TimeDelta {
-    TimeDelta::minutes(m)
-}
 
 fn policy() -> PolicySet {
     PolicySet::from_files(&[("policy.toml", POLICY), ("strategies.toml", STRATEGIES)]).unwrap()
@@ -449,13 +440,6 @@ end_at = "2026-12-05T00:00"
 
 // ---- the command line -------------------------------------------------------
 
-fn policy_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("policy.toml"), POLICY).unwrap();
-    std::fs::write(dir.path().join("strategies.toml"), STRATEGIES).unwrap();
-    dir
-}
-
 /// Runs the binary with `--policies dir` and an empty state dir of its own
 /// (nothing recorded: blue-green plans start from blue).
 fn shipwindow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -469,18 +453,6 @@ fn shipwindow(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
         .env_remove("GITHUB_STEP_SUMMARY")
         .output()
         .unwrap()
-}
-
-fn out(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_out(o: &std::process::Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", out(o)))
 }
 
 const COMPARE_AT_22: [&str; 9] = [
@@ -497,7 +469,7 @@ const COMPARE_AT_22: [&str; 9] = [
 
 #[test]
 fn the_human_table_has_a_header_and_one_aligned_row_per_strategy() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let mut args = COMPARE_AT_22.to_vec();
     args.push("4");
     let o = shipwindow(dir.path(), &args);
@@ -549,7 +521,7 @@ fn the_human_table_has_a_header_and_one_aligned_row_per_strategy() {
 
 #[test]
 fn the_json_rows_have_the_documented_fields() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let mut args = COMPARE_AT_22.to_vec();
     args.extend(["4", "--format", "json"]);
     let o = shipwindow(dir.path(), &args);
@@ -638,7 +610,7 @@ fn the_json_rows_have_the_documented_fields() {
 
 #[test]
 fn the_live_colour_recorded_in_the_state_dir_shapes_the_blue_green_row() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let state = tempfile::tempdir().unwrap();
     let state_dir = state.path().to_str().unwrap();
     let peak = || {
@@ -656,7 +628,7 @@ fn the_live_colour_recorded_in_the_state_dir_shapes_the_blue_green_row() {
 
 #[test]
 fn exit_codes_say_whether_any_row_fits_now() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let compare_at = |at: &str, extra: &[&str]| {
         let mut args = vec![
             "plan",
@@ -726,7 +698,7 @@ end_at = "2026-12-05T00:00"
 
 #[test]
 fn bad_input_exits_2_with_a_reason() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let code = |args: &[&str]| {
         let o = shipwindow(dir.path(), args);
         (o.status.code(), err(&o))
@@ -826,7 +798,7 @@ fn bad_input_exits_2_with_a_reason() {
 
 #[test]
 fn plan_strategy_still_prints_one_plan() {
-    let dir = policy_dir();
+    let dir = policy_dir(POLICY, STRATEGIES);
     let o = shipwindow(
         dir.path(),
         &[

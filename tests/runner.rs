@@ -247,10 +247,10 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
         assert!(!w.state().join("runs/web.prod.jsonl").exists());
     }
 
-    #[test]
-    fn a_freeze_that_starts_mid_run_pauses_before_the_next_step_until_it_ends() {
-        let w = World::new();
-        rolling(&w, "pause");
+    /// Runs web v1 -> v2 in the background and, once web-1 is deployed, adds a
+    /// freeze from 2s to 5s ahead: the run's exit code, its output and the
+    /// freeze's end.
+    fn run_into_a_freeze(w: &World) -> (Option<i32>, String, chrono::DateTime<Utc>) {
         let mut child = w.spawn(
             "run",
             &[
@@ -267,9 +267,16 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
         // plus 1s of monitoring) no longer fits from the next step boundary.
         let now = Utc::now();
         let (from, until) = (now + TimeDelta::seconds(2), now + TimeDelta::seconds(5));
-        freeze(&w, from, until);
+        freeze(w, from, until);
         let code = wait(&mut child, Duration::from_secs(30));
-        let out = w.output_of("run");
+        (code, w.output_of("run"), until)
+    }
+
+    #[test]
+    fn a_freeze_that_starts_mid_run_pauses_before_the_next_step_until_it_ends() {
+        let w = World::new();
+        rolling(&w, "pause");
+        let (code, out, until) = run_into_a_freeze(&w);
         assert_eq!(code, Some(0), "{out}");
         assert!(out.contains("paused before step 2"), "{out}");
         assert!(out.contains("incident (freeze)"), "{out}");
@@ -304,22 +311,7 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
     fn with_on_window_close_rollback_a_freeze_mid_run_rolls_back_instead() {
         let w = World::new();
         rolling(&w, "rollback");
-        let mut child = w.spawn(
-            "run",
-            &[
-                "--strategy",
-                "web-rolling",
-                "--version",
-                "v2",
-                "--previous",
-                "v1",
-            ],
-        );
-        w.wait_for("deploy web-1 v2", Duration::from_secs(10));
-        let now = Utc::now();
-        freeze(&w, now + TimeDelta::seconds(2), now + TimeDelta::seconds(5));
-        let code = wait(&mut child, Duration::from_secs(30));
-        let out = w.output_of("run");
+        let (code, out, _) = run_into_a_freeze(&w);
         assert_eq!(code, Some(3), "{out}");
         assert!(out.contains("on_window_close = rollback"), "{out}");
         assert_eq!(w.log(), lines(&["deploy web-1 v2", "rollback web-1 v1"]));
