@@ -209,6 +209,13 @@ mod tests {
         .unwrap();
     }
 
+    /// A gate on a policy whose freeze began a minute ago and lasts an hour.
+    fn frozen_for_an_hour(dir: &std::path::Path) -> Gate {
+        let now = Utc::now();
+        freeze(dir, now - TimeDelta::minutes(1), now + TimeDelta::hours(1));
+        gate(dir)
+    }
+
     fn gate(dir: &std::path::Path) -> Gate {
         Gate::new(
             dir.to_path_buf(),
@@ -237,13 +244,7 @@ mod tests {
     #[test]
     fn rollback_mode_gives_up_at_once_and_pause_mode_gives_up_after_max_pause() {
         let dir = tempfile::tempdir().unwrap();
-        let now = Utc::now();
-        freeze(
-            dir.path(),
-            now - TimeDelta::minutes(1),
-            now + TimeDelta::hours(1),
-        );
-        let mut g = gate(dir.path());
+        let mut g = frozen_for_an_hour(dir.path());
         let out = Progress::capture();
         let mut events = Vec::new();
         let mut record = |e: Event, why: String| -> Result<(), ()> {
@@ -287,13 +288,7 @@ mod tests {
     #[test]
     fn a_pause_ends_when_the_freeze_is_lifted_from_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let now = Utc::now();
-        freeze(
-            dir.path(),
-            now - TimeDelta::minutes(1),
-            now + TimeDelta::hours(1),
-        );
-        let mut g = gate(dir.path());
+        let mut g = frozen_for_an_hour(dir.path());
         let out = Progress::capture();
         let path = dir.path().to_path_buf();
         std::thread::spawn(move || {
