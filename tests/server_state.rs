@@ -555,3 +555,59 @@ fn check_remote_fails_closed() {
     let out = remote_check(server.port, &["--at", "tomorrow"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_write_to_the_state_database_shows_on_healthz_until_one_succeeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = PolicySet::load(&bundled()).unwrap();
+    let state = Arc::new(AppState::new(policy, Store::open(dir.path()).unwrap()).unwrap());
+    let router = app(state, Tokens::default());
+    let (_, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(health["status"], "ok");
+    assert!(health.get("store_error").is_none(), "{health}");
+
+    // Another process holds the database's write lock past the busy timeout.
+    let holder = rusqlite::Connection::open(dir.path().join("shipwindow.db")).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let freeze = json!({"services": ["web"], "envs": ["prod"], "for": "1h", "reason": "incident"});
+    let (status, body) = call(&router, "POST", "/v1/freezes", Some(freeze.clone())).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR, "{body}");
+    // Decisions are still answered; /healthz says why writes fail.
+    let (status, _) = call(&router, "GET", "/v1/check?service=web&env=prod", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(health["status"], "degraded", "{health}");
+    let why = health["store_error"].as_str().unwrap();
+    assert!(
+        why.starts_with("the server could not use its state database: ") && why.contains("locked"),
+        "{why}"
+    );
+    holder.execute_batch("ROLLBACK").unwrap();
+    // A refused lift (unknown id) writes nothing: it neither clears nor adds to it.
+    let (status, _) = call(&router, "DELETE", "/v1/freezes/999", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(health["status"], "degraded");
+
+    let (status, body) = call(&router, "POST", "/v1/freezes", Some(freeze)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (_, health) = call(&router, "GET", "/healthz", None).await;
+    assert_eq!(health["status"], "ok", "{health}");
+    assert!(health.get("store_error").is_none(), "{health}");
+    let resp = router
+        .clone()
+        .oneshot(Request::get("/metrics").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    let metrics = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(
+        metrics.contains("shipwindow_audit_writes_total{outcome=\"failed\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("shipwindow_audit_writes_total{outcome=\"ok\"} 1\n"),
+        "{metrics}"
+    );
+}

@@ -238,12 +238,18 @@ pub(super) async fn calendar(
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     let (rules, runtime_freezes, policy) = state.summary();
     let error = state.reload_error();
+    let store_error = state.write_error();
     Json(Health {
-        status: if error.is_some() { "degraded" } else { "ok" },
+        status: if error.is_some() || store_error.is_some() {
+            "degraded"
+        } else {
+            "ok"
+        },
         policy,
         rules,
         runtime_freezes,
         error,
+        store_error,
         stale: state.stale_feeds(),
     })
 }
@@ -251,7 +257,8 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
 /// `GET /healthz`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`, or `degraded` when the last reload failed.
+    /// `ok`, or `degraded` when the last reload failed or the last write to the
+    /// state database did.
     #[schema(value_type = String, example = "ok")]
     pub status: &'static str,
     /// The fingerprint of the policy files being served.
@@ -263,6 +270,11 @@ pub struct Health {
     /// The failed reload's problems, `file:line:column: message`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why the last write to the state database (an audit entry, a runtime
+    /// freeze) failed, until one succeeds: overrides and freezes are refused
+    /// meanwhile, decisions are still answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_error: Option<String>,
     /// Calendar feeds served from an older copy because their last refresh
     /// failed (as in a decision's `stale`); absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]

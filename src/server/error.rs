@@ -17,6 +17,9 @@ pub struct ApiError {
     pub(super) message: String,
     /// Answer with `WWW-Authenticate: Bearer` (a token would help).
     bearer_challenge: bool,
+    /// For the server's own faults: what went wrong, for the log and `/healthz`
+    /// (the client gets only `message`).
+    pub(super) detail: Option<String>,
 }
 
 impl ApiError {
@@ -25,6 +28,7 @@ impl ApiError {
             status,
             message: message.into(),
             bearer_challenge: false,
+            detail: None,
         }
     }
 
@@ -45,7 +49,10 @@ impl ApiError {
     /// The server's own fault; the detail goes to the log, not to the client.
     pub(super) fn internal(context: &str, detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "{context}");
-        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
+        ApiError {
+            detail: Some(format!("{context}: {detail}")),
+            ..ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
+        }
     }
 }
 

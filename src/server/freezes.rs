@@ -230,9 +230,9 @@ pub(super) fn actor(by: Option<&str>, caller: &Caller) -> String {
 
 /// Stores `new` (with its audit entry) and serves it at once.
 pub(super) async fn create_in(state: &AppState, new: NewFreeze) -> Result<RuntimeFreeze, ApiError> {
-    let outcome = state.with_store(move |s| s.create_freeze(new, now())).await;
-    state.metrics.audit_write(outcome.is_ok());
-    let (freeze, _) = outcome?;
+    let (freeze, _) = state
+        .write_store(move |s| s.create_freeze(new, now()))
+        .await?;
     state.install(None);
     tracing::info!(id = %freeze.id, by = %freeze.created_by, until = %freeze.until, "runtime freeze created");
     Ok(freeze)
@@ -244,11 +244,9 @@ pub(super) async fn lift_in(
     id: String,
     by: String,
 ) -> Result<RuntimeFreeze, ApiError> {
-    let outcome = state
-        .with_store(move |s| s.lift_freeze(&id, &by, now()))
-        .await;
-    state.metrics.audit_write(outcome.is_ok());
-    let (freeze, _) = outcome?;
+    let (freeze, _) = state
+        .write_store(move |s| s.lift_freeze(&id, &by, now()))
+        .await?;
     state.install(None);
     let by = freeze.lifted_by.as_deref().unwrap_or_default();
     tracing::info!(id = %freeze.id, by = %by, "runtime freeze lifted");

@@ -46,6 +46,8 @@ pub struct AppState {
     served: RwLock<Served>,
     /// The last reload's failure while the previous policy keeps serving.
     reload_error: RwLock<Option<String>>,
+    /// The last failed write to the state database, until a write succeeds.
+    write_error: RwLock<Option<String>>,
     store: Arc<Store>,
     slack_secret: Option<Vec<u8>>,
     metrics: metrics::Metrics,
@@ -72,6 +74,7 @@ impl AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
             reload_error: RwLock::new(None),
+            write_error: RwLock::new(None),
             store,
             slack_secret: None,
             metrics: metrics::Metrics::default(),
@@ -211,12 +214,38 @@ impl AppState {
         }
     }
 
+    /// Runs a store operation that writes an audit entry, and keeps count of
+    /// whether the database took it: a failure is counted in the metrics and shown
+    /// by `/healthz` until a later write succeeds. A refusal (an unknown freeze id)
+    /// wrote nothing and counts neither way.
+    async fn write_store<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let outcome = self.with_store(op).await;
+        let failure = match &outcome {
+            Ok(_) => None,
+            Err(e) if e.status.is_server_error() => {
+                Some(e.detail.clone().unwrap_or_else(|| e.message.clone()))
+            }
+            Err(_) => return outcome,
+        };
+        self.metrics.audit_write(failure.is_none());
+        *self.write_error.write().unwrap_or_else(|p| p.into_inner()) = failure;
+        outcome
+    }
+
+    fn write_error(&self) -> Option<String> {
+        self.write_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// Appends to the audit log before the caller answers; an entry that cannot
     /// be written fails the request (an untraceable override is not acknowledged).
     async fn audit(&self, entry: NewAuditEntry) -> Result<(), ApiError> {
-        let outcome = self.with_store(move |s| s.append(entry)).await;
-        self.metrics.audit_write(outcome.is_ok());
-        outcome.map(|_| ())
+        self.write_store(move |s| s.append(entry)).await.map(|_| ())
     }
 }
 
