@@ -692,6 +692,45 @@ rollback = ["HOOK", "rollback", "{previous}"]
         );
     }
 
+    #[test]
+    fn an_unhealthy_canary_pool_is_rolled_back_before_any_traffic() {
+        let w = World::new();
+        w.policy("strategies.toml", CANARY_WEIGHT);
+        w.ctl("exit-health", "1\n");
+        let o = w.run(&[
+            "--strategy",
+            "web-canary",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ]);
+        assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+        // No weight was ever set, so there is none to take back.
+        assert_eq!(w.log(), lines(&["deploy v2", "rollback v1"]));
+        assert!(text(&o).contains("before traffic"), "{}", text(&o));
+    }
+
+    #[test]
+    fn a_canary_pool_with_no_health_data_yet_gets_its_first_weight() {
+        let w = World::new();
+        w.policy("strategies.toml", CANARY_WEIGHT);
+        // Metrics-based health has nothing to say before traffic; once the
+        // first weight is set it answers healthy.
+        w.ctl("exit-health", "75\n");
+        w.ctl("then-weight-50", "exit-health 0\n");
+        let o = w.run(&[
+            "--strategy",
+            "web-canary",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        assert_eq!(w.log(), lines(&["deploy v2", "weight 50", "weight 100"]));
+    }
+
     const CANARY_TARGETS: &str = r#"
 [[strategy]]
 name = "web-canary-targets"

@@ -98,6 +98,25 @@ impl HealthCheck<'_> {
 
     /// Polls for `period`; see the module docs for the rules.
     pub fn watch(&self, period: Duration, what: &str, out: &Progress, stop: &Stop) -> Watch {
+        self.watch_until(period, what, out, stop, false)
+    }
+
+    /// One look at a new version before any traffic reaches it (a canary pool at
+    /// weight 0): polled until it answers, or until `failure_limit` consecutive
+    /// unhealthy polls. "No data" passes: nothing has been served yet that could
+    /// give data.
+    pub fn before_traffic(&self, what: &str, out: &Progress, stop: &Stop) -> Watch {
+        self.watch_until(Duration::ZERO, what, out, stop, true)
+    }
+
+    fn watch_until(
+        &self,
+        period: Duration,
+        what: &str,
+        out: &Progress,
+        stop: &Stop,
+        no_data_passes: bool,
+    ) -> Watch {
         let limit = self.failure_limit.max(1);
         let started = Instant::now();
         let mut streak = 0u32;
@@ -147,7 +166,7 @@ impl HealthCheck<'_> {
                 return Watch::Interrupted;
             }
         }
-        if answered {
+        if answered || no_data_passes {
             Watch::Healthy
         } else {
             Watch::Failed(format!(
@@ -227,6 +246,32 @@ mod tests {
         let w = check(&hook, 1).watch(Duration::from_millis(150), "verify", &out, &Stop::never());
         assert!(
             matches!(w, Watch::Failed(ref m) if m.contains("no data")),
+            "{w:?}"
+        );
+    }
+
+    #[test]
+    fn before_traffic_passes_on_no_data_and_waits_out_a_short_unhealthy_streak() {
+        let out = Progress::capture();
+        let dir = tempfile::tempdir().unwrap();
+        let hook = scripted(dir.path(), &[75]);
+        let w = check(&hook, 1).before_traffic("canary", &out, &Stop::never());
+        assert_eq!(w, Watch::Healthy);
+        assert_eq!(calls(dir.path()), 1);
+
+        // Two unhealthy polls under a limit of 3, then healthy: it passes.
+        let dir = tempfile::tempdir().unwrap();
+        let hook = scripted(dir.path(), &[1, 1, 0]);
+        let w = check(&hook, 3).before_traffic("canary", &out, &Stop::never());
+        assert_eq!(w, Watch::Healthy);
+        assert_eq!(calls(dir.path()), 3);
+
+        // Three in a row: it fails.
+        let dir = tempfile::tempdir().unwrap();
+        let hook = scripted(dir.path(), &[1]);
+        let w = check(&hook, 3).before_traffic("canary", &out, &Stop::never());
+        assert!(
+            matches!(w, Watch::Failed(ref m) if m.contains("3 consecutive unhealthy")),
             "{w:?}"
         );
     }

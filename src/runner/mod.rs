@@ -609,24 +609,26 @@ impl Runner<'_> {
         Ok(Outcome::Interrupted)
     }
 
-    /// Watches health for `period` after `what` (healthy at once without a
-    /// health hook or a period).
-    fn watch(
-        &self,
-        what: &str,
-        period: TimeDelta,
+    /// The deploy of a canary by weight: the pool gets the new version while
+    /// all traffic still goes to the stable fleet.
+    fn is_canary_pool_deploy(&self, step: &StepRecord) -> bool {
+        step.action == "deploy"
+            && matches!(
+                self.strategy.kind,
+                StrategyKind::Canary { targets: None, .. }
+            )
+    }
+
+    /// The health hook set up for `targets` (and `color`), if the strategy has one.
+    fn health_check<'s>(
+        &'s self,
         targets: Vec<String>,
-        color: Option<&str>,
-    ) -> Watch {
-        let Some(hook) = self.strategy.hooks.health.as_ref() else {
-            return Watch::Healthy;
-        };
-        if period <= TimeDelta::zero() {
-            return Watch::Healthy;
-        }
+        color: Option<&'s str>,
+    ) -> Option<HealthCheck<'s>> {
+        let hook = self.strategy.hooks.health.as_ref()?;
         let mut values = self.values(None);
         values.color = color;
-        let check = HealthCheck {
+        Some(HealthCheck {
             hook,
             targets,
             values,
@@ -638,6 +640,23 @@ impl Runner<'_> {
                 .max(Duration::from_millis(100)),
             failure_limit: self.strategy.failure_limit,
             cwd: None,
+        })
+    }
+
+    /// Watches health for `period` after `what` (healthy at once without a
+    /// health hook or a period).
+    fn watch(
+        &self,
+        what: &str,
+        period: TimeDelta,
+        targets: Vec<String>,
+        color: Option<&str>,
+    ) -> Watch {
+        if period <= TimeDelta::zero() {
+            return Watch::Healthy;
+        }
+        let Some(check) = self.health_check(targets, color) else {
+            return Watch::Healthy;
         };
         self.out.say(&format!(
             "{what}: watching health for {}",
@@ -713,7 +732,20 @@ impl Runner<'_> {
                 .and_then(|p| p.steps.get(pos))
                 .map(|p| (p.end - p.start) - self.strategy.step_time)
                 .unwrap_or(self.strategy.verify);
-            if step.action != "keep-previous" {
+            if self.is_canary_pool_deploy(step) {
+                // No traffic reaches the pool yet: a pool that is unhealthy now is
+                // rolled back with nobody exposed, before the first weight.
+                let label = format!("[{}/{total}] before traffic", step.index);
+                if let Some(check) = self.health_check(Vec::new(), None) {
+                    self.out
+                        .say(&format!("{label}: checking the canary's health"));
+                    match check.before_traffic(&label, self.out, self.stop) {
+                        Watch::Healthy => {}
+                        Watch::Interrupted => return self.interrupted(&what),
+                        Watch::Failed(why) => return self.rollback(why),
+                    }
+                }
+            } else if step.action != "keep-previous" {
                 let label = format!("[{}/{total}] verify", step.index);
                 match self.watch(
                     &label,
