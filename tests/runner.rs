@@ -656,18 +656,23 @@ health = ["HOOK", "health"]
 rollback = ["HOOK", "rollback", "{previous}"]
 "#;
 
-    #[test]
-    fn canary_by_weight_moves_traffic_step_by_step() {
-        let w = World::new();
-        w.policy("strategies.toml", CANARY_WEIGHT);
-        let o = w.run(&[
+    /// `run` of [`CANARY_WEIGHT`] from v1 to v2.
+    fn run_web_canary(w: &World) -> std::process::Output {
+        w.run(&[
             "--strategy",
             "web-canary",
             "--version",
             "v2",
             "--previous",
             "v1",
-        ]);
+        ])
+    }
+
+    #[test]
+    fn canary_by_weight_moves_traffic_step_by_step() {
+        let w = World::new();
+        w.policy("strategies.toml", CANARY_WEIGHT);
+        let o = run_web_canary(&w);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         assert_eq!(w.log(), lines(&["deploy v2", "weight 50", "weight 100"]));
     }
@@ -677,14 +682,7 @@ rollback = ["HOOK", "rollback", "{previous}"]
         let w = World::new();
         w.policy("strategies.toml", CANARY_WEIGHT);
         w.ctl("then-weight-50", "exit-health 1\n");
-        let o = w.run(&[
-            "--strategy",
-            "web-canary",
-            "--version",
-            "v2",
-            "--previous",
-            "v1",
-        ]);
+        let o = run_web_canary(&w);
         assert_eq!(o.status.code(), Some(3), "{}", text(&o));
         assert_eq!(
             w.log(),
@@ -697,14 +695,7 @@ rollback = ["HOOK", "rollback", "{previous}"]
         let w = World::new();
         w.policy("strategies.toml", CANARY_WEIGHT);
         w.ctl("exit-health", "1\n");
-        let o = w.run(&[
-            "--strategy",
-            "web-canary",
-            "--version",
-            "v2",
-            "--previous",
-            "v1",
-        ]);
+        let o = run_web_canary(&w);
         assert_eq!(o.status.code(), Some(3), "{}", text(&o));
         // No weight was ever set, so there is none to take back.
         assert_eq!(w.log(), lines(&["deploy v2", "rollback v1"]));
@@ -719,14 +710,7 @@ rollback = ["HOOK", "rollback", "{previous}"]
         // first weight is set it answers healthy.
         w.ctl("exit-health", "75\n");
         w.ctl("then-weight-50", "exit-health 0\n");
-        let o = w.run(&[
-            "--strategy",
-            "web-canary",
-            "--version",
-            "v2",
-            "--previous",
-            "v1",
-        ]);
+        let o = run_web_canary(&w);
         assert_eq!(o.status.code(), Some(0), "{}", text(&o));
         assert_eq!(w.log(), lines(&["deploy v2", "weight 50", "weight 100"]));
     }

@@ -482,6 +482,17 @@ async fn metrics_count_decisions_by_verdict_and_blocking_rule() {
     assert!(text.ends_with("# EOF\n"));
 }
 
+/// The names of an OpenAPI operation's parameters (only those `in` one place).
+fn parameters<'a>(operation: &'a Value, location: Option<&str>) -> Vec<&'a str> {
+    operation["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| location.is_none_or(|l| p["in"] == l))
+        .map(|p| p["name"].as_str().unwrap())
+        .collect()
+}
+
 #[tokio::test]
 async fn the_openapi_document_is_generated_from_the_handlers() {
     let (status, doc) = call("GET", "/v1/openapi.json", None).await;
@@ -512,25 +523,13 @@ async fn the_openapi_document_is_generated_from_the_handlers() {
     // The Slack command is signed, not bearer-authenticated, and says which headers.
     let slack = &doc["paths"]["/v1/slack/command"]["post"];
     assert!(slack["security"].is_null(), "{slack}");
-    let headers: Vec<&str> = slack["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["in"] == "header")
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        headers,
+        parameters(slack, Some("header")),
         ["X-Slack-Request-Timestamp", "X-Slack-Signature"],
         "{slack}"
     );
     // Calendar apps cannot send headers: the token may come in the query.
-    let calendar: Vec<&str> = doc["paths"]["/v1/calendar.ics"]["get"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let calendar = parameters(&doc["paths"]["/v1/calendar.ics"]["get"], None);
     assert!(calendar.contains(&"token"), "{calendar:?}");
     // The decision schema has every §4 field, and no internal ones.
     let decision = &doc["components"]["schemas"]["Decision"]["properties"];
@@ -552,12 +551,7 @@ async fn the_openapi_document_is_generated_from_the_handlers() {
     }
     assert!(decision["data_end"].is_null());
     // GET /v1/check's parameters are the request fields, without `override`.
-    let params: Vec<&str> = doc["paths"]["/v1/check"]["get"]["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let params = parameters(&doc["paths"]["/v1/check"]["get"], None);
     assert!(
         params.contains(&"service") && params.contains(&"at"),
         "{params:?}"
