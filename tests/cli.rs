@@ -1020,4 +1020,10 @@ fn output_that_cannot_be_written_is_an_error_not_a_verdict() {
         stderr.contains("error: cannot write the output: No space left on device"),
         "{stderr}"
     );
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = shipwindow(&["--version"]).stdout(full).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

@@ -170,6 +170,17 @@ enum CliError {
 }
 
 /// Runs the command line and maps the outcome to an exit code.
+/// `code`, unless the output could not be written: then exit 2 saying so.
+fn finish(code: u8) -> ExitCode {
+    match output::failure() {
+        None => ExitCode::from(code),
+        Some(why) => {
+            eprintln!("error: cannot write the output: {why}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -187,7 +198,7 @@ pub fn main() -> ExitCode {
             "shipwindow {VERSION} (tz database {})",
             chrono_tz::IANA_TZDB_VERSION
         );
-        return ExitCode::SUCCESS;
+        return finish(EXIT_ALLOWED);
     }
     let Some(command) = cli.command else {
         eprintln!(
@@ -201,13 +212,7 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
     match run(cli.policies, command) {
-        Ok(code) => match output::failure() {
-            None => ExitCode::from(code),
-            Some(why) => {
-                eprintln!("error: cannot write the output: {why}");
-                ExitCode::from(EXIT_BAD_INPUT)
-            }
-        },
+        Ok(code) => finish(code),
         Err(err) => {
             if json_errors {
                 outln!("{}", serde_json::json!({ "error": err.to_string() }));

@@ -13,7 +13,8 @@
 //! Polls run at the start, every `health_interval`, and once more at the end
 //! of the period, so the period's end state is seen. A period that ends with
 //! an unhealthy streak still under the limit is extended until the streak
-//! resolves (healthy, or the limit); one in which health never answered
+//! resolves (healthy, or the limit; "no data" in the extension counts towards
+//! the limit, so the extension always ends); one in which health never answered
 //! (only "no data") fails: an unverified step is not a verified one.
 
 use super::hooks::{HookOutcome, run_hook_quiet, timeout_of};
@@ -123,6 +124,7 @@ impl HealthCheck<'_> {
         let mut answered = false;
         let mut last: Option<Poll> = None;
         loop {
+            let overtime = started.elapsed() >= period;
             let poll = self.poll(out);
             if last.as_ref() != Some(&poll) {
                 match &poll {
@@ -135,6 +137,27 @@ impl HealthCheck<'_> {
                 Poll::Healthy => {
                     answered = true;
                     streak = 0;
+                }
+                // Before traffic, no data is all there can be: an answer.
+                Poll::NoData if no_data_passes => {
+                    answered = true;
+                    streak = 0;
+                }
+                // Past the period an unhealthy streak waits for a verdict; health
+                // that goes quiet instead gives none, so the quiet polls count
+                // against the limit (otherwise the watch would never end).
+                Poll::NoData if overtime && streak > 0 => {
+                    streak += 1;
+                    out.say(&format!(
+                        "{what}: still no health data after an unhealthy check ({streak} of {limit})"
+                    ));
+                    if streak >= limit {
+                        return Watch::Failed(format!(
+                            "{what}: unhealthy, then no health data for {} more check{}",
+                            streak - 1,
+                            if streak == 2 { "" } else { "s" }
+                        ));
+                    }
                 }
                 Poll::NoData => {}
                 Poll::Unhealthy(why) => {
@@ -266,6 +289,13 @@ mod tests {
         assert_eq!(w, Watch::Healthy);
         assert_eq!(calls(dir.path()), 3);
 
+        // Unhealthy once, then quiet: no data is an answer here, so it ends.
+        let dir = tempfile::tempdir().unwrap();
+        let hook = scripted(dir.path(), &[1, 75]);
+        let w = check(&hook, 3).before_traffic("canary", &out, &Stop::never());
+        assert_eq!(w, Watch::Healthy);
+        assert_eq!(calls(dir.path()), 2);
+
         // Three in a row: it fails.
         let dir = tempfile::tempdir().unwrap();
         let hook = scripted(dir.path(), &[1]);
@@ -274,6 +304,21 @@ mod tests {
             matches!(w, Watch::Failed(ref m) if m.contains("3 consecutive unhealthy")),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn an_unhealthy_streak_at_the_end_that_goes_quiet_still_ends() {
+        // The period ends in an unhealthy streak (1 of 3); the hook then only says
+        // "no data". The watch must not wait for a verdict forever.
+        let dir = tempfile::tempdir().unwrap();
+        let hook = scripted(dir.path(), &[0, 0, 1, 75]);
+        let out = Progress::capture();
+        let w = check(&hook, 3).watch(Duration::from_millis(100), "verify", &out, &Stop::never());
+        assert!(
+            matches!(w, Watch::Failed(ref m) if m.contains("then no health data for 2 more checks")),
+            "{w:?}"
+        );
+        assert!(calls(dir.path()) <= 6, "{}", calls(dir.path()));
     }
 
     #[test]

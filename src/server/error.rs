@@ -17,8 +17,8 @@ pub struct ApiError {
     pub(super) message: String,
     /// Answer with `WWW-Authenticate: Bearer` (a token would help).
     bearer_challenge: bool,
-    /// For the server's own faults: what went wrong, for the log and `/healthz`
-    /// (the client gets only `message`).
+    /// For the server's own faults: what went wrong, for `/healthz` (the client
+    /// gets only `message`; the log gets everything, paths included).
     pub(super) detail: Option<String>,
 }
 
@@ -49,10 +49,7 @@ impl ApiError {
     /// The server's own fault; the detail goes to the log, not to the client.
     pub(super) fn internal(context: &str, detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "{context}");
-        ApiError {
-            detail: Some(format!("{context}: {detail}")),
-            ..ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
-        }
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
     }
 }
 
@@ -115,7 +112,43 @@ impl From<StoreError> for ApiError {
                 StatusCode::CONFLICT,
                 format!("runtime freeze `{id}` is already lifted or expired"),
             ),
-            other => ApiError::internal("the server could not use its state database", other),
+            StoreError::InvalidRange { .. } => ApiError::bad_request(e.to_string()),
+            other => {
+                let context = "the server could not use its state database";
+                let reason = other.reason();
+                ApiError {
+                    detail: Some(format!("{context}: {reason}")),
+                    ..ApiError::internal(context, other)
+                }
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn store_errors_say_whose_fault_and_keep_paths_out_of_the_detail() {
+        let at = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+        // An empty freeze (until caught up with by the clock) is the request's fault.
+        let e = ApiError::from(StoreError::InvalidRange {
+            start: at,
+            until: at,
+        });
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(e.detail.is_none());
+        // A failed statement is the server's; the detail says why, not where.
+        let e = ApiError::from(StoreError::Sql {
+            path: "/srv/secret/state/shipwindow.db".into(),
+            source: rusqlite::Error::InvalidQuery,
+        });
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(e.message, "the server could not use its state database");
+        let detail = e.detail.unwrap();
+        assert!(detail.starts_with("the server could not use its state database: "));
+        assert!(!detail.contains("/srv/secret"), "{detail}");
     }
 }

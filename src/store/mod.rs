@@ -92,6 +92,19 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// What went wrong without where: no file paths, for answers anyone may read
+    /// (`/healthz`). The log gets the whole error.
+    pub fn reason(&self) -> String {
+        match self {
+            StoreError::Open { source, .. } => format!("cannot open the database: {source}"),
+            StoreError::Missing { .. } => "no database".to_string(),
+            StoreError::Sql { source, .. } => source.to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// The server's durable state. One connection behind a mutex: SQLite allows one
 /// writer at a time anyway, and every call is short.
 pub struct Store {
