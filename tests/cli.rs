@@ -353,6 +353,35 @@ fn next_in_github_format_annotates_and_sets_the_output() {
 }
 
 #[test]
+fn a_github_output_file_that_cannot_be_written_fails_the_step() {
+    // A directory cannot be appended to: later steps would read no `allowed`.
+    let dir = tempfile::tempdir().unwrap();
+    let bundled_dir = bundled();
+    let o = shipwindow(&[
+        "--policies",
+        bundled_dir.to_str().unwrap(),
+        "check",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--at",
+        ALLOWED_AT,
+        "--format",
+        "github",
+    ])
+    .env("GITHUB_OUTPUT", dir.path())
+    .output()
+    .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: cannot write the output: cannot append to $GITHUB_OUTPUT ("),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn windows_json_covers_the_range_consecutively() {
     let (from, to) = ("2026-11-23T00:00:00Z", "2026-12-07T00:00:00Z");
     let o = run(&[

@@ -33,12 +33,13 @@ fn append(var: &str, text: &str) {
         .create(true)
         .append(true)
         .open(&path);
-    match file.and_then(|mut f| f.write_all(text.as_bytes())) {
-        Ok(()) => {}
-        Err(e) => eprintln!(
-            "warning: cannot append to ${var} ({}): {e}",
+    // Later steps read these files: missing outputs must fail the step, not
+    // leave `steps.<id>.outputs.allowed` silently empty.
+    if let Err(e) = file.and_then(|mut f| f.write_all(text.as_bytes())) {
+        super::output::fail(format!(
+            "cannot append to ${var} ({}): {e}",
             path.to_string_lossy()
-        ),
+        ));
     }
 }
 

@@ -25,11 +25,15 @@ pub fn write(args: fmt::Arguments<'_>) {
     match out.write_fmt(args).and_then(|()| out.flush()) {
         Ok(()) => {}
         Err(e) if e.kind() == ErrorKind::BrokenPipe => CLOSED.store(true, Ordering::Relaxed),
-        Err(e) => {
-            if let Ok(mut failure) = FAILURE.lock() {
-                failure.get_or_insert_with(|| e.to_string());
-            }
-        }
+        Err(e) => fail(e.to_string()),
+    }
+}
+
+/// Records a failure to write other output a run promised (GitHub's step outputs
+/// and summary), so the exit code says so like a failed write to stdout.
+pub fn fail(why: String) {
+    if let Ok(mut failure) = FAILURE.lock() {
+        failure.get_or_insert(why);
     }
 }
 
