@@ -29,7 +29,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 /// A request body is a small JSON object; anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -47,7 +47,10 @@ pub struct AppState {
     /// The last reload's failure while the previous policy keeps serving.
     reload_error: RwLock<Option<String>>,
     /// The last failed write to the state database, until a write succeeds.
-    write_error: RwLock<Option<String>>,
+    write_error: Arc<RwLock<Option<String>>>,
+    /// Held from a write's start to the record of its outcome, so the write that
+    /// finished last is the one `write_error` speaks of.
+    write_turn: Arc<Mutex<()>>,
     store: Arc<Store>,
     slack_secret: Option<Vec<u8>>,
     metrics: metrics::Metrics,
@@ -74,7 +77,8 @@ impl AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
             reload_error: RwLock::new(None),
-            write_error: RwLock::new(None),
+            write_error: Arc::new(RwLock::new(None)),
+            write_turn: Arc::new(Mutex::new(())),
             store,
             slack_secret: None,
             metrics: metrics::Metrics::default(),
@@ -222,17 +226,39 @@ impl AppState {
         &self,
         op: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let outcome = self.with_store(op).await;
-        let failure = match &outcome {
-            Ok(_) => None,
-            Err(e) if e.status.is_server_error() => {
-                Some(e.detail.clone().unwrap_or_else(|| e.message.clone()))
+        let store = Arc::clone(&self.store);
+        let turn = Arc::clone(&self.write_turn);
+        let last_failure = Arc::clone(&self.write_error);
+        let task = tokio::task::spawn_blocking(move || {
+            let _turn = turn.lock().unwrap_or_else(|p| p.into_inner());
+            let outcome = op(&store).map_err(ApiError::from);
+            let wrote = match &outcome {
+                Ok(_) => Some(None),
+                Err(e) if e.status.is_server_error() => {
+                    Some(Some(e.detail.clone().unwrap_or_else(|| e.message.clone())))
+                }
+                Err(_) => None,
+            };
+            if let Some(failure) = &wrote {
+                *last_failure.write().unwrap_or_else(|p| p.into_inner()) = failure.clone();
             }
-            Err(_) => return outcome,
-        };
-        self.metrics.audit_write(failure.is_none());
-        *self.write_error.write().unwrap_or_else(|p| p.into_inner()) = failure;
-        outcome
+            (outcome, wrote.map(|failure| failure.is_none()))
+        });
+        match task.await {
+            Ok((outcome, wrote)) => {
+                if let Some(ok) = wrote {
+                    self.metrics.audit_write(ok);
+                }
+                outcome
+            }
+            Err(e) => {
+                let context = "a state database task failed";
+                *self.write_error.write().unwrap_or_else(|p| p.into_inner()) =
+                    Some(context.to_string());
+                self.metrics.audit_write(false);
+                Err(ApiError::internal(context, e))
+            }
+        }
     }
 
     fn write_error(&self) -> Option<String> {
