@@ -14,7 +14,7 @@ mod support;
 /// Named `runner` so that `cargo test --test runner --lib runner` selects these
 /// tests along with the unit tests of `src/runner/`.
 mod runner {
-    use super::support::{World, text, wait};
+    use super::support::{World, signal, text, wait};
     use chrono::{SecondsFormat, TimeDelta, Utc};
     use std::time::{Duration, Instant};
 
@@ -482,11 +482,7 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
             ],
         );
         w.wait_for("begin deploy web-2 v2", Duration::from_secs(10));
-        let status = std::process::Command::new("kill")
-            .args(["-s", "INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        signal(&child, "INT");
         let code = wait(&mut child, Duration::from_secs(20));
         let out = w.output_of("int");
         assert_eq!(code, Some(130), "{out}");
@@ -532,11 +528,7 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
             ],
         );
         w.wait_for("begin rollback web-2 v1", Duration::from_secs(15));
-        let status = std::process::Command::new("kill")
-            .args(["-s", "TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        signal(&child, "TERM");
         let code = wait(&mut child, Duration::from_secs(20));
         assert_eq!(code, Some(130), "{}", w.output_of("int"));
         let o = w.run(&["--strategy", "web-rolling", "--version", "v3"]);

@@ -190,6 +190,15 @@ fn read_lines(path: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Sends signal `name` (`INT`, `TERM`, …) to `child`, as a user or CI would.
+pub fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .args(["-s", name, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -s {name} failed");
+}
+
 /// Waits for a child with a deadline; kills it and panics when it overstays.
 pub fn wait(child: &mut Child, within: Duration) -> Option<i32> {
     let end = Instant::now() + within;
