@@ -7,7 +7,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-mod ics_common;
+use crate::support::ics as ics_common;
 
 use ics_common::*;
 use shipwindow::policy::RuleSource;

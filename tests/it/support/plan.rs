@@ -1,5 +1,5 @@
-//! Helpers shared by the strategy-plan tests (tests/plan.rs and
-//! tests/plan_compare.rs): the instant both plan from, short ways to write
+//! Helpers shared by the strategy-plan tests (tests/it/plan.rs and
+//! tests/it/plan_compare.rs): the instant both plan from, short ways to write
 //! times and durations, a policy directory, and reading the binary's output.
 
 #![allow(

@@ -8,8 +8,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-#[path = "support/server.rs"]
-mod support;
+use crate::support::server as support;
 
 use serde_json::Value;
 use std::io::{BufRead, Read, Write};

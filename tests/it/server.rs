@@ -20,8 +20,7 @@ use std::sync::Arc;
 use support::{Server, bundled, policy_copy};
 use tower::ServiceExt;
 
-#[path = "support/server.rs"]
-mod support;
+use crate::support::server as support;
 
 fn state() -> Arc<AppState> {
     let policy = PolicySet::load(&bundled()).unwrap();

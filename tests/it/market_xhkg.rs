@@ -17,7 +17,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-mod common;
+use crate::support::market as common;
 
 use chrono::{NaiveDate, NaiveTime};
 use shipwindow::market::{Day, Session, exchange};

@@ -11,8 +11,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-#[path = "support/plan.rs"]
-mod support;
+use crate::support::plan as support;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};

@@ -10,8 +10,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-#[path = "support/plan.rs"]
-mod support;
+use crate::support::plan as support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

@@ -8,8 +8,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-#[path = "support/server.rs"]
-mod support;
+use crate::support::server as support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};

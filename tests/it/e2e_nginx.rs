@@ -4,8 +4,11 @@
 //! while a bounded load loop requests the app through nginx and counts every
 //! request that does not come back `200`.
 //!
-//! Without nginx (on PATH or at /usr/sbin/nginx) or python3 each test says so
-//! and passes; `.ci/run` installs nginx so that they run in CI. The tests take
+//! They need nginx (on PATH or at /usr/sbin/nginx) and python3, so they are
+//! `#[ignore]`d with that reason and a plain `cargo test` lists them as ignored;
+//! `scripts/test.sh` (the README's test command, which `.ci/run` calls) installs
+//! both when missing and runs them with `--include-ignored`. Run without those
+//! tools, a test fails and says what is missing. The tests take
 //! turns (one demo at a time on a small machine) and each tears its demo down
 //! when it ends, panics included.
 
@@ -62,23 +65,16 @@ fn find_nginx() -> Option<PathBuf> {
     })
 }
 
-/// Says why a test is skipped, on the real stderr: `println!` would be
-/// captured by the test harness and never seen for a test that passes.
-fn skip(why: &str) {
-    let _ = writeln!(std::io::stderr(), "e2e: {why} — skipping");
-}
-
-/// Whether the tools are there; says why not (the test then passes).
-fn tools() -> Option<PathBuf> {
-    let Some(nginx) = find_nginx() else {
-        skip("nginx not found; install it (apt-get install nginx-light)");
-        return None;
-    };
-    if on_path("python3").is_none() {
-        skip("python3 not found (the demo app needs it); install it");
-        return None;
-    }
-    Some(nginx)
+/// The nginx to run; a test without nginx or python3 fails saying which is
+/// missing (it is ignored unless asked for, so being asked means it must run).
+fn tools() -> PathBuf {
+    let nginx = find_nginx()
+        .expect("nginx not found (on PATH or /usr/sbin/nginx): install it (apt-get install nginx-light) or run scripts/test.sh");
+    assert!(
+        on_path("python3").is_some(),
+        "python3 not found (the demo app needs it): install it or run scripts/test.sh"
+    );
+    nginx
 }
 
 /// Loopback ports that were free a moment ago, all different.
@@ -239,8 +235,8 @@ struct Demo {
 impl Demo {
     /// `setup.sh` with `names` on free ports, all on `version`; None (after
     /// saying why) when nginx or python3 is missing.
-    fn start(names: &[&str], version: &str) -> Option<Demo> {
-        let nginx = tools()?;
+    fn start(names: &[&str], version: &str) -> Demo {
+        let nginx = tools();
         let turn = turn();
         let root = tempfile::tempdir().unwrap();
         for sub in ["demo", "policies", "state"] {
@@ -273,7 +269,7 @@ impl Demo {
             .env("SHIPWINDOW_DEMO_VERSION", version);
         let (code, out) = demo.wait(cmd, "setup", Duration::from_secs(30));
         assert_eq!(code, Some(0), "setup.sh failed:\n{out}");
-        Some(demo)
+        demo
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -548,10 +544,9 @@ fn assert_no_failures(tally: &Tally, out: &str) {
 }
 
 #[test]
+#[ignore = "needs nginx and python3; scripts/test.sh installs them and runs it"]
 fn rolling_deploy_of_v2_fails_no_request_and_every_instance_serves_v2() {
-    let Some(demo) = Demo::start(&["web-1", "web-2", "web-3", "web-4"], "v1") else {
-        return;
-    };
+    let demo = Demo::start(&["web-1", "web-2", "web-3", "web-4"], "v1");
     demo.strategies(ROLLING);
     let (code, out, tally) = demo.run_under_load(
         "rolling v1 -> v2",
@@ -595,10 +590,9 @@ fn rolling_deploy_of_v2_fails_no_request_and_every_instance_serves_v2() {
 }
 
 #[test]
+#[ignore = "needs nginx and python3; scripts/test.sh installs them and runs it"]
 fn blue_green_deploy_of_v2_fails_no_request_and_switches_to_green() {
-    let Some(demo) = Demo::start(&["blue-1", "blue-2", "green-1", "green-2"], "v1") else {
-        return;
-    };
+    let demo = Demo::start(&["blue-1", "blue-2", "green-1", "green-2"], "v1");
     demo.strategies(BLUE_GREEN);
     let (code, out, tally) = demo.run_under_load(
         "blue-green v1 -> v2",
@@ -641,10 +635,9 @@ fn blue_green_deploy_of_v2_fails_no_request_and_switches_to_green() {
 }
 
 #[test]
+#[ignore = "needs nginx and python3; scripts/test.sh installs them and runs it"]
 fn a_broken_v3_is_rolled_back_with_exit_3_and_v2_keeps_serving() {
-    let Some(demo) = Demo::start(&["web-1", "web-2", "web-3", "web-4"], "v2") else {
-        return;
-    };
+    let demo = Demo::start(&["web-1", "web-2", "web-3", "web-4"], "v2");
     demo.strategies(ROLLING);
     let (code, out, tally) = demo.run_under_load(
         "rolling v2 -> broken v3",
@@ -692,10 +685,9 @@ fn a_broken_v3_is_rolled_back_with_exit_3_and_v2_keeps_serving() {
 }
 
 #[test]
+#[ignore = "needs nginx and python3; scripts/test.sh installs them and runs it"]
 fn a_canary_by_weight_moves_all_traffic_to_v2_without_a_failed_request() {
-    let Some(demo) = Demo::start(&["stable-1", "stable-2", "canary-1"], "v1") else {
-        return;
-    };
+    let demo = Demo::start(&["stable-1", "stable-2", "canary-1"], "v1");
     demo.strategies(CANARY);
     let (code, out, tally) = demo.run_under_load(
         "canary by weight v1 -> v2",

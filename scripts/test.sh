@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The test command: installs what the end-to-end tests run for real when it is
+# missing (nginx and python3, from Debian's packages), then runs every test,
+# the ignored ones included (they are ignored only because they need those).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the end-to-end tests" >&2
+  if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
+fi
+
+cargo test "$@" -- --include-ignored

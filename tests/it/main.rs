@@ -1,0 +1,31 @@
+//! The integration tests, one binary: each file below is a module with the tests of
+//! one area, and `support` holds the helpers they share (one link instead of thirty).
+
+mod support;
+
+mod cli;
+mod decision;
+mod e2e_nginx;
+mod ics_errors;
+mod ics_events;
+mod ics_export;
+mod ics_feed;
+mod ics_fixtures;
+mod lead_tail;
+mod load_errors;
+mod market_reference;
+mod market_rule;
+mod market_xhkg;
+mod market_xkrx;
+mod market_xlon;
+mod market_xnys;
+mod market_xtks;
+mod plan;
+mod plan_compare;
+mod property;
+mod runner;
+mod server;
+mod server_ops;
+mod server_state;
+mod slack;
+mod strategy_load;

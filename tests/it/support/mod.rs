@@ -1,0 +1,9 @@
+//! Helpers shared by the integration tests: the hook scripts and their control files
+//! (`hooks`), plan fixtures (`plan`), a served policy on a free port (`server`), the
+//! market calendar facts (`market`) and the iCalendar fixtures (`ics`).
+
+pub mod hooks;
+pub mod ics;
+pub mod market;
+pub mod plan;
+pub mod server;
