@@ -12,7 +12,6 @@ mod net;
 mod openapi;
 mod reload;
 mod slack;
-mod slack_endpoint;
 
 pub use api::ZONE_HEADER;
 pub use auth::{Caller, Tokens};
@@ -315,7 +314,7 @@ pub fn app(state: Arc<AppState>, tokens: Tokens) -> Router {
         ))
         .route_layer(axum::middleware::from_fn(token_from_query));
     // Slack signs its requests instead of carrying a token.
-    let signed = Router::new().route("/v1/slack/command", post(slack_endpoint::command));
+    let signed = Router::new().route("/v1/slack/command", post(slack::command));
     // Limits apply to the API only, so a health probe still answers at once while
     // the API is saturated.
     let api = protected

@@ -19,7 +19,7 @@ use utoipa::OpenApi;
         super::freezes::list,
         super::freezes::lift,
         super::audit::list,
-        super::slack_endpoint::command,
+        super::slack::command,
         super::api::healthz,
         super::api::render_metrics,
     ),

@@ -1,16 +1,21 @@
-//! `POST /v1/slack/command`: verifies Slack's signature before anything else,
-//! records the request in the audit log, then answers the command in Block Kit.
-//! Signed requests need no bearer token; unsigned ones are refused with 401 and
-//! nothing is evaluated.
+//! The Slack slash command, `POST /v1/slack/command` (SPEC §7): this handler
+//! verifies Slack's signature before anything else, records the request in the
+//! audit log, then answers the command in Block Kit. Signed requests need no
+//! bearer token; unsigned ones are refused with 401 and nothing is evaluated.
+//!
+//! The parts it ties together are pure (no IO, no clock; the handler passes `now`
+//! and the policy's zone), and none of them knows the others:
+//! [`signature`] checks the `v0` HMAC, [`form`] decodes the body, [`command`] parses
+//! the text after the slash command, and [`blocks`] renders the answers.
+
+mod blocks;
+mod command;
+mod form;
+mod signature;
 
 use super::auth::Caller;
 use super::error::ErrorBody;
 use super::freezes::{self, create_in, lift_in};
-use super::slack::{
-    SIGNATURE_HEADER, SignatureError, SlackCommand, TIMESTAMP_HEADER, parse_command, parse_form,
-    render_decision, render_error, render_freeze_created, render_freeze_lifted, render_freezes,
-    render_help, verify_signature,
-};
 use super::{ApiError, AppState, api, now};
 use crate::store::{AuditAction, NewAuditEntry};
 use axum::Json;
@@ -18,7 +23,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use blocks::{
+    render_decision, render_error, render_freeze_created, render_freeze_lifted, render_freezes,
+    render_help,
+};
+use command::{SlackCommand, parse_command};
+use form::parse_form;
 use serde_json::{Value, json};
+use signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, verify_signature};
 use std::sync::Arc;
 
 #[utoipa::path(post, path = "/v1/slack/command", tag = "chatops",
@@ -62,7 +74,7 @@ pub(super) async fn command(
     }
     let form = match parse_form(&body) {
         Ok(form) => form,
-        Err(message) => return Json(render_error(&message)).into_response(),
+        Err(e) => return Json(render_error(&e.to_string())).into_response(),
     };
     let actor = form.actor();
     // The request is on record before it acts: an action nobody can trace is not taken.
@@ -88,7 +100,7 @@ pub(super) async fn command(
 async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Value {
     let tz = state.policy().settings.timezone;
     let outcome = match parse_command(text) {
-        Err(usage) => return render_error(&usage),
+        Err(e) => return render_error(&e.to_string()),
         Ok(SlackCommand::Help) => return render_help(slash),
         // `strategy <name>` times the check by the strategy's plan, as
         // `check --strategy` and `/v1/check?strategy=` do.
@@ -124,4 +136,73 @@ async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Val
             .map(|list| render_freezes(&list, tz, now())),
     };
     outcome.unwrap_or_else(|e| render_error(&e.message))
+}
+
+/// Slack's documented example of a signed request, and ways to look into a Block
+/// Kit answer, for the parts' tests.
+#[cfg(test)]
+mod testing {
+    use serde_json::Value;
+
+    /// The signing secret, timestamp, body and signature of the request in Slack's
+    /// "Verifying requests from Slack" guide.
+    pub(super) const SECRET: &[u8] = b"8f742231b10e8888abcd99yyyzzz85a5";
+    pub(super) const TS: &str = "1531420618";
+    pub(super) const BODY: &str = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    pub(super) const EXPECTED: &str =
+        "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+
+    /// Every text in the response, joined, to search.
+    pub(super) fn all_text(v: &Value) -> String {
+        let mut out = v["text"].as_str().unwrap().to_string();
+        for b in v["blocks"].as_array().unwrap() {
+            if let Some(t) = b["text"]["text"].as_str() {
+                out.push('\n');
+                out.push_str(t);
+            }
+            for e in b["elements"].as_array().into_iter().flatten() {
+                out.push('\n');
+                out.push_str(e["text"].as_str().unwrap());
+            }
+        }
+        out
+    }
+
+    pub(super) fn well_formed(v: &Value, response_type: &str) {
+        assert_eq!(v["response_type"], response_type, "{v}");
+        assert!(!v["text"].as_str().unwrap().is_empty(), "{v}");
+        let blocks = v["blocks"].as_array().unwrap();
+        assert!(!blocks.is_empty() && blocks.len() <= 50, "{v}");
+        for b in blocks {
+            match b["type"].as_str().unwrap() {
+                "section" => assert_eq!(b["text"]["type"], "mrkdwn"),
+                "context" => assert!(!b["elements"].as_array().unwrap().is_empty()),
+                other => panic!("unexpected block type {other}"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{all_text, well_formed};
+    use super::*;
+
+    fn error_for(text: &str) -> Value {
+        match parse_command(text) {
+            Err(e) => render_error(&e.to_string()),
+            Ok(c) => panic!("{text}: parsed as {c:?}"),
+        }
+    }
+
+    #[test]
+    fn command_errors_are_escaped_for_the_asker() {
+        // User text in a message is escaped for mrkdwn when rendered.
+        let shown = all_text(&error_for("web prod <!channel>"));
+        assert!(shown.contains("`&lt;!channel&gt;`"), "{shown}");
+        assert!(!shown.contains('<'), "{shown}");
+        let v = error_for("web");
+        well_formed(&v, "ephemeral");
+        assert!(all_text(&v).contains("/shipwindow &lt;service&gt; &lt;env&gt;"));
+    }
 }
