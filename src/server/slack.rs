@@ -265,7 +265,7 @@ pub(crate) fn parse_command(text: &str) -> Result<SlackCommand, String> {
                 "`freezes` takes no arguments. Usage: {FREEZES_USAGE}"
             )),
         },
-        _ => parse_check(&words).map_err(|e| match crate::time::closest(first, COMMANDS) {
+        _ => parse_check(&words).map_err(|e| match crate::suggest::closest(first, COMMANDS) {
             Some(cmd) => format!("{e} (Did you mean `{cmd}`?)"),
             None => e,
         }),
