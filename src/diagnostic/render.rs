@@ -19,22 +19,33 @@ pub(super) fn snippet(d: &Diagnostic) -> Option<String> {
     let text = d.source.as_deref()?;
     let span = d.span.clone()?;
     let (line, _) = d.position?;
-    let start_of_line = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
-    let end_of_line = text[span.start..]
+    // Offsets come from parsers and land on character boundaries; a span that
+    // does not is shown without its line rather than panicking.
+    let start_of_line = text.get(..span.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let end_of_line = text
+        .get(span.start..)?
         .find('\n')
         .map_or(text.len(), |i| span.start + i);
-    let shown = text[start_of_line..end_of_line].trim_end_matches('\r');
-    let from = span.start - start_of_line;
-    let to = (span.end.min(end_of_line) - start_of_line).min(shown.len());
+    let shown = text.get(start_of_line..end_of_line)?.trim_end_matches('\r');
+    let from = (span.start - start_of_line).min(shown.len());
+    let to = span
+        .end
+        .min(end_of_line)
+        .saturating_sub(start_of_line)
+        .min(shown.len());
     let to = if to > from {
         to
     } else {
         // One character (or the end of the line) for an empty span.
-        shown[from..]
+        shown
+            .get(from..)?
             .chars()
             .next()
             .map_or(from, |c| from + c.len_utf8())
     };
+    if !shown.is_char_boundary(to) {
+        return None;
+    }
     let group = Group::with_level(Level::ERROR).element(
         Snippet::source(shown)
             .line_start(line)
@@ -116,5 +127,9 @@ mod tests {
         let src = Source::new(PathBuf::from("a.toml"), "x = \"");
         let eof = src.diagnostic(5..5, "end", None).render();
         assert_eq!(eof, "a.toml:1:6: end\n  |\n1 | x = \"\n  |      ^");
+        // At the end of a CRLF line.
+        let src = Source::new(PathBuf::from("a.toml"), "x = \"\r\ny = 1\r\n");
+        let eol = src.diagnostic(5..5, "end", None).render();
+        assert_eq!(eol, "a.toml:1:6: end\n  |\n1 | x = \"\n  |      ^");
     }
 }
