@@ -2,7 +2,8 @@
 //! why not and when next?
 //!
 //! Layers, each depending only on the ones before it:
-//! `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
+//! `suggest` ("did you mean") and `diagnostic` (problems at a span of a file's
+//! text) → `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
 //! (exchange calendars, session guards) and `ics` (iCalendar files and feeds) →
 //! `policy` (files → validated model) →
 //! `eval` (request → decision) → `input` (request text → request). The two front
@@ -11,6 +12,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod diagnostic;
 pub mod eval;
 pub mod ics;
 pub mod input;
@@ -20,6 +22,7 @@ pub mod policy;
 pub mod runner;
 pub mod server;
 pub mod store;
+pub mod suggest;
 pub mod time;
 
 pub use eval::{

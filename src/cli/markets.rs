@@ -66,7 +66,7 @@ fn summary(e: &Exchange) -> Value {
 pub(crate) fn days(code: &str, from: &str, to: &str, json_out: bool) -> Result<String, CliError> {
     let Some(e) = exchange(code) else {
         let codes: Vec<&str> = exchanges().iter().map(|e| e.code).collect();
-        let hint = crate::time::closest(code, codes.iter().copied())
+        let hint = crate::suggest::closest(code, codes.iter().copied())
             .map(|c| format!("did you mean `{c}`? "))
             .unwrap_or_default();
         return Err(CliError::Usage(format!(

@@ -9,6 +9,7 @@ mod plan;
 mod remote;
 mod run;
 mod serve;
+mod validate;
 
 use crate::eval::{self, Decision, DeployRequest, Verdict};
 use crate::input::{OverrideText, RequestText, WindowsText};
@@ -18,6 +19,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use output::{out, outln};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use validate::validate;
 
 /// Exit codes (SPEC §5).
 pub const EXIT_ALLOWED: u8 = 0;
@@ -52,7 +54,7 @@ enum Command {
     /// Show the open and closed stretches for a service and environment
     Windows(WindowsArgs),
     /// Check the policy files and print every problem
-    Validate,
+    Validate(validate::ValidateArgs),
     /// List the built-in exchange calendars, or one calendar's days
     Markets(MarketsArgs),
     /// Show a strategy's steps from a start time and decide the whole plan
@@ -235,7 +237,7 @@ fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
 fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
     let dir = policy_dir(policies);
     match &command {
-        Command::Validate => return Ok(validate(&dir)),
+        Command::Validate(args) => return Ok(validate(&dir, args.format)),
         Command::Markets(args) => {
             let json_out = args.format == WindowsFormat::Json;
             let text = match (&args.code, &args.from, &args.to) {
@@ -334,45 +336,11 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
             Ok(EXIT_ALLOWED)
         }
         Command::Plan(args) => plan::plan(&policy, &args, now),
-        Command::Validate
+        Command::Validate(_)
         | Command::Markets(_)
         | Command::Serve(_)
         | Command::Audit(_)
-        | Command::Run(_) => Ok(validate(&dir)),
-    }
-}
-
-fn validate(dir: &std::path::Path) -> u8 {
-    match PolicySet::load(dir) {
-        Ok(policy) => {
-            use crate::policy::RuleKind;
-            let count = |kind| policy.rules.iter().filter(|r| r.kind == kind).count();
-            let plural = |n: usize, one: &str, many: &str| {
-                format!("{n} {}", if n == 1 { one } else { many })
-            };
-            let mut kinds = vec![
-                plural(count(RuleKind::Window), "window", "windows"),
-                plural(count(RuleKind::Freeze), "freeze", "freezes"),
-            ];
-            if count(RuleKind::Market) > 0 {
-                kinds.push(plural(count(RuleKind::Market), "market", "markets"));
-            }
-            outln!(
-                "ok: {} rules ({}) in {}, zone {}, policy {}",
-                policy.rules.len(),
-                kinds.join(", "),
-                dir.display(),
-                policy.settings.timezone,
-                policy.fingerprint
-            );
-            EXIT_ALLOWED
-        }
-        Err(err) => {
-            outln!("{err}");
-            let n = err.diagnostics.len();
-            eprintln!("{n} problem{} found", if n == 1 { "" } else { "s" });
-            EXIT_BAD_INPUT
-        }
+        | Command::Run(_) => Ok(validate(&dir, WindowsFormat::Human)),
     }
 }
 

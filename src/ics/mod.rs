@@ -20,6 +20,7 @@ pub use export::{ExportOptions, export};
 pub use feed::{FEED_TIMEOUT, FeedCopy, FeedOptions, MAX_FEED_BYTES, obtain, redact};
 
 use crate::calendar::{Interval, merge};
+use crate::diagnostic::{Diagnostic, Source};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use chrono_tz::Tz;
 use std::path::PathBuf;
@@ -46,6 +47,20 @@ impl IcsError {
     pub(crate) fn help(mut self, help: impl Into<String>) -> IcsError {
         self.help = Some(help.into());
         self
+    }
+}
+
+impl IcsError {
+    /// This problem as a diagnostic in the calendar file read as `source`,
+    /// with the whole of its line underlined.
+    pub fn diagnostic(&self, source: &Source) -> Diagnostic {
+        match source.line_span(self.line) {
+            Some(span) => source.diagnostic(span, self.message.clone(), self.help.clone()),
+            None => Diagnostic {
+                position: Some((self.line, 1)),
+                ..Diagnostic::whole(source.file.clone(), self.message.clone(), self.help.clone())
+            },
+        }
     }
 }
 

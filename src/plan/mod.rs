@@ -132,7 +132,7 @@ pub fn find<'p>(policy: &'p PolicySet, name: &str) -> Result<&'p Strategy, Unkno
             let names = policy.strategies.iter().map(|s| s.name.as_str());
             UnknownStrategy {
                 name: name.to_string(),
-                suggestion: crate::time::closest(name, names).map(str::to_string),
+                suggestion: crate::suggest::closest(name, names).map(str::to_string),
                 defined: policy.strategies.iter().map(|s| s.name.clone()).collect(),
             }
         })

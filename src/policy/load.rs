@@ -2,45 +2,23 @@
 //! parses each, merges settings and rules, and checks what spans files (duplicate
 //! names, a settings key set twice).
 
-use super::calendar_parse::Calendars;
-use super::diagnostic::{Diagnostic, LoadError};
-use super::parse::{self, FileCtx, Section, SettingsPart};
-use super::{PolicySet, Settings, Strategy, strategy_parse};
-use chrono::{DateTime, SubsecRound, Utc};
+use super::error::LoadError;
+use super::options::LoadOptions;
+use super::read::calendar::Calendars;
+use super::read::rule::rule;
+use super::read::sections::{Section, sections};
+use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
+use super::read::strategy::strategy;
+use super::read::toolkit::{FileCtx, entries};
+use super::rule::Rule;
+use super::set::{PolicySet, Settings};
+use super::strategy::Strategy;
+use crate::diagnostic::Diagnostic;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use toml::de::DeTable;
-
-/// What loading needs beyond the files: where calendar feeds are cached and the
-/// clock that decides whether a cached copy is due for a refresh.
-#[derive(Debug, Clone)]
-pub struct LoadOptions {
-    /// The state directory; feed copies go to `feeds/` under it.
-    pub state_dir: PathBuf,
-    pub now: DateTime<Utc>,
-    /// How long one feed fetch may take.
-    pub feed_timeout: std::time::Duration,
-}
-
-impl LoadOptions {
-    pub fn new(state_dir: PathBuf, now: DateTime<Utc>) -> LoadOptions {
-        LoadOptions {
-            state_dir,
-            now,
-            feed_timeout: crate::ics::FEED_TIMEOUT,
-        }
-    }
-
-    /// `$SHIPWINDOW_STATE_DIR` (else `.shipwindow`) and the current time.
-    pub fn from_env() -> LoadOptions {
-        let state_dir = std::env::var_os("SHIPWINDOW_STATE_DIR")
-            .filter(|v| !v.is_empty())
-            .map_or_else(|| PathBuf::from(".shipwindow"), PathBuf::from);
-        LoadOptions::new(state_dir, Utc::now().trunc_subsecs(0))
-    }
-}
 
 impl PolicySet {
     /// Loads every `*.toml` file under `dir` (subdirectories included) in path
@@ -54,12 +32,11 @@ impl PolicySet {
     /// [`PolicySet::load`] with the feed cache and clock given.
     pub fn load_with(dir: &Path, options: &LoadOptions) -> Result<PolicySet, LoadError> {
         let fail = |message: String, help: Option<&str>| LoadError {
-            diagnostics: vec![Diagnostic {
-                file: dir.to_path_buf(),
-                position: None,
+            diagnostics: vec![Diagnostic::whole(
+                dir.to_path_buf(),
                 message,
-                help: help.map(String::from),
-            }],
+                help.map(String::from),
+            )],
         };
         if !dir.is_dir() {
             return Err(fail(
@@ -196,7 +173,7 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
     calendars: &mut Calendars<'_>,
-) -> Result<(Settings, Vec<super::Rule>, Vec<Strategy>), LoadError> {
+) -> Result<(Settings, Vec<Rule>, Vec<Strategy>), LoadError> {
     let mut ctxs = Vec::new();
     let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
     for (file, bytes) in sources {
@@ -205,13 +182,15 @@ pub(crate) fn build(
             Err(e) => {
                 let mut ctx = FileCtx::new(file.clone(), "");
                 ctx.diags.push(Diagnostic {
-                    file: file.clone(),
                     position: Some((1, 1)),
-                    message: format!(
-                        "not UTF-8 text (invalid byte at offset {})",
-                        e.valid_up_to()
-                    ),
-                    help: Some("save the policy file as UTF-8".into()),
+                    ..Diagnostic::whole(
+                        file.clone(),
+                        format!(
+                            "not UTF-8 text (invalid byte at offset {})",
+                            e.valid_up_to()
+                        ),
+                        Some("save the policy file as UTF-8".into()),
+                    )
                 });
                 ctxs.push(ctx);
                 trees.push(None);
@@ -239,19 +218,18 @@ pub(crate) fn build(
     let mut set_where: HashMap<&str, String> = HashMap::new();
     for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
         let Some(tree) = tree else { continue };
-        for (_, section) in parse::sections(&mut FileCtx::new(ctx.file.clone(), ctx.text), tree) {
+        // Sections are split again (and their shape reported) in pass 2.
+        for (_, section) in sections(&mut FileCtx::new(ctx.file().to_path_buf(), ctx.text), tree) {
             let Section::Settings(table) = section else {
                 continue;
             };
             // Claim every key this table sets, valid or not, so a duplicate is
             // reported even while the first value has a problem of its own.
-            let file = ctx.file.display().to_string();
             let mut claimed: Vec<&str> = Vec::new();
-            for e in parse::entries(table) {
-                let Some(key) = parse::SETTINGS_KEYS.iter().find(|k| **k == e.key) else {
+            for e in entries(table) {
+                let Some(key) = SETTINGS_KEYS.iter().find(|k| **k == e.key) else {
                     continue;
                 };
-                let (line, col) = ctx.position(e.key_span.start);
                 match set_where.get(key) {
                     Some(first) => ctx.error(
                         &e.key_span,
@@ -259,12 +237,12 @@ pub(crate) fn build(
                         Some("a settings key may be set in one file only".into()),
                     ),
                     None => {
-                        set_where.insert(key, format!("{file}:{line}:{col}"));
+                        set_where.insert(key, ctx.place(e.key_span.start));
                         claimed.push(key);
                     }
                 }
             }
-            let part: SettingsPart = parse::settings(ctx, table);
+            let part: SettingsPart = settings_part(ctx, table);
             let mine = |key: &str| claimed.contains(&key);
             if let Some((tz, _)) = part.timezone.filter(|_| mine("timezone")) {
                 settings.timezone = tz;
@@ -293,14 +271,13 @@ pub(crate) fn build(
     let mut strategy_names: HashMap<String, String> = HashMap::new();
     for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
         let Some(tree) = tree else { continue };
-        for (_, section) in parse::sections(ctx, tree) {
+        for (_, section) in sections(ctx, tree) {
             match section {
                 Section::Settings(_) => {}
                 Section::Rule(kind, table, span) => {
                     // Names are claimed before the rule is validated, for the same reason.
                     let duplicate = claim_name(ctx, table, &span, &mut names, "rule");
-                    if let Some(rule) =
-                        parse::rule(ctx, kind, table, &span, settings.timezone, calendars)
+                    if let Some(rule) = rule(ctx, kind, table, &span, settings.timezone, calendars)
                         && !duplicate
                     {
                         rules.push(rule);
@@ -308,7 +285,7 @@ pub(crate) fn build(
                 }
                 Section::Strategy(table, span) => {
                     let duplicate = claim_name(ctx, table, &span, &mut strategy_names, "strategy");
-                    if let Some(strategy) = strategy_parse::strategy(ctx, table, &span)
+                    if let Some(strategy) = strategy(ctx, table, &span)
                         && !duplicate
                     {
                         strategies.push(strategy);
@@ -320,10 +297,11 @@ pub(crate) fn build(
 
     let mut diagnostics = Vec::new();
     for ctx in ctxs {
+        let file = ctx.file().to_path_buf();
         let mut d = ctx.diags;
         // A file's own problems by position, then those of the calendars it reads.
         d.sort_by(|a, b| {
-            let key = |d: &Diagnostic| (d.file != ctx.file, d.file.clone(), d.position);
+            let key = |d: &Diagnostic| (d.file != file, d.file.clone(), d.position);
             key(a).cmp(&key(b))
         });
         diagnostics.extend(d);
@@ -344,7 +322,7 @@ fn claim_name(
     names: &mut HashMap<String, String>,
     what: &str,
 ) -> bool {
-    let Some(e) = parse::entries(table).find(|e| e.key == "name") else {
+    let Some(e) = entries(table).find(|e| e.key == "name") else {
         return false;
     };
     let toml::de::DeValue::String(n) = e.value.get_ref() else {
@@ -360,9 +338,7 @@ fn claim_name(
             true
         }
         None => {
-            let (line, col) = ctx.position(span.start);
-            let here = format!("{}:{line}:{col}", ctx.file.display());
-            names.insert(n.to_string(), here);
+            names.insert(n.to_string(), ctx.place(span.start));
             false
         }
     }

@@ -290,7 +290,7 @@ fn value(text: &str, field: &Field, whole: &str) -> Result<u32, SyntaxError> {
         "`{text}` is not valid in the {} field `{whole}`",
         field.name
     ));
-    err = match crate::time::closest(&lower, field.names.iter().copied()) {
+    err = match crate::suggest::closest(&lower, field.names.iter().copied()) {
         Some(s) => err.with_help(format!("did you mean `{s}`?")),
         None => err.with_help(HELP),
     };

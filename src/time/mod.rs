@@ -6,6 +6,7 @@ pub mod cron;
 pub mod duration;
 pub mod spec;
 
+use crate::suggest::closest;
 use chrono_tz::Tz;
 
 /// A malformed time expression: what is wrong, and what would be right.
@@ -53,41 +54,27 @@ pub fn parse_zone(name: &str) -> Result<Tz, SyntaxError> {
     })
 }
 
-/// The candidate closest to `input` by edit distance, if it is close enough to be a
-/// plausible typo (case differences count as the closest of all).
-pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let lower = input.to_lowercase();
-    let mut best: Option<(&str, f64)> = None;
-    for c in candidates {
-        let score = if c.to_lowercase() == lower {
-            2.0
-        } else {
-            strsim::jaro_winkler(&lower, &c.to_lowercase())
-        };
-        if best.is_none_or(|(_, s)| score > s) {
-            best = Some((c, score));
-        }
-    }
-    // Jaro-Winkler ranks; a close score or a single edit (`mun` for `mon`) qualifies.
-    best.filter(|(c, s)| *s >= 0.8 || strsim::levenshtein(&lower, &c.to_lowercase()) <= 1)
-        .map(|(c, _)| c)
-}
-
 /// Parses RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz`
 /// like a local start (SPEC §3: in a gap, the end of the gap; in a fold, the earlier
 /// instant). Fractions of a second are dropped: decisions are exact to the second.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
-    use chrono::{DateTime, SubsecRound, Utc};
+    use chrono::SubsecRound;
     let text = text.trim();
-    let instant = if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        t.with_timezone(&Utc).trunc_subsecs(0)
-    } else if let Some(civil) = parse_civil(text) {
-        civil::to_instant(tz, civil, civil::Edge::Start)
-    } else {
+    let Some(instant) = instant_at(text, tz, civil::Edge::Start) else {
         return Err(SyntaxError::new(format!("`{text}` is not a date and time"))
             .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`"));
     };
-    check_supported(instant, text)
+    check_supported(instant.trunc_subsecs(0), text)
+}
+
+/// RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz` and
+/// resolved at `edge` (a gap or a fold, SPEC §3); `None` when it is neither.
+/// The one reader of an instant in text, for requests and policy files alike.
+pub fn instant_at(text: &str, tz: Tz, edge: civil::Edge) -> Option<chrono::DateTime<chrono::Utc>> {
+    match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+        Err(_) => parse_civil(text).map(|civil| civil::to_instant(tz, civil, edge)),
+    }
 }
 
 /// Years the engine reasons about; outside them arithmetic on horizons could

@@ -128,7 +128,7 @@ pub fn parse_day(text: &str, whole: &str) -> Result<Weekday, SyntaxError> {
         "saturday",
         "sunday",
     ];
-    let guess = super::closest(&lower, DAY_NAMES.into_iter().chain(LONG)).map(|s| &s[..3]);
+    let guess = crate::suggest::closest(&lower, DAY_NAMES.into_iter().chain(LONG)).map(|s| &s[..3]);
     Err(match guess {
         Some(s) => err.with_help(format!(
             "did you mean `{s}`? days are `mon` … `sun`, ranges like `mon-fri`, or `daily`"

@@ -10,6 +10,7 @@
 
 use crate::support::ics as ics_common;
 
+use crate::support::diagnostic::expect_one;
 use ics_common::*;
 
 fn err(ics: &str) -> String {
@@ -257,4 +258,91 @@ fn the_command_line_exits_2_and_decides_nothing() {
     let out = shipwindow(&dir, &["validate"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stdout).contains("cal.ics:7:1:"));
+}
+
+/// A problem in a calendar file underlines its whole line there, and one in
+/// getting the calendar underlines the `ics` value in the policy file.
+#[test]
+fn calendar_diagnostics_underline_the_offending_line() {
+    let ics = events(&[&[
+        "UID:a",
+        "SUMMARY:Launch",
+        "DTSTART:2026-12-01",
+        "DTEND:20261202T000000Z",
+    ]]);
+    let toml = calendar_toml("Asia/Seoul", "cal.ics", "");
+    let dir = Dir::new(&[("p.toml", &toml), ("cal.ics", &ics)]);
+    let root = format!("{}/", dir.policies().display());
+    expect_one(
+        &dir.load().unwrap_err(),
+        &root,
+        "cal.ics:7:1: `DTSTART`: `2026-12-01` is not a DATE-TIME (`YYYYMMDDTHHMMSS`, with `Z` for UTC)",
+        "DTSTART:2026-12-01",
+        &format!("the calendar of [[freeze]] `cal` ({root}p.toml:6:7)"),
+    );
+
+    let dir = Dir::new(&[(
+        "p.toml",
+        &calendar_toml("UTC", "calendars/holidays.ics", ""),
+    )]);
+    let root = format!("{}/", dir.policies().display());
+    expect_one(
+        &dir.load().unwrap_err(),
+        &root,
+        &format!("p.toml:6:7: `ics`: cannot read `{root}calendars/holidays.ics`: no such file"),
+        "\"calendars/holidays.ics\"",
+        "a relative `ics` path is read from the policy file's directory; a feed starts with `https://`",
+    );
+}
+
+/// `validate` shows people the calendar's line underlined, and gives machines
+/// the same problem as JSON.
+#[test]
+fn validate_shows_a_calendar_problem_to_people_and_to_machines() {
+    let ics = events(&[&["UID:a", "SUMMARY:x", "DTSTART:20261301T000000Z"]]);
+    let toml = calendar_toml("UTC", "cal.ics", "");
+    let dir = Dir::new(&[("p.toml", &toml), ("cal.ics", &ics)]);
+    let root = format!("{}/", dir.policies().display());
+
+    let out = shipwindow(&dir, &["validate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout).replace(&root, "");
+    assert!(
+        stdout.contains("  |\n7 | DTSTART:20261301T000000Z\n  | ^^^^^^^^^^^^^^^^^^^^^^^^\n"),
+        "{stdout}"
+    );
+
+    let out = shipwindow(&dir, &["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &json[0];
+    assert_eq!(d["file"], format!("{root}cal.ics"));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(7), Some(1))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(7), Some(25))
+    );
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`DTSTART`: `20261301T000000Z`"),
+        "{d}"
+    );
+    assert_eq!(json.as_array().map(Vec::len), Some(1), "{json}");
+
+    // A set that loads has no problems.
+    let dir = Dir::new(&[
+        ("p.toml", &toml),
+        (
+            "cal.ics",
+            &events(&[&["UID:a", "SUMMARY:x", "DTSTART:20261201T000000Z"]]),
+        ),
+    ]);
+    let out = shipwindow(&dir, &["validate", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
 }

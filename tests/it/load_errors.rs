@@ -8,6 +8,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+use crate::support::diagnostic::{expect_diagnostic, expect_one};
 use shipwindow::PolicySet;
 
 /// Loads in-memory files and returns each diagnostic as (`file:line:col: message`, help).
@@ -436,4 +437,140 @@ fn market_guards_longer_than_a_week_are_rejected() {
         "a.toml:4:15: `before_open` is longer than 7d",
         "minutes or hours",
     );
+}
+
+/// The offending text itself is what a diagnostic underlines: a value, a key, a
+/// list item, a table's header.
+#[test]
+fn diagnostics_underline_the_offending_text() {
+    let load = |text: &str| PolicySet::from_files(&[("a.toml", text)]).unwrap_err();
+    expect_one(
+        &load("[settings]\ntimezone = \"Asia/Seol\"\n"),
+        "",
+        "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`",
+        "\"Asia/Seol\"",
+        "did you mean `Asia/Seoul`?",
+    );
+    expect_one(
+        &load("[settings]\ntimezon = \"UTC\"\n"),
+        "",
+        "a.toml:2:1: unknown key `timezon` in [settings]",
+        "timezon",
+        "did you mean `timezone`?",
+    );
+    expect_one(
+        &load(&format!("{WINDOW}exempt = [\"hotfix\", \"rolback\"]\n")),
+        "",
+        "a.toml:6:21: unknown change kind `rolback`",
+        "\"rolback\"",
+        "did you mean `rollback`? change kinds are deploy, hotfix, rollback, config",
+    );
+    expect_one(
+        &load("[[freeze]]\nname = \"f\"\n"),
+        "",
+        "a.toml:1:1: [[freeze]] has no time spec",
+        "[[freeze]]",
+        "give exactly one of `days`/`start`/`end`, `from`/`to`, `cron` with `duration` or `until_cron`, or `start_at`/`end_at`",
+    );
+    expect_one(
+        &load("[[market]]\nname = \"m\"\nexchange = \"XKRW\"\n"),
+        "",
+        "a.toml:3:12: unknown exchange `XKRW`",
+        "\"XKRW\"",
+        "did you mean `XKRX`? built-in calendars: XKRX, XNYS, XNAS, XTKS, XLON, XHKG",
+    );
+}
+
+/// A duplicate is underlined where it is repeated, in the second file.
+#[test]
+fn a_duplicate_name_is_underlined_in_the_file_that_repeats_it() {
+    let err = PolicySet::from_files(&[("a.toml", WINDOW), ("b.toml", WINDOW)]).unwrap_err();
+    expect_one(
+        &err,
+        "",
+        "b.toml:2:8: rule name `w` is already used at a.toml:1:1",
+        "\"w\"",
+        "rule names are unique across the policy set",
+    );
+}
+
+/// Every problem keeps its own place when a file has several.
+#[test]
+fn each_of_several_problems_underlines_its_own_text() {
+    let text = WINDOW.replace("start =", "strat =");
+    let err = PolicySet::from_files(&[("a.toml", &text)]).unwrap_err();
+    assert_eq!(err.diagnostics.len(), 2, "{err}");
+    expect_diagnostic(
+        &err.diagnostics[0],
+        "",
+        "a.toml:1:1: [[window]] daily range needs `start`",
+        "[[window]]",
+        "a daily range is `days`, `start`, `end`",
+    );
+    expect_diagnostic(
+        &err.diagnostics[1],
+        "",
+        "a.toml:4:1: unknown key `strat` in [[window]]",
+        "strat",
+        "did you mean `start`?",
+    );
+}
+
+#[test]
+fn the_rendered_form_shows_the_source_line_under_the_help() {
+    let err =
+        PolicySet::from_files(&[("a.toml", "[settings]\ntimezone = \"Asia/Seol\"\n")]).unwrap_err();
+    assert_eq!(
+        err.render(),
+        "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`
+  help: did you mean `Asia/Seoul`?
+  |
+2 | timezone = \"Asia/Seol\"
+  |            ^^^^^^^^^^^"
+    );
+    // Logs and error bodies keep the two-line form.
+    assert_eq!(
+        err.to_string(),
+        "a.toml:2:12: `timezone`: unknown time zone `Asia/Seol`\n  help: did you mean `Asia/Seoul`?"
+    );
+}
+
+/// For machines: file, start and end (1-based, the end just past the last
+/// character), message and help. A rule's table is its header.
+#[test]
+fn diagnostics_as_json() {
+    let err = PolicySet::from_files(&[(
+        "a.toml",
+        "[settings]\ntimezone = \"Asia/Seol\"\n\n[[freeze]]\nname = \"f\"\n",
+    )])
+    .unwrap_err();
+    assert_eq!(
+        serde_json::to_value(&err.diagnostics).unwrap(),
+        serde_json::json!([
+            {
+                "file": "a.toml",
+                "line": 2,
+                "column": 12,
+                "end_line": 2,
+                "end_column": 23,
+                "message": "`timezone`: unknown time zone `Asia/Seol`",
+                "help": "did you mean `Asia/Seoul`?",
+            },
+            {
+                "file": "a.toml",
+                "line": 4,
+                "column": 1,
+                "end_line": 4,
+                "end_column": 11,
+                "message": "[[freeze]] has no time spec",
+                "help": "give exactly one of `days`/`start`/`end`, `from`/`to`, `cron` with `duration` or `until_cron`, or `start_at`/`end_at`",
+            },
+        ])
+    );
+    // A problem with no place in a file has no line or column.
+    let err = PolicySet::load(std::path::Path::new("no/such/dir")).unwrap_err();
+    let json = serde_json::to_value(&err.diagnostics).unwrap();
+    assert_eq!(json[0]["line"], serde_json::Value::Null);
+    assert_eq!(json[0]["end_column"], serde_json::Value::Null);
+    assert_eq!(json[0]["message"], "policy directory not found");
 }

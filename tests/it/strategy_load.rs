@@ -8,6 +8,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+use crate::support::diagnostic::{expect_diagnostic, expect_one};
 use chrono::TimeDelta;
 use shipwindow::PolicySet;
 use shipwindow::policy::{Batch, Hook, Hooks, OnWindowClose, Strategy, StrategyKind};
@@ -815,5 +816,36 @@ fn every_problem_is_reported_in_one_run() {
             "strategies.toml:20:17: the last canary step is 50, not 100",
             "strategies.toml:24:1: unknown hook `setweight`",
         ]
+    );
+}
+
+/// Problems in a strategy and its hooks underline the offending text: the
+/// argument with the bad placeholder, the unknown hook's key, the wrong kind.
+#[test]
+fn strategy_diagnostics_underline_the_offending_text() {
+    let load = |text: &str| PolicySet::from_files(&[(FILE, text)]).unwrap_err();
+    expect_one(
+        &load(&ROLLING.replace("\"{version}\"]", "\"{verison}\"]")),
+        "",
+        "strategies.toml:9:44: unknown placeholder `{verison}` in the `deploy` hook",
+        "\"{verison}\"",
+        "did you mean `{version}`? placeholders are `{target}`, `{version}`, `{previous}`, `{color}`, `{weight}`, `{service}`, `{env}`",
+    );
+    // The misspelt hook is also a missing one.
+    let err = load(&ROLLING.replace("rollback = [", "rolback = ["));
+    assert_eq!(err.diagnostics.len(), 2, "{err}");
+    expect_diagnostic(
+        &err.diagnostics[1],
+        "",
+        "strategies.toml:11:1: unknown hook `rolback`",
+        "rolback",
+        "did you mean `rollback`? hooks are deploy, health, rollback, switch, set_weight",
+    );
+    expect_one(
+        &load(&ROLLING.replace("kind = \"rolling\"", "kind = \"rollin\"")),
+        "",
+        "strategies.toml:3:8: unknown strategy kind `rollin`",
+        "\"rollin\"",
+        "did you mean `rolling`? kinds are rolling, blue-green, canary",
     );
 }

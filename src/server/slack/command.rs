@@ -163,7 +163,7 @@ pub(super) fn parse_command(text: &str) -> Result<SlackCommand, CommandError> {
             [] => Ok(SlackCommand::Freezes),
             _ => Err(CommandError::FreezesWithArguments),
         },
-        _ => parse_check(&words).map_err(|e| match crate::time::closest(first, COMMANDS) {
+        _ => parse_check(&words).map_err(|e| match crate::suggest::closest(first, COMMANDS) {
             Some(command) => CommandError::Misspelt {
                 error: Box::new(e),
                 command,

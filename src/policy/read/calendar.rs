@@ -1,22 +1,37 @@
 //! The `ics` time spec of a `[[freeze]]` (SPEC §2): a calendar file (relative to
 //! the policy file) or an `http(s)://` feed, with `refresh` and `categories`.
 //! Reads the calendar while the policy loads, so a broken calendar is a load
-//! error with a position, like any other problem in the set.
+//! error with a position, like any other problem in the set: in the policy file
+//! for a calendar that cannot be had, in the calendar file for a bad line.
 
-use super::diagnostic::Diagnostic;
-use super::load::LoadOptions;
-use super::parse::{Entry, FileCtx, duration, get, string, strings};
+use super::toolkit::{Entry, FileCtx, duration, get, string, strings};
+use crate::diagnostic::Source;
 use crate::ics::{Calendar, CalendarSource, FeedCopy, FeedOptions, Location, redact};
+use crate::policy::options::LoadOptions;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
-use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use toml::de::DeTable;
 
 /// The keys of the calendar spec.
 pub(crate) const CALENDAR_KEYS: [&str; 3] = ["ics", "refresh", "categories"];
+
+/// Reports `refresh` and `categories` on a `[[freeze]]` without `ics`.
+pub(crate) fn reject_without_ics(ctx: &mut FileCtx<'_>, table: &DeTable<'_>) {
+    for key in ["refresh", "categories"] {
+        if let Some(e) = get(table, key) {
+            ctx.error(
+                &e.key_span,
+                format!("`{key}` is only used with `ics`"),
+                Some(
+                    "`refresh` and `categories` belong to a calendar freeze (`ics = \"…\"`)".into(),
+                ),
+            );
+        }
+    }
+}
 
 /// How often a feed is fetched again when `refresh` is not set.
 pub const DEFAULT_REFRESH: TimeDelta = TimeDelta::minutes(10);
@@ -68,31 +83,15 @@ impl<'o> Calendars<'o> {
     }
 }
 
-/// Reads a `[[freeze]]` with `ics`; `None` when it has problems (all reported).
+/// Reads a `[[freeze]]` with `ics` (and no other time spec); `None` when it has
+/// problems (all reported).
 pub(crate) fn calendar_source(
     ctx: &mut FileCtx<'_>,
     table: &DeTable<'_>,
-    span: &Range<usize>,
     tz: Tz,
     name: Option<&str>,
     cals: &mut Calendars<'_>,
 ) -> Option<CalendarSource> {
-    let others: Vec<&str> = super::parse::SPEC_GROUPS
-        .iter()
-        .filter(|(_, keys)| keys.iter().any(|k| get(table, k).is_some()))
-        .map(|(g, _)| *g)
-        .collect();
-    if !others.is_empty() {
-        ctx.error(
-            span,
-            format!(
-                "[[freeze]] has several time specs (calendar, {})",
-                others.join(", ")
-            ),
-            Some("a freeze with `ics` takes its times from the calendar only".into()),
-        );
-        return None;
-    }
     let ics_e = get(table, "ics")?;
     let target = string(ctx, &ics_e, "\"calendars/holidays.ics\"")?;
     let refresh = match get(table, "refresh") {
@@ -105,7 +104,7 @@ pub(crate) fn calendar_source(
             let items = strings(ctx, &e, "[\"payments\"]")?;
             if items.is_empty() {
                 ctx.error(
-                    &e.value.span(),
+                    &e.span(),
                     "`categories` is empty and would match no event",
                     Some("remove `categories` to take every event, or list some: `categories = [\"payments\"]`".into()),
                 );
@@ -168,7 +167,7 @@ fn feed_calendar(
         Ok(copy) => copy,
         Err(why) => {
             ctx.error(
-                &e.value.span(),
+                &e.span(),
                 format!("`ics`: cannot fetch the calendar feed {shown} and no copy of it is cached: {why}"),
                 Some("nothing is decided without the calendar; check the address and the network (a copy is kept once a fetch succeeds)".into()),
             );
@@ -179,7 +178,7 @@ fn feed_calendar(
         Ok(c) => c,
         Err(err) => {
             ctx.error(
-                &e.value.span(),
+                &e.span(),
                 format!(
                     "`ics`: the calendar feed {shown}, line {}: {}",
                     err.line, err.message
@@ -207,7 +206,7 @@ fn file_calendar(
     name: Option<&str>,
     cals: &mut Calendars<'_>,
 ) -> Option<(Location, Calendar)> {
-    let base = ctx.file.parent().unwrap_or(Path::new(""));
+    let base = ctx.file().parent().unwrap_or(Path::new(""));
     let path = base.join(target);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
@@ -217,7 +216,7 @@ fn file_calendar(
                 _ => err.to_string(),
             };
             ctx.error(
-                &e.value.span(),
+                &e.span(),
                 format!("`ics`: cannot read `{}`: {why}", path.display()),
                 Some("a relative `ics` path is read from the policy file's directory; a feed starts with `https://`".into()),
             );
@@ -227,21 +226,18 @@ fn file_calendar(
     let calendar = match Calendar::parse_bytes(&bytes, tz) {
         Ok(c) => c,
         Err(err) => {
-            let (line, col) = ctx.position(e.value.span().start);
             let rule = name.map_or(String::new(), |n| format!(" `{n}`"));
             let read_by = format!(
-                "the calendar of [[freeze]]{rule} ({}:{line}:{col})",
-                ctx.file.display()
+                "the calendar of [[freeze]]{rule} ({})",
+                ctx.place(e.span().start)
             );
-            ctx.diags.push(Diagnostic {
-                file: path.clone(),
-                position: Some((err.line, 1)),
-                message: err.message,
-                help: Some(match err.help {
-                    Some(h) => format!("{h}; {read_by}"),
-                    None => read_by,
-                }),
+            let text = String::from_utf8_lossy(&bytes);
+            let mut d = err.diagnostic(&Source::new(path.clone(), &text));
+            d.help = Some(match d.help {
+                Some(h) => format!("{h}; {read_by}"),
+                None => read_by,
             });
+            ctx.diags.push(d);
             return None;
         }
     };

@@ -1,0 +1,56 @@
+//! A loaded policy set: its settings, rules and strategies in policy order, and
+//! the fingerprint of the files they came from.
+
+use super::rule::{Rule, RuleSource};
+use super::strategy::Strategy;
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use std::path::PathBuf;
+
+/// A loaded, validated policy set.
+#[derive(Debug, Clone)]
+pub struct PolicySet {
+    pub settings: Settings,
+    /// Rules in policy order: files in path order, then tables as they appear.
+    pub rules: Vec<Rule>,
+    /// `[[strategy]]` tables in policy order.
+    pub strategies: Vec<Strategy>,
+    /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
+    pub fingerprint: String,
+    /// The directory the set was loaded from.
+    pub root: PathBuf,
+}
+
+impl PolicySet {
+    /// The earliest time one of the set's calendar feeds is due for a refresh, if
+    /// it reads any: a long-running server loads the set again then.
+    pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.rules
+            .iter()
+            .filter_map(|r| match r.events() {
+                RuleSource::Calendar(source) => source.refresh_due(),
+                _ => None,
+            })
+            .min()
+    }
+}
+
+/// `[settings]`, with defaults for keys no file sets.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub timezone: Tz,
+    pub deploy_duration: TimeDelta,
+    pub monitoring: TimeDelta,
+    pub horizon: TimeDelta,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            timezone: chrono_tz::UTC,
+            deploy_duration: TimeDelta::minutes(30),
+            monitoring: TimeDelta::minutes(30),
+            horizon: TimeDelta::days(60),
+        }
+    }
+}
