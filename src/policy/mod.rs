@@ -11,6 +11,7 @@ mod load;
 mod options;
 mod read;
 mod rule;
+mod runtime;
 mod scope;
 mod set;
 mod strategy;
@@ -20,7 +21,10 @@ pub use error::LoadError;
 pub use lead_tail::{MAX_LEAD_TAIL, human_duration};
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
-pub use rule::{ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleSource};
+pub use rule::{
+    ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
+};
+pub use runtime::{RuntimeFreezeSpec, runtime_rule_name};
 pub use scope::Scope;
 pub use set::{PolicySet, Settings};
 pub use strategy::{

@@ -10,6 +10,7 @@ use crate::market::SessionGuard;
 use crate::time::spec::TimeSpec;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
+use std::path::PathBuf;
 
 /// Whether a rule allows (window) or denies (freeze, market) the times it covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,10 +99,27 @@ pub struct Coverage {
     pub data: String,
 }
 
+/// Where a rule was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuleOrigin {
+    /// A table in this policy file (named as the loader named it).
+    File(PathBuf),
+    /// A runtime freeze, by its id in the server's store.
+    Runtime(String),
+}
+
+impl RuleOrigin {
+    /// Made at run time, not read from a file.
+    pub fn is_runtime(&self) -> bool {
+        matches!(self, RuleOrigin::Runtime(_))
+    }
+}
+
 /// One validated `[[window]]`, `[[freeze]]` or `[[market]]`.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
+    pub origin: RuleOrigin,
     pub kind: RuleKind,
     pub reason: Option<String>,
     pub services: Scope,

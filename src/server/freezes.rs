@@ -1,13 +1,13 @@
 //! Runtime freezes — "stop the line" from chat or CI: `POST /v1/freezes` creates
 //! one, `GET` lists them, `DELETE /v1/freezes/{id}` lifts one. Each is stored
 //! durably with an audit entry, and blocks every check at once as a freeze rule
-//! named `runtime:<id>`.
+//! named `runtime:<id>` (a rule of runtime origin: see `policy::runtime`).
 
 use super::auth::Caller;
 use super::error::ErrorBody;
 use super::{ApiError, AppState, now};
 use crate::input::InputError;
-use crate::policy::{ChangeKind, OverridePolicy, PolicySet, Rule, RuleKind, RuleSource, Scope};
+use crate::policy::{PolicySet, RuleSource, Scope};
 use crate::store::{NewFreeze, RuntimeFreeze};
 use crate::time::duration::parse_duration;
 use crate::time::parse_instant;
@@ -26,64 +26,21 @@ pub const MAX_FREEZE: TimeDelta = TimeDelta::days(30);
 
 /// The served policy: the files' rules, then one freeze rule per runtime freeze.
 pub(super) fn compose(files: &PolicySet, freezes: &[RuntimeFreeze]) -> PolicySet {
-    let mut policy = files.clone();
-    policy.rules.extend(
-        freezes
-            .iter()
-            .filter_map(|f| rule(f, files.settings.timezone)),
-    );
-    policy
+    let tz = files.settings.timezone;
+    files.with_runtime_rules(freezes.iter().filter_map(|f| f.spec().rule(tz)))
 }
 
 /// How many runtime freeze rules in `policy` have not ended by `now`.
 pub(super) fn unexpired_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
     policy
-        .rules
-        .iter()
-        .filter(|r| r.name.starts_with("runtime:"))
+        .runtime_rules()
         .filter(|r| matches!(&r.source, RuleSource::Spec(TimeSpec::Once { end, .. }) if *end > now))
         .count()
 }
 
 /// `files` with the runtime rules of `previous` (when the store cannot be read).
 pub(super) fn carry_over(files: &PolicySet, previous: &PolicySet) -> PolicySet {
-    let mut policy = files.clone();
-    policy.rules.extend(
-        previous
-            .rules
-            .iter()
-            .filter(|r| r.name.starts_with("runtime:"))
-            .cloned(),
-    );
-    policy
-}
-
-/// A runtime freeze as a rule. Rollbacks stay allowed (getting back to the last
-/// good version is what an incident needs) and nothing overrides it: whoever may
-/// override may lift it instead, which is audited.
-fn rule(freeze: &RuntimeFreeze, timezone: Tz) -> Option<Rule> {
-    // Patterns were checked when the freeze was created; one that no longer parses
-    // (a stored row edited by hand) is skipped rather than widened to everything.
-    let services = Scope::parse(freeze.services.iter().map(String::as_str)).ok()?;
-    let envs = Scope::parse(freeze.envs.iter().map(String::as_str)).ok()?;
-    Some(Rule {
-        name: freeze.rule_name(),
-        kind: RuleKind::Freeze,
-        reason: Some(format!(
-            "{} (runtime freeze by {})",
-            freeze.reason, freeze.created_by
-        )),
-        services,
-        envs,
-        exempt: vec![ChangeKind::Rollback],
-        override_policy: OverridePolicy::Never,
-        approvers: Vec::new(),
-        timezone,
-        source: RuleSource::Spec(TimeSpec::Once {
-            start: freeze.start,
-            end: freeze.until,
-        }),
-    })
+    files.with_runtime_rules(previous.runtime_rules().cloned())
 }
 
 /// How long a new freeze lasts.

@@ -33,7 +33,20 @@ pub struct RuntimeFreeze {
 impl RuntimeFreeze {
     /// The name it blocks under: `runtime:<id>`.
     pub fn rule_name(&self) -> String {
-        format!("runtime:{}", self.id)
+        crate::policy::runtime_rule_name(&self.id)
+    }
+
+    /// What the policy layer needs to make it a rule.
+    pub fn spec(&self) -> crate::policy::RuntimeFreezeSpec<'_> {
+        crate::policy::RuntimeFreezeSpec {
+            id: &self.id,
+            services: &self.services,
+            envs: &self.envs,
+            start: self.start,
+            until: self.until,
+            reason: &self.reason,
+            created_by: &self.created_by,
+        }
     }
 
     /// In force at `now`: started, not expired, not lifted.

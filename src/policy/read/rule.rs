@@ -8,7 +8,9 @@ use super::lead_tail::{LEAD_TAIL_KEYS, lead_or_tail};
 use super::market::{MARKET_KEYS, guard};
 use super::time_spec::{self, SpecKind};
 use super::toolkit::{FileCtx, OneOf, get, name, reject_unknown, string, strings, zone};
-use crate::policy::rule::{ChangeKind, Extended, OverridePolicy, Rule, RuleKind, RuleSource};
+use crate::policy::rule::{
+    ChangeKind, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
+};
 use crate::policy::scope::Scope;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -202,6 +204,7 @@ pub(crate) fn rule(
     };
     Some(Rule {
         name: name?,
+        origin: RuleOrigin::File(ctx.file().to_path_buf()),
         kind,
         reason,
         services: services?,
