@@ -195,3 +195,117 @@ impl From<BlockerKind> for eval::BlockerKind {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeDelta, TimeZone};
+    use chrono_tz::Asia::Seoul;
+
+    fn seoul(h: u32, m: u32) -> DateTime<Tz> {
+        Seoul.with_ymd_and_hms(2026, 11, 27, h, m, 0).unwrap()
+    }
+
+    fn denied() -> eval::Decision {
+        eval::Decision {
+            allowed: false,
+            verdict: eval::Verdict::Deny,
+            service: "web".into(),
+            env: "prod".into(),
+            change: ChangeKind::Hotfix,
+            start: seoul(17, 0),
+            deploy_end: seoul(17, 30),
+            monitoring_end: seoul(18, 0),
+            blocked_by: vec![eval::Blocker {
+                rule: "evening".into(),
+                kind: eval::BlockerKind::Window,
+                reason: "outside 09:00-17:00".into(),
+                from: seoul(17, 0),
+                until: seoul(9, 0) + TimeDelta::days(3),
+                overridable: true,
+            }],
+            next_allowed: Some(seoul(9, 0) + TimeDelta::days(3)),
+            free_until: None,
+            policy: "sha256:abc".into(),
+            stale: Vec::new(),
+            data_end: None,
+        }
+    }
+
+    #[test]
+    fn a_decision_is_the_spec_object_in_spec_order_with_the_zones_offset() {
+        let json = serde_json::to_string(&Decision::from(&denied())).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"allowed":false,"verdict":"deny","service":"web","env":"prod","change":"hotfix","#,
+                r#""start":"2026-11-27T17:00:00+09:00","deploy_end":"2026-11-27T17:30:00+09:00","#,
+                r#""monitoring_end":"2026-11-27T18:00:00+09:00","#,
+                r#""blocked_by":[{"rule":"evening","kind":"window","reason":"outside 09:00-17:00","#,
+                r#""from":"2026-11-27T17:00:00+09:00","until":"2026-11-30T09:00:00+09:00","overridable":true}],"#,
+                r#""next_allowed":"2026-11-30T09:00:00+09:00","free_until":null,"policy":"sha256:abc"}"#
+            )
+        );
+    }
+
+    #[test]
+    fn stale_is_absent_when_there_are_none_and_listed_when_there_are() {
+        let fresh = serde_json::to_value(Decision::from(&denied())).unwrap();
+        assert!(fresh.get("stale").is_none(), "{fresh}");
+        let mut d = denied();
+        d.stale = vec!["cal: fetched 2026-11-27T00:11:00+00:00, refresh failed".into()];
+        let json = serde_json::to_value(Decision::from(&d)).unwrap();
+        assert_eq!(json["stale"][0], d.stale[0]);
+    }
+
+    #[test]
+    fn times_are_whole_seconds_and_utc_is_an_offset_not_z() {
+        let mut d = denied();
+        d.start = chrono_tz::UTC
+            .with_ymd_and_hms(2026, 11, 27, 8, 0, 0)
+            .unwrap()
+            + TimeDelta::milliseconds(250);
+        let json = serde_json::to_value(Decision::from(&d)).unwrap();
+        assert_eq!(json["start"], "2026-11-27T08:00:00+00:00");
+    }
+
+    #[test]
+    fn a_decision_read_back_in_the_policys_zone_is_the_same_decision() {
+        for d in [denied(), {
+            let mut d = denied();
+            d.stale = vec!["cal: refresh failed".into()];
+            d.next_allowed = None;
+            d.free_until = Some(seoul(20, 0));
+            d
+        }] {
+            let text = serde_json::to_string_pretty(&Decision::from(&d)).unwrap();
+            let back: Decision = serde_json::from_str(&text).unwrap();
+            let back = back.into_decision(Seoul).unwrap();
+            assert_eq!(back, d);
+            // Abbreviations come from the zone, not from the offset in the text.
+            assert_eq!(back.start.format("%Z").to_string(), "KST");
+        }
+    }
+
+    #[test]
+    fn a_decision_from_a_newer_server_is_read_and_an_unknown_change_is_refused() {
+        let mut json = serde_json::to_value(Decision::from(&denied())).unwrap();
+        json["reviewed_by"] = "a field this build does not know".into();
+        let back: Decision = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(back.into_decision(Seoul).unwrap(), denied());
+        json["change"] = "migration".into();
+        let back: Decision = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            back.into_decision(Seoul).unwrap_err().to_string(),
+            "unknown `change` `migration`"
+        );
+    }
+
+    #[test]
+    fn a_body_without_a_field_of_the_spec_object_is_not_a_decision() {
+        let mut json = serde_json::to_value(Decision::from(&denied())).unwrap();
+        json.as_object_mut().unwrap().remove("verdict");
+        let err = serde_json::from_value::<Decision>(json).unwrap_err();
+        assert!(err.to_string().contains("verdict"), "{err}");
+    }
+}
