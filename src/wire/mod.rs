@@ -1,6 +1,7 @@
 //! What the answers look like outside the process: the JSON shapes of SPEC
-//! §4–§6 (decision, `windows` report, plan, `plan --compare` rows, errors) and
-//! the deploy calendar as iCalendar. The CLI and the server print these, and
+//! §4–§6 (decision, `windows` report, plan, `plan --compare` rows, errors), the
+//! exchange calendars of `markets --format json`, and the deploy calendar as
+//! iCalendar. The CLI and the server print these, and
 //! `check --remote` reads a server's decision back through the same type.
 //!
 //! The model (`eval`, `plan`) knows nothing of serde: each shape here is built
@@ -13,6 +14,7 @@
 mod decision;
 mod error;
 pub mod ics;
+pub mod markets;
 mod plan;
 mod time;
 mod windows;
