@@ -6,7 +6,7 @@ use super::{ApiError, AppState, now};
 use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
 use crate::store::{AuditAction, NewAuditEntry};
-use crate::wire::{self, ErrorBody, WindowsReport};
+use crate::wire::{self, ErrorBody, WindowsReport, ZONE_HEADER};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -14,8 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
 use std::sync::Arc;
-
-pub use crate::wire::ZONE_HEADER;
 
 /// A decision and the zone header.
 pub struct DecisionResponse {

@@ -14,7 +14,6 @@ mod reload;
 mod slack;
 mod slack_endpoint;
 
-pub use api::ZONE_HEADER;
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
 pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
