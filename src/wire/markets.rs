@@ -131,3 +131,28 @@ impl MarketDays {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_keep_their_alphabetical_keys_and_read_back_as_the_same_kind() {
+        let e = crate::market::exchange("XKRX").unwrap();
+        let from = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let to = NaiveDate::from_ymd_opt(2026, 11, 21).unwrap();
+        let doc = MarketDays::new(e, "2026-11-20", "2026-11-21", &e.days(from, to).unwrap());
+        let json = serde_json::to_string(&doc).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"code":"XKRX","days":[{"break":null,"close":"2026-11-20T15:30:00+09:00","#,
+                r#""date":"2026-11-20","open":"2026-11-20T09:00:00+09:00","special":null,"trading":true},"#,
+                r#"{"date":"2026-11-21","holiday":null,"trading":false}],"#,
+                r#""from":"2026-11-20","name":"Korea Exchange","to":"2026-11-21","zone":"Asia/Seoul"}"#
+            )
+        );
+        let back: MarketDays = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, doc);
+    }
+}

@@ -61,3 +61,40 @@ impl From<&eval::WindowsReport> for WindowsReport {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use chrono_tz::Europe::London;
+
+    #[test]
+    fn a_report_is_the_spec_object_without_the_notes_and_reads_back() {
+        // 2026-10-25 01:00 BST is the second 01:00 of the night in GMT: the
+        // offset says which.
+        let bst = London.with_ymd_and_hms(2026, 10, 24, 18, 0, 0).unwrap();
+        let gmt = London.with_ymd_and_hms(2026, 10, 25, 9, 0, 0).unwrap();
+        let report = eval::WindowsReport {
+            from: bst,
+            to: gmt,
+            intervals: vec![eval::WindowsSegment {
+                start: bst,
+                end: gmt,
+                state: eval::WindowState::Closed,
+                rules: vec!["weekend".into()],
+                notes: vec!["weekend: Saturday".into()],
+            }],
+        };
+        let json = serde_json::to_string(&WindowsReport::from(&report)).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"from":"2026-10-24T18:00:00+01:00","to":"2026-10-25T09:00:00+00:00","#,
+                r#""intervals":[{"start":"2026-10-24T18:00:00+01:00","end":"2026-10-25T09:00:00+00:00","#,
+                r#""state":"closed","rules":["weekend"]}]}"#
+            )
+        );
+        let back: WindowsReport = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, WindowsReport::from(&report));
+    }
+}
