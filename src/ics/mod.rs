@@ -1,7 +1,7 @@
-//! iCalendar (RFC 5545) read in: event freezes from a calendar file or feed
-//! (`ics` on a `[[freeze]]`, SPEC §2). Writing the deploy calendar out is an
-//! output format and lives with the others, above `eval`; it borrows this
-//! module's escaping and line folding.
+//! iCalendar (RFC 5545): event freezes read from a calendar file or feed (`ics`
+//! on a `[[freeze]]`, SPEC §2), and the TEXT escaping and line folding that
+//! writing one takes. What the deploy calendar says when it is written out is an
+//! output format, and lives with the others above `eval`.
 //!
 //! The `icalendar` crate parses the text and the `rrule` crate expands
 //! recurrences; this module decides what the properties mean for a freeze — all
