@@ -1,15 +1,14 @@
 //! What the answers look like outside the process: the JSON shapes of SPEC
 //! §4–§6 (decision, `windows` report, plan, `plan --compare` rows, errors), the
 //! exchange calendars of `markets --format json`, and the deploy calendar as
-//! iCalendar. The CLI and the server print these, and
-//! `check --remote` reads a server's decision back through the same type.
+//! iCalendar. The CLI and the server print these; `check --remote` reads a
+//! server's decision back through the same type.
 //!
 //! The model (`eval`, `plan`) knows nothing of serde: each shape here is built
-//! `From` a model value, with its times already in the policy's zone, and
-//! serializes them as RFC 3339 with that zone's offset. A decision read back is
-//! turned into the model again with [`Decision::into_decision`], so the human
-//! and GitHub renderers print from one type whether it was decided here or by a
-//! server.
+//! `From` a model value, whose times are already in the policy's zone, and
+//! writes them as RFC 3339 with that zone's offset. A decision read back is
+//! turned into the model again by [`Decision::into_decision`], so the human and
+//! GitHub renderers print the model, whether it was decided here or by a server.
 
 mod decision;
 mod error;
