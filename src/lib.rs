@@ -6,9 +6,9 @@
 //! text) → `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
 //! (exchange calendars, session guards) and `ics` (iCalendar files and feeds) →
 //! `policy` (files → validated model) →
-//! `eval` (request → decision) → `input` (request text → request). The two front
-//! doors, `cli` and `server`, sit on top and hold no policy logic. (`ics` also
-//! writes an `eval` windows report out as iCalendar, for the front doors.)
+//! `eval` (request → decision) → `input` (request text → request) → `plan`,
+//! `runner` → `wire` (the answers' JSON shapes and the iCalendar export). The
+//! two front doors, `cli` and `server`, sit on top and hold no policy logic.
 
 pub mod calendar;
 pub mod cli;
@@ -24,6 +24,7 @@ pub mod server;
 pub mod store;
 pub mod suggest;
 pub mod time;
+pub mod wire;
 
 pub use eval::{
     Blocker, BlockerKind, Decision, DeployRequest, EvalError, Override, Verdict, WindowsReport,

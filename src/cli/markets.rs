@@ -2,9 +2,9 @@
 //! sessions and closed days over a date range.
 
 use super::CliError;
-use crate::market::{Day, Exchange, exchange, exchanges};
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use serde_json::{Value, json};
+use crate::market::{Day, exchange, exchanges};
+use crate::wire::markets::{MarketDays, MarketSummary};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::fmt::Write;
 
 /// The longest range `markets CODE` prints: a few years is plenty to read.
@@ -12,7 +12,10 @@ const MAX_DAYS: i64 = 3 * 366;
 
 pub(crate) fn list(json_out: bool) -> String {
     if json_out {
-        let all: Vec<Value> = exchanges().iter().map(|e| summary(e)).collect();
+        let all: Vec<MarketSummary> = exchanges()
+            .iter()
+            .map(|e| MarketSummary::from(*e))
+            .collect();
         return format!(
             "{}\n",
             serde_json::to_string_pretty(&all).unwrap_or_default()
@@ -49,19 +52,6 @@ pub(crate) fn list(json_out: bool) -> String {
     out
 }
 
-fn summary(e: &Exchange) -> Value {
-    let h = e.current_hours();
-    json!({
-        "code": e.code,
-        "name": e.name,
-        "zone": e.zone.name(),
-        "open": h.open.format("%H:%M").to_string(),
-        "close": h.close.format("%H:%M").to_string(),
-        "break": h.lunch.map(|(a, b)| json!({"start": a.format("%H:%M").to_string(), "end": b.format("%H:%M").to_string()})),
-        "coverage": {"first": e.first.to_string(), "last": e.last.to_string()},
-    })
-}
-
 /// The days of one calendar from `from` to `to`, inclusive.
 pub(crate) fn days(code: &str, from: &str, to: &str, json_out: bool) -> Result<String, CliError> {
     let Some(e) = exchange(code) else {
@@ -95,36 +85,14 @@ pub(crate) fn days(code: &str, from: &str, to: &str, json_out: bool) -> Result<S
     let days = e
         .days(first, last)
         .map_err(|err| CliError::Usage(err.to_string()))?;
-    let zone = e.zone;
-    let rfc = |t: DateTime<Utc>| {
-        t.with_timezone(&zone)
-            .to_rfc3339_opts(SecondsFormat::Secs, false)
-    };
     if json_out {
-        let list: Vec<Value> = days
-            .iter()
-            .map(|d| match d {
-                Day::Open(s) => json!({
-                    "date": s.date.to_string(),
-                    "trading": true,
-                    "open": rfc(s.open),
-                    "close": rfc(s.close),
-                    "break": s.lunch.map(|l| json!({"start": rfc(l.start), "end": rfc(l.end)})),
-                    "special": s.special,
-                }),
-                Day::Closed { date, holiday } => json!({
-                    "date": date.to_string(),
-                    "trading": false,
-                    "holiday": holiday,
-                }),
-            })
-            .collect();
-        let doc = json!({"code": e.code, "name": e.name, "zone": zone.name(), "from": from, "to": to, "days": list});
+        let doc = MarketDays::new(e, from, to, &days);
         return Ok(format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).unwrap_or_default()
         ));
     }
+    let zone = e.zone;
     let mut out = String::new();
     let _ = writeln!(
         out,

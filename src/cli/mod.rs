@@ -14,6 +14,7 @@ mod validate;
 use crate::eval::{self, Decision, DeployRequest, Verdict};
 use crate::input::{OverrideText, RequestText, WindowsText};
 use crate::policy::{LoadError, LoadOptions, PolicySet};
+use crate::wire;
 use chrono::{DateTime, SubsecRound, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use output::{out, outln};
@@ -217,7 +218,8 @@ pub fn main() -> ExitCode {
         Ok(code) => finish(code),
         Err(err) => {
             if json_errors {
-                outln!("{}", serde_json::json!({ "error": err.to_string() }));
+                let body = wire::ErrorBody::new(err.to_string());
+                outln!("{}", serde_json::to_string(&body).unwrap_or_default());
             }
             eprintln!("error: {err}");
             ExitCode::from(EXIT_BAD_INPUT)
@@ -291,7 +293,10 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 EXIT_DENIED
             };
             match args.format {
-                Format::Json => outln!("{}", to_json(&eval::decide(&policy, &req)?)),
+                Format::Json => {
+                    let decision = eval::decide(&policy, &req)?;
+                    outln!("{}", to_json(&wire::Decision::from(&decision)))
+                }
                 Format::Github => github::next(&req, next.as_ref()),
                 Format::Human => match next {
                     Some(t) => {
@@ -315,16 +320,16 @@ fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
             let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
-                WindowsOutput::Json => outln!("{}", to_json(&report)),
+                WindowsOutput::Json => outln!("{}", to_json(&wire::WindowsReport::from(&report))),
                 WindowsOutput::Human => {
                     out!("{}", human::windows(&args.service, &args.env, &report));
                     out!("{}", human::stale(&policy));
                 }
                 WindowsOutput::Ics => out!(
                     "{}",
-                    crate::ics::export(
+                    wire::ics::export(
                         &report,
-                        &crate::ics::ExportOptions {
+                        &wire::ics::ExportOptions {
                             service: &q.service,
                             env: &q.env,
                             stamp: now,
@@ -383,7 +388,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> String {
 
 fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
     match format {
-        Format::Json => outln!("{}", to_json(decision)),
+        Format::Json => outln!("{}", to_json(&wire::Decision::from(decision))),
         Format::Human => out!(
             "{}",
             human::decision(Some(policy.settings.horizon), decision)

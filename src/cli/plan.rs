@@ -12,6 +12,7 @@ use crate::plan::{self, Color, Plan, PlanStep, StepAction};
 use crate::policy::{PolicySet, Strategy, StrategyKind};
 use crate::runner::state::StateDir;
 use crate::time::duration::{format_duration, format_duration_compact};
+use crate::wire;
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use clap::Args;
@@ -87,7 +88,7 @@ pub(super) fn plan(
     let live = live_color(args, strategy)?;
     let plan = plan::plan(policy, strategy, req.at, live)?;
     match args.format {
-        WindowsFormat::Json => outln!("{}", to_json(&plan)),
+        WindowsFormat::Json => outln!("{}", to_json(&wire::Plan::from(&plan))),
         WindowsFormat::Human => out!("{}", render(policy, &plan)),
     }
     Ok(if plan.decision.allowed {
@@ -145,7 +146,10 @@ fn compare(policy: &PolicySet, args: &PlanArgs, now: DateTime<Utc>) -> Result<u8
         },
     )?;
     match args.format {
-        WindowsFormat::Json => outln!("{}", to_json(&rows)),
+        WindowsFormat::Json => {
+            let json: Vec<wire::Comparison> = rows.iter().map(wire::Comparison::from).collect();
+            outln!("{}", to_json(&json))
+        }
         WindowsFormat::Human => out!(
             "{}",
             render_comparison(

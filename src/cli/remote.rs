@@ -5,11 +5,9 @@
 
 use super::output::{out, outln};
 use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, Format, RequestArgs};
-use crate::eval::{Blocker, BlockerKind, Decision, Verdict};
-use crate::policy::ChangeKind;
-use chrono::DateTime;
+use crate::eval::Decision;
+use crate::wire;
 use chrono_tz::Tz;
-use serde_json::Value;
 use std::time::Duration;
 
 /// A CI step should not hang on a server that does not answer.
@@ -20,7 +18,7 @@ pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
     match args.format {
         // Re-serialized from the decision, so the layout and key order are a
         // local check's.
-        Format::Json => outln!("{}", super::to_json(&decision)),
+        Format::Json => outln!("{}", super::to_json(&wire::Decision::from(&decision))),
         Format::Human => out!("{}", super::human::decision(None, &decision)),
         Format::Github => super::github::decision(&decision),
     }
@@ -43,7 +41,7 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
         decision.next_allowed
     };
     match args.format {
-        Format::Json => outln!("{}", super::to_json(&decision)),
+        Format::Json => outln!("{}", super::to_json(&wire::Decision::from(&decision))),
         Format::Human => match &next {
             Some(t) => outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
             None => outln!("none"),
@@ -61,7 +59,9 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
     })
 }
 
-/// Posts `text` to the server's `/v1/check` and reads the decision back.
+/// Posts `text` to the server's `/v1/check` and reads the decision back: the
+/// §4 JSON into [`wire::Decision`], then into the model in the zone the server
+/// names, so every format prints it exactly as it prints a local decision.
 fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, CliError> {
     let Some(base) = &args.remote else {
         return Err(CliError::Usage("--remote needs a URL".into()));
@@ -85,7 +85,7 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     let status = response.status();
     let zone = response
         .headers()
-        .get(crate::server::ZONE_HEADER)
+        .get(wire::ZONE_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<Tz>().ok())
         .unwrap_or(chrono_tz::UTC);
@@ -93,22 +93,39 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
         .body_mut()
         .read_to_string()
         .map_err(|e| CliError::Usage(format!("--remote: reading the answer from {url}: {e}")))?;
-    let json: Value = serde_json::from_str(&text).map_err(|_| {
+    let not_json = || {
         CliError::Usage(format!(
             "--remote: {url} answered {status} with something that is not JSON"
         ))
-    })?;
+    };
     if !status.is_success() {
-        let message = json["error"].as_str().unwrap_or("no error message");
+        let message = match serde_json::from_str::<wire::ErrorBody>(&text) {
+            Ok(body) => body.error,
+            Err(e) if is_json(&e) => "no error message".to_string(),
+            Err(_) => return Err(not_json()),
+        };
         return Err(CliError::Usage(format!(
             "--remote: {url} answered {status}: {message}"
         )));
     }
-    decision_from_json(&json, zone).map_err(|e| {
+    let no_decision = |e: &dyn std::fmt::Display| {
         CliError::Usage(format!(
             "--remote: {url} answered with no valid decision: {e}"
         ))
-    })
+    };
+    let answer: wire::Decision = serde_json::from_str(&text).map_err(|e| {
+        if is_json(&e) {
+            no_decision(&e)
+        } else {
+            not_json()
+        }
+    })?;
+    answer.into_decision(zone).map_err(|e| no_decision(&e))
+}
+
+/// The text was JSON, just not of the shape asked for.
+fn is_json(e: &serde_json::Error) -> bool {
+    e.classify() == serde_json::error::Category::Data
 }
 
 fn token(args: &RequestArgs) -> Result<Option<String>, CliError> {
@@ -119,78 +136,4 @@ fn token(args: &RequestArgs) -> Result<Option<String>, CliError> {
         None => std::env::var("SHIPWINDOW_TOKEN").ok(),
     };
     Ok(text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
-}
-
-/// Reads a §4 object back, with its times in `zone` (the JSON has offsets only).
-fn decision_from_json(v: &Value, zone: Tz) -> Result<Decision, String> {
-    let text = |key: &str| {
-        v[key]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| format!("`{key}` is missing"))
-    };
-    let time = |value: &Value, key: &str| -> Result<DateTime<Tz>, String> {
-        let s = value[key]
-            .as_str()
-            .ok_or_else(|| format!("`{key}` is missing"))?;
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&zone))
-            .map_err(|e| format!("`{key}`: {e}"))
-    };
-    let optional_time = |key: &str| match &v[key] {
-        Value::Null => Ok(None),
-        _ => time(v, key).map(Some),
-    };
-    let verdict = match text("verdict")?.as_str() {
-        "allow" => Verdict::Allow,
-        "override" => Verdict::Override,
-        "deny" => Verdict::Deny,
-        other => return Err(format!("unknown verdict `{other}`")),
-    };
-    let change = ChangeKind::parse(&text("change")?).ok_or("unknown `change`")?;
-    let blocked_by = v["blocked_by"]
-        .as_array()
-        .ok_or("`blocked_by` is missing")?
-        .iter()
-        .map(|b| {
-            let kind = match b["kind"].as_str() {
-                Some("window") => BlockerKind::Window,
-                Some("freeze") => BlockerKind::Freeze,
-                Some("market") => BlockerKind::Market,
-                _ => return Err("a blocker has no known `kind`".to_string()),
-            };
-            Ok(Blocker {
-                rule: b["rule"].as_str().unwrap_or_default().to_string(),
-                kind,
-                reason: b["reason"].as_str().unwrap_or_default().to_string(),
-                from: time(b, "from")?,
-                until: time(b, "until")?,
-                overridable: b["overridable"].as_bool().unwrap_or(false),
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    Ok(Decision {
-        allowed: v["allowed"].as_bool().ok_or("`allowed` is missing")?,
-        verdict,
-        service: text("service")?,
-        env: text("env")?,
-        change,
-        start: time(v, "start")?,
-        deploy_end: time(v, "deploy_end")?,
-        monitoring_end: time(v, "monitoring_end")?,
-        blocked_by,
-        next_allowed: optional_time("next_allowed")?,
-        free_until: optional_time("free_until")?,
-        policy: text("policy")?,
-        // The server's stale calendar feeds, shown as in a local check.
-        stale: v["stale"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| s.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        data_end: None,
-    })
 }

@@ -1,6 +1,6 @@
 //! The decision (SPEC §4): a request against a policy set gives a verdict, the
 //! rules that block it, the next allowed start and how long the deploy may overrun.
-//! Pure: no IO, no clock, no CLI or server types.
+//! Pure: no IO, no clock, no serde, no CLI or server types.
 
 mod search;
 mod windows;
@@ -9,10 +9,9 @@ pub use windows::{WindowState, WindowsReport, WindowsSegment, windows};
 
 use crate::calendar::Interval;
 use crate::policy::{ChangeKind, PolicySet, Rule, RuleKind};
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use search::Blocking;
-use serde::{Serialize, Serializer};
 
 /// "May `service` go to `env` at `at`?" Defaults come from the policy settings.
 #[derive(Debug, Clone)]
@@ -53,16 +52,14 @@ pub struct Override {
     pub approver: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
     Allow,
     Override,
     Deny,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlockerKind {
     Window,
     Freeze,
@@ -100,60 +97,39 @@ impl BlockerKind {
 }
 
 /// A rule (or, for windows, the set of applicable windows) that blocks a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Blocker {
     pub rule: String,
     pub kind: BlockerKind,
     pub reason: String,
     /// The rule's maximal blocking interval that meets the guarded interval.
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub from: DateTime<Tz>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub until: DateTime<Tz>,
     pub overridable: bool,
 }
 
-/// The answer, shaped exactly as SPEC §4's JSON object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+/// The answer: SPEC §4's fields, its times in the policy's zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub allowed: bool,
     pub verdict: Verdict,
     pub service: String,
     pub env: String,
-    #[serde(serialize_with = "change_kind")]
-    #[schema(value_type = String, example = "deploy")]
     pub change: ChangeKind,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub start: DateTime<Tz>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub deploy_end: DateTime<Tz>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub monitoring_end: DateTime<Tz>,
     pub blocked_by: Vec<Blocker>,
-    #[serde(serialize_with = "opt_rfc3339")]
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub next_allowed: Option<DateTime<Tz>>,
-    #[serde(serialize_with = "opt_rfc3339")]
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub free_until: Option<DateTime<Tz>>,
     pub policy: String,
     /// Calendar feeds of applicable rules that are running on an older copy
     /// because their last refresh failed: `"rule: fetched …, refresh failed: …"`.
-    /// Present only when there are some, so the SPEC §4 object is otherwise
-    /// unchanged.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    #[schema(example = json!(["holidays: fetched 2026-11-27T15:00:00+09:00, refresh failed: the server answered HTTP 500"]))]
+    /// Usually none.
     pub stale: Vec<String>,
     /// When the searches for `next_allowed` and `free_until` stopped before the
     /// horizon because a rule's data ends: where, and whose data. For people;
     /// not part of the SPEC §4 JSON.
-    #[serde(skip)]
-    #[schema(ignore)]
     pub data_end: Option<(DateTime<Tz>, String)>,
 }
 
@@ -347,19 +323,4 @@ fn blocker(
         until: iv.end.with_timezone(&tz),
         overridable,
     }
-}
-
-pub(crate) fn rfc3339<S: Serializer>(t: &DateTime<Tz>, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Secs, false))
-}
-
-fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Tz>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => rfc3339(t, s),
-        None => s.serialize_none(),
-    }
-}
-
-fn change_kind<S: Serializer>(k: &ChangeKind, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(k.as_str())
 }

@@ -1,29 +1,22 @@
 //! The open/closed timeline of a service and environment over a range (SPEC §5
 //! `windows`): consecutive, non-overlapping pieces that cover the range.
 
-use super::rfc3339;
 use super::search::Blocking;
 use crate::calendar::{Interval, contains_instant, merge};
 use crate::policy::{ChangeKind, PolicySet, RuleKind, RuleSource};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WindowState {
     Open,
     Closed,
 }
 
 /// One piece of the timeline.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowsSegment {
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub start: DateTime<Tz>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub end: DateTime<Tz>,
     pub state: WindowState,
     /// Closed: the deny rules containing it, plus the applicable windows when none
@@ -32,17 +25,12 @@ pub struct WindowsSegment {
     /// For people, not part of the SPEC §5 JSON: the session behind each blocking
     /// market rule ("krx: XKRX session 09:00–15:30 KST") and the events behind
     /// each blocking calendar rule ("sales: Black Friday sale").
-    #[serde(skip)]
     pub notes: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WindowsReport {
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub from: DateTime<Tz>,
-    #[serde(serialize_with = "rfc3339")]
-    #[schema(value_type = String, format = DateTime)]
     pub to: DateTime<Tz>,
     pub intervals: Vec<WindowsSegment>,
 }

@@ -1,6 +1,7 @@
-//! iCalendar (RFC 5545) in both directions: event freezes read from a calendar
-//! file or feed (`ics` on a `[[freeze]]`, SPEC §2), and the deploy calendar
-//! written out for calendar apps (`windows --format ics`, `GET /v1/calendar.ics`).
+//! iCalendar (RFC 5545): event freezes read from a calendar file or feed (`ics`
+//! on a `[[freeze]]`, SPEC §2), and the TEXT escaping and line folding that
+//! writing one takes. What the deploy calendar says when it is written out is an
+//! output format, and lives with the others above `eval`.
 //!
 //! The `icalendar` crate parses the text and the `rrule` crate expands
 //! recurrences; this module decides what the properties mean for a freeze — all
@@ -8,7 +9,6 @@
 //! instants only through [`crate::time::civil::to_instant`].
 
 mod event;
-mod export;
 mod feed;
 mod read;
 mod text;
@@ -16,8 +16,8 @@ mod value;
 mod zones;
 
 pub use event::Event;
-pub use export::{ExportOptions, export};
 pub use feed::{FEED_TIMEOUT, FeedCopy, FeedOptions, MAX_FEED_BYTES, obtain, redact};
+pub(crate) use text::{escape, push_folded};
 
 use crate::calendar::{Interval, merge};
 use crate::diagnostic::{Diagnostic, Source};

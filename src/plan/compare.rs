@@ -38,15 +38,12 @@ use crate::eval::{self, EvalError};
 use crate::policy::{Batch, Hooks, OnWindowClose, PolicySet, Strategy, StrategyKind};
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use serde::{Serialize, Serializer};
 
 /// The synthetic canary's traffic weights (percent).
 pub const SYNTHETIC_CANARY_STEPS: [u8; 4] = [5, 25, 50, 100];
 
-/// One row of the comparison. Serializes with the `plan --compare --format json`
-/// field names: durations in whole seconds (`*_s`), percentages as numbers
-/// (`*_pct`), `next_start` as RFC 3339 in the policy's zone or `null`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One row of the comparison.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     /// The strategy's name; a synthetic one is named after its kind and targets,
     /// such as `rolling (4 targets)`.
@@ -55,17 +52,13 @@ pub struct Comparison {
     pub kind: &'static str,
     /// Built by `--targets N` rather than defined in the policy.
     pub synthetic: bool,
-    #[serde(rename = "deploy_time_s", serialize_with = "seconds")]
     pub deploy_time: TimeDelta,
-    #[serde(rename = "all_users_after_s", serialize_with = "opt_seconds")]
     pub all_users_after: Option<TimeDelta>,
     pub min_capacity_kept_pct: f64,
     pub peak_extra_capacity_pct: f64,
     pub blast_radius_pct: f64,
-    #[serde(rename = "rollback_time_s", serialize_with = "seconds")]
     pub rollback_time: TimeDelta,
     pub fits_now: bool,
-    #[serde(serialize_with = "opt_rfc3339")]
     pub next_start: Option<DateTime<Tz>>,
 }
 
@@ -220,23 +213,5 @@ fn figures(
             .unwrap_or(TimeDelta::MAX),
         fits_now: plan.decision.allowed,
         next_start,
-    }
-}
-
-fn seconds<S: Serializer>(d: &TimeDelta, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_i64(d.num_seconds())
-}
-
-fn opt_seconds<S: Serializer>(d: &Option<TimeDelta>, s: S) -> Result<S::Ok, S::Error> {
-    match d {
-        Some(d) => seconds(d, s),
-        None => s.serialize_none(),
-    }
-}
-
-fn opt_rfc3339<S: Serializer>(t: &Option<DateTime<Tz>>, s: S) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => crate::eval::rfc3339(t, s),
-        None => s.serialize_none(),
     }
 }

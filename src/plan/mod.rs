@@ -13,25 +13,23 @@ use crate::eval::Decision;
 use crate::policy::{PolicySet, Strategy};
 use chrono::DateTime;
 use chrono_tz::Tz;
-use serde::Serialize;
 
-/// The whole plan; serializes as SPEC §6's `plan --format json` object.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The whole plan: its steps, when the deploy and its monitoring end, and the
+/// §4 decision for all of it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     pub strategy: String,
     pub kind: &'static str,
     pub service: String,
     pub env: String,
     pub steps: Vec<PlanStep>,
-    #[serde(serialize_with = "crate::eval::rfc3339")]
     pub deploy_end: DateTime<Tz>,
-    #[serde(serialize_with = "crate::eval::rfc3339")]
     pub monitoring_end: DateTime<Tz>,
     pub decision: Decision,
 }
 
 /// One step. Timings are estimates from `step_time`, `verify` and `pause`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlanStep {
     /// From 1.
     pub index: usize,
@@ -40,13 +38,10 @@ pub struct PlanStep {
     pub targets: Vec<String>,
     /// The new version's traffic weight set by this step (canary by weight).
     pub weight: Option<u8>,
-    /// Blue-green: the colour this step deploys to or switches to. Not in the
-    /// SPEC's JSON; the runner needs it.
-    #[serde(skip)]
+    /// Blue-green: the colour this step deploys to or switches to (for the
+    /// runner; the SPEC's JSON has no field for it).
     pub color: Option<Color>,
-    #[serde(serialize_with = "crate::eval::rfc3339")]
     pub start: DateTime<Tz>,
-    #[serde(serialize_with = "crate::eval::rfc3339")]
     pub end: DateTime<Tz>,
     /// Serving capacity kept during the step, in percent of the fleet.
     pub capacity_kept_pct: f64,
@@ -57,8 +52,7 @@ pub struct PlanStep {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepAction {
     /// Install the new version on `targets` (a rolling batch, the idle colour,
     /// the canary pool or canary targets), then verify.
@@ -73,8 +67,7 @@ pub enum StepAction {
 }
 
 /// A blue-green colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Color {
     Blue,
     Green,

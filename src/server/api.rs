@@ -2,11 +2,11 @@
 //! operational ones, `/healthz` and `/metrics`.
 
 use super::auth::Caller;
-use super::error::ErrorBody;
 use super::{ApiError, AppState, now};
-use crate::eval::{self, Decision, WindowsReport};
+use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
 use crate::store::{AuditAction, NewAuditEntry};
+use crate::wire::{self, ErrorBody, WindowsReport, ZONE_HEADER};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -14,10 +14,6 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::json;
 use std::sync::Arc;
-
-/// Names the policy's zone, so a client (`check --remote`) can show the §4 times,
-/// which carry only offsets, in the zone the policy means.
-pub const ZONE_HEADER: &str = "shipwindow-timezone";
 
 /// A decision and the zone header.
 pub struct DecisionResponse {
@@ -27,7 +23,7 @@ pub struct DecisionResponse {
 
 impl IntoResponse for DecisionResponse {
     fn into_response(self) -> Response {
-        let mut response = Json(self.decision).into_response();
+        let mut response = Json(wire::Decision::from(&self.decision)).into_response();
         if let Ok(value) = HeaderValue::from_str(self.zone.name()) {
             response
                 .headers_mut()
@@ -83,7 +79,7 @@ pub(super) async fn decide_in(
 }
 
 #[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
-    responses((status = 200, description = "The decision (SPEC §4)", body = Decision),
+    responses((status = 200, description = "The decision (SPEC §4)", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_query(
@@ -101,7 +97,7 @@ pub(super) async fn check_query(
 }
 
 #[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
-    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = Decision),
+    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_body(
@@ -117,7 +113,7 @@ pub(super) async fn check_body(
 /// when allowed) is the answer; overrides play no part.
 #[utoipa::path(get, path = "/v1/next", tag = "decisions", security(("bearer" = [])), params(RequestText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
-              (status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = Decision),
+              (status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = wire::Decision),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn next(
     State(state): State<Arc<AppState>>,
@@ -140,9 +136,8 @@ pub(super) async fn windows(
     let Query(text) = query?;
     let policy = state.policy();
     let q = text.resolve(&policy)?;
-    Ok(Json(eval::windows(
-        &policy, &q.service, &q.env, q.change, q.from, q.to,
-    )?))
+    let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
+    Ok(Json(WindowsReport::from(&report)))
 }
 
 /// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
@@ -202,9 +197,9 @@ pub(super) async fn calendar(
     };
     let w = text.resolve(&policy)?;
     let report = eval::windows(&policy, &w.service, &w.env, w.change, w.from, w.to)?;
-    let body = crate::ics::export(
+    let body = wire::ics::export(
         &report,
-        &crate::ics::ExportOptions {
+        &wire::ics::ExportOptions {
             service: &w.service,
             env: &w.env,
             stamp: from,

@@ -4,11 +4,12 @@
 use crate::eval::EvalError;
 use crate::input::InputError;
 use crate::store::StoreError;
+// The sibling handlers name it in their OpenAPI annotations.
+pub(super) use crate::wire::ErrorBody;
 use axum::Json;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 /// A failure answered with `{"error": message}` and `status`.
 #[derive(Debug)]
@@ -53,16 +54,10 @@ impl ApiError {
     }
 }
 
-/// The body of every error answer.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    /// What was wrong, naming the field for bad input.
-    pub error: String,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(json!({ "error": self.message }))).into_response();
+        let body = Json(ErrorBody::new(self.message));
+        let mut response = (self.status, body).into_response();
         if self.bearer_challenge {
             let challenge = HeaderValue::from_static("Bearer realm=\"shipwindow\"");
             response

@@ -13,7 +13,6 @@ mod openapi;
 mod reload;
 mod slack;
 
-pub use api::ZONE_HEADER;
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
 pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};

@@ -18,10 +18,10 @@ use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime}
 use ics_common::*;
 use shipwindow::calendar::{Interval, merge};
 use shipwindow::eval::{WindowState, WindowsReport};
-use shipwindow::ics::{ExportOptions, export};
 use shipwindow::policy::{ChangeKind, PolicySet};
 use shipwindow::server::{AppState, Tokens, app};
 use shipwindow::store::Store;
+use shipwindow::wire::ics::{ExportOptions, export};
 use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;

@@ -13,6 +13,7 @@ use crate::support::ics as ics_common;
 
 use ics_common::*;
 use shipwindow::ics::{FeedOptions, obtain};
+use shipwindow::wire;
 use shipwindow::{DeployRequest, Verdict, decide};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -183,7 +184,7 @@ fn first_fetch_then_cache_then_304_then_failures_fall_back_with_stale() {
     assert_eq!(d.verdict, Verdict::Deny);
     assert_eq!(d.blocked_by[0].reason, "Black Friday sale");
     assert!(d.stale.is_empty(), "{:?}", d.stale);
-    let json = serde_json::to_value(&d).unwrap();
+    let json = serde_json::to_value(wire::Decision::from(&d)).unwrap();
     assert!(
         json.get("stale").is_none(),
         "no `stale` key when fresh: {json}"
@@ -222,7 +223,7 @@ fn first_fetch_then_cache_then_304_then_failures_fall_back_with_stale() {
         d.stale,
         ["cal: fetched 2026-11-27T00:11:00+00:00, refresh failed: the server answered HTTP 500"]
     );
-    let json = serde_json::to_value(&d).unwrap();
+    let json = serde_json::to_value(wire::Decision::from(&d)).unwrap();
     assert_eq!(json["stale"][0], d.stale[0]);
     assert_eq!(feed.finish().len(), 3);
 

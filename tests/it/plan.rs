@@ -22,6 +22,7 @@ use shipwindow::plan::{self, Color, Plan, StepAction};
 use shipwindow::policy::{Batch, Hooks, OnWindowClose, Strategy, StrategyKind};
 use shipwindow::server::{AppState, Tokens, app};
 use shipwindow::store::Store;
+use shipwindow::wire;
 use shipwindow::{PolicySet, Verdict};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -117,7 +118,7 @@ fn rows(p: &Plan) -> Vec<OwnedRow> {
         .enumerate()
         .map(|(i, s)| {
             assert_eq!(s.index, i + 1, "indexes count from 1");
-            let action = serde_json::to_value(s.action).unwrap();
+            let action = serde_json::to_value(wire::StepAction::from(s.action)).unwrap();
             (
                 action.as_str().unwrap().to_string(),
                 s.targets.clone(),
@@ -725,7 +726,7 @@ fn assert_spec_shape(v: &Value) {
 #[test]
 fn the_plan_serializes_as_the_spec_object() {
     let p = plan_of(&canary(None), Color::Blue);
-    let v = serde_json::to_value(&p).unwrap();
+    let v = serde_json::to_value(wire::Plan::from(&p)).unwrap();
     assert_spec_shape(&v);
     assert_eq!(v["kind"], "canary");
     assert_eq!(v["steps"][0]["action"], "deploy");
@@ -735,7 +736,8 @@ fn the_plan_serializes_as_the_spec_object() {
     assert_eq!(v["steps"][1]["extra_capacity_pct"].as_f64(), Some(5.0));
     assert_eq!(v["steps"][1]["start"], "2026-12-01T22:01:00+09:00");
     assert_eq!(v["deploy_end"], "2026-12-01T22:40:00+09:00");
-    let bg = serde_json::to_value(plan_of(&blue_green(2, 2, min(30)), Color::Blue)).unwrap();
+    let bg = plan_of(&blue_green(2, 2, min(30)), Color::Blue);
+    let bg = serde_json::to_value(wire::Plan::from(&bg)).unwrap();
     assert_eq!(bg["steps"][2]["action"], "keep-previous");
 }
 
@@ -896,7 +898,7 @@ async fn http_strategy_gives_the_plans_decision() {
     let want = plan::plan(&policy, &long, at(), Color::Blue)
         .unwrap()
         .decision;
-    let want = serde_json::to_value(&want).unwrap();
+    let want = serde_json::to_value(wire::Decision::from(&want)).unwrap();
     let router = router(policy, None);
 
     let uri = "/v1/check?service=web&env=prod&at=2026-12-01T22:00&strategy=long";

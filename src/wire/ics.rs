@@ -1,8 +1,9 @@
 //! The deploy calendar as iCalendar: one VEVENT per closed stretch of a
-//! `windows` report, for calendar apps to import or subscribe to.
+//! `windows` report, for calendar apps to import or subscribe to
+//! (`windows --format ics`, `GET /v1/calendar.ics`).
 
-use super::text::{escape, push_folded};
 use crate::eval::{WindowState, WindowsReport};
+use crate::ics::{escape, push_folded};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 

@@ -1,0 +1,24 @@
+//! What the answers look like outside the process: the JSON shapes of SPEC
+//! §4–§6 (decision, `windows` report, plan, `plan --compare` rows, errors), the
+//! exchange calendars of `markets --format json`, and the deploy calendar as
+//! iCalendar. The CLI and the server print these; `check --remote` reads a
+//! server's decision back through the same type.
+//!
+//! The model (`eval`, `plan`) knows nothing of serde: each shape here is built
+//! `From` a model value, whose times are already in the policy's zone, and
+//! writes them as RFC 3339 with that zone's offset. A decision read back is
+//! turned into the model again by [`Decision::into_decision`], so the human and
+//! GitHub renderers print the model, whether it was decided here or by a server.
+
+mod decision;
+mod error;
+pub mod ics;
+pub mod markets;
+mod plan;
+mod time;
+mod windows;
+
+pub use decision::{Blocker, BlockerKind, Decision, UnknownChange, Verdict, ZONE_HEADER};
+pub use error::ErrorBody;
+pub use plan::{Comparison, Plan, PlanStep, StepAction};
+pub use windows::{WindowState, WindowsReport, WindowsSegment};
