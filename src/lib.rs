@@ -11,6 +11,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod clock;
 pub mod eval;
 pub mod ics;
 pub mod input;

@@ -13,7 +13,7 @@ use crate::eval::Decision;
 use crate::policy::{PolicySet, Strategy};
 use chrono::DateTime;
 use chrono_tz::Tz;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The whole plan; serializes as SPEC §6's `plan --format json` object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -57,7 +57,7 @@ pub struct PlanStep {
 }
 
 /// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepAction {
     /// Install the new version on `targets` (a rolling batch, the idle colour,
@@ -73,7 +73,7 @@ pub enum StepAction {
 }
 
 /// A blue-green colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Color {
     Blue,

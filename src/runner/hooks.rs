@@ -1,7 +1,8 @@
 //! Runs one hook: the argv with its placeholders substituted per argument (no
 //! shell), the `SHIPWINDOW_*` variables in its environment, stdin closed, its
 //! stdout and stderr printed line by line with a `[label]` prefix, and killed
-//! when it outlives its timeout.
+//! when it outlives its timeout. The timeout is measured on the run's
+//! [`Clock`] (a test moves it instead of waiting); the process itself is real.
 //!
 //! A hook runs in a process group of its own, so a Ctrl-C at the terminal
 //! reaches the runner (which lets the hook finish) and not the hook. On a
@@ -9,6 +10,7 @@
 //! its group, best effort, through `kill(1)`.
 
 use super::progress::Progress;
+use crate::clock::Clock;
 use crate::policy::{Hook, HookValues};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -65,8 +67,9 @@ pub fn run_hook(
     label: &str,
     out: &Progress,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> HookOutcome {
-    run_with(hook, values, label, Sink::Print(out), cwd)
+    run_with(hook, values, label, Sink::Print(out), cwd, clock)
 }
 
 /// Like [`run_hook`], but keeps the output instead of printing it (health
@@ -75,9 +78,10 @@ pub fn run_hook_quiet(
     hook: &Hook,
     values: &HookValues<'_>,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> (HookOutcome, Vec<String>) {
     let kept = Arc::new(Mutex::new(Vec::new()));
-    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd);
+    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd, clock);
     let lines = kept
         .lock()
         .map(|mut l| std::mem::take(&mut *l))
@@ -98,12 +102,12 @@ fn run_with(
     label: &str,
     out: Sink<'_>,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> HookOutcome {
     let argv = hook.render(values);
     let Some((program, args)) = argv.split_first() else {
         return HookOutcome::SpawnFailed("the hook's argv is empty".into());
     };
-    let timeout = timeout_of(hook);
     let mut cmd = Command::new(program);
     cmd.args(args)
         .envs(Hook::env(values))
@@ -133,7 +137,7 @@ fn run_with(
     }
     drop(done_tx);
 
-    let started = Instant::now();
+    let deadline = clock.now() + hook.timeout.max(chrono::TimeDelta::milliseconds(1));
     let outcome = loop {
         match child.try_wait() {
             Ok(Some(status)) => {
@@ -143,12 +147,13 @@ fn run_with(
                     (None, None) => HookOutcome::Signaled(0),
                 };
             }
-            Ok(None) if started.elapsed() >= timeout => {
+            Ok(None) if clock.now() >= deadline => {
                 let _ = child.kill();
                 kill_group(child.id());
                 let _ = child.wait();
                 break HookOutcome::TimedOut;
             }
+            // Polling the process (not waiting for time): a short real nap.
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => {
                 let _ = child.kill();
@@ -158,9 +163,10 @@ fn run_with(
             }
         }
     };
-    let deadline = Instant::now() + DRAIN_GRACE;
+    // Real time: this waits on pipes, whatever the run's clock says.
+    let drained_by = Instant::now() + DRAIN_GRACE;
     for _ in 0..readers {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = drained_by.saturating_duration_since(Instant::now());
         if done_rx.recv_timeout(left).is_err() {
             break;
         }
@@ -236,7 +242,8 @@ fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeDelta;
+    use crate::clock::{ManualClock, SystemClock};
+    use chrono::{TimeDelta, Utc};
 
     fn sh(script: &str, timeout_ms: i64) -> Hook {
         Hook {
@@ -249,7 +256,14 @@ mod tests {
     fn exit_codes_and_prefixed_output_from_both_streams() {
         let out = Progress::capture();
         let hook = sh("echo out; echo err >&2; exit 3", 5_000);
-        let outcome = run_hook(&hook, &HookValues::default(), "deploy web-1", &out, None);
+        let outcome = run_hook(
+            &hook,
+            &HookValues::default(),
+            "deploy web-1",
+            &out,
+            None,
+            &SystemClock,
+        );
         assert_eq!(outcome, HookOutcome::Exited(3));
         let mut lines = out.lines();
         lines.sort();
@@ -274,7 +288,7 @@ mod tests {
             version: Some("v2"),
             ..HookValues::default()
         };
-        assert!(run_hook(&hook, &values, "x", &out, None).success());
+        assert!(run_hook(&hook, &values, "x", &out, None, &SystemClock).success());
         assert_eq!(out.lines(), ["  [x] web 1; rm -rf / v2"]);
     }
 
@@ -282,8 +296,17 @@ mod tests {
     fn a_hook_that_outlives_its_timeout_is_killed_with_what_it_started() {
         let out = Progress::capture();
         let hook = sh("echo started; sleep 30; echo never", 300);
+        // The clock passes the timeout once the hook has started.
+        let clock = std::sync::Arc::new(ManualClock::new(Utc::now()));
+        let (mover, seen) = (std::sync::Arc::clone(&clock), out.clone());
+        std::thread::spawn(move || {
+            while seen.lines().is_empty() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            mover.advance(TimeDelta::milliseconds(300));
+        });
         let t = Instant::now();
-        let outcome = run_hook(&hook, &HookValues::default(), "slow", &out, None);
+        let outcome = run_hook(&hook, &HookValues::default(), "slow", &out, None, &*clock);
         assert_eq!(outcome, HookOutcome::TimedOut);
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         assert_eq!(out.lines(), ["  [slow] started"]);
@@ -297,7 +320,7 @@ mod tests {
             argv: vec!["/nonexistent/hook".into()],
             timeout: TimeDelta::seconds(1),
         };
-        let outcome = run_hook(&hook, &HookValues::default(), "x", &out, None);
+        let outcome = run_hook(&hook, &HookValues::default(), "x", &out, None, &SystemClock);
         assert!(
             matches!(outcome, HookOutcome::SpawnFailed(_)),
             "{outcome:?}"
@@ -309,7 +332,14 @@ mod tests {
         let out = Progress::capture();
         let hook = sh("sleep 3 & echo done", 5_000);
         let t = Instant::now();
-        let outcome = run_hook(&hook, &HookValues::default(), "bg", &out, None);
+        let outcome = run_hook(
+            &hook,
+            &HookValues::default(),
+            "bg",
+            &out,
+            None,
+            &SystemClock,
+        );
         assert_eq!(outcome, HookOutcome::Exited(0));
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     }
