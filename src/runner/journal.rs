@@ -7,7 +7,8 @@
 //! a journal at the live path is always an unfinished run.
 //!
 //! Every line carries the run id, strategy, service, env, version and
-//! previous version, so each line stands on its own in a log pipeline.
+//! previous version, so each line stands on its own in a log pipeline. A line
+//! reads `at`, `event`, what that event carries ([`Record`]), then the run.
 
 use super::actions::HookName;
 use crate::plan::{Color, StepAction};
@@ -690,5 +691,24 @@ mod tests {
         let again = serde_json::to_value(&r.entries[2]).unwrap();
         let before: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
         assert_eq!(again, before);
+    }
+
+    /// The layout docs/strategies.md shows: when, what, what it carries, whose run.
+    #[test]
+    fn a_line_says_when_what_and_its_details_then_the_run() {
+        let at = DateTime::parse_from_rfc3339("2026-11-27T07:32:52.005Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = Entry::new(
+            at,
+            Record::StepStarted {
+                step: step(1, "web-1"),
+            },
+            &info(),
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"at":"2026-11-27T07:32:52.005Z","event":"step-started","step":{"index":1,"action":"deploy","targets":["web-1"]},"run":"20261127T064001Z-42","strategy":"web-rolling","service":"web","env":"prod","version":"v2","previous":"v1"}"#
+        );
     }
 }
