@@ -4,9 +4,9 @@
 //! rollback; a stop asked for hands over to `interrupted`.
 
 use super::actions;
-use super::gate::Pass;
+use super::gate::{Pass, Pausing};
 use super::health::{HealthCheck, Watch};
-use super::journal::{Event, JournalError, Record, StepRecord};
+use super::journal::{Entry, JournalError, Record, StepRecord};
 use super::{Outcome, RunError, Runner};
 use crate::plan::{self, Color, StepAction};
 use crate::policy::StrategyKind;
@@ -101,18 +101,18 @@ impl Runner<'_> {
             self.out,
             self.stop,
             clock,
-            &mut |event, reason| -> Result<(), JournalError> {
+            &mut |pausing, reason| -> Result<(), JournalError> {
                 let step = step.clone();
-                let record = match event {
-                    Event::Paused => Record::Paused { step, reason },
-                    _ => Record::Resumed {
+                let record = match pausing {
+                    Pausing::Paused => Record::Paused { step, reason },
+                    Pausing::Resumed => Record::Resumed {
                         step: Some(step),
                         reason,
                         pid: None,
                     },
                 };
                 match journal.as_mut() {
-                    Some(j) => j.append(&super::journal::Entry::new(clock.now(), record, &info)),
+                    Some(j) => j.append(&Entry::new(clock.now(), record, &info)),
                     None => Ok(()),
                 }
             },

@@ -6,7 +6,6 @@
 //! policy or a freeze that ends is noticed, for at most `max_pause`, then
 //! gives up (the caller rolls back); `rollback` gives up at once.
 
-use super::journal::Event;
 use super::progress::Progress;
 use super::signals::Stop;
 use crate::clock::Clock;
@@ -29,6 +28,15 @@ pub enum Pass {
     GiveUp(String),
     /// A stop was asked for while paused.
     Interrupted,
+}
+
+/// A turn of a pause, for the journal (`paused`, `resumed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pausing {
+    /// The rest of the plan is denied; the run waits at the step boundary.
+    Paused,
+    /// The policy allows the rest again; the run goes on.
+    Resumed,
 }
 
 /// The policy in hand and where it came from.
@@ -105,7 +113,7 @@ impl Gate {
         out: &Progress,
         stop: &Stop,
         clock: &dyn Clock,
-        journal: &mut dyn FnMut(Event, String) -> Result<(), E>,
+        journal: &mut dyn FnMut(Pausing, String) -> Result<(), E>,
     ) -> Result<Pass, E> {
         self.reload(out, clock.now());
         let first = match self.decide(strategy, clock.now(), remaining) {
@@ -123,7 +131,7 @@ impl Gate {
             "paused before {what}: {first}; waiting up to {} for the policy to allow the rest (on_window_close = pause)",
             format_duration(strategy.max_pause)
         ));
-        journal(Event::Paused, first.clone())?;
+        journal(Pausing::Paused, first.clone())?;
         let since = clock.now();
         let waited = || (clock.now() - since).to_std().unwrap_or(Duration::ZERO);
         let mut why = first;
@@ -147,7 +155,7 @@ impl Gate {
                         format_duration(waited)
                     );
                     out.say(&format!("resumed before {what}: {note}"));
-                    journal(Event::Resumed, note)?;
+                    journal(Pausing::Resumed, note)?;
                     return Ok(Pass::Go);
                 }
                 Ok(d) => why = blockers(&d),
@@ -255,7 +263,7 @@ mod tests {
         let mut g = frozen_for_an_hour(dir.path());
         let out = Progress::capture();
         let mut events = Vec::new();
-        let mut record = |e: Event, why: String| -> Result<(), ()> {
+        let mut record = |e: Pausing, why: String| -> Result<(), ()> {
             events.push((e, why));
             Ok(())
         };
@@ -295,7 +303,7 @@ mod tests {
         );
         assert!(clock.now() - t >= TimeDelta::seconds(1));
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].0, Event::Paused);
+        assert_eq!(events[0].0, Pausing::Paused);
     }
 
     #[test]
@@ -315,7 +323,7 @@ mod tests {
             mover.advance(TimeDelta::seconds(1));
         });
         let mut events = Vec::new();
-        let mut record = |e: Event, _: String| -> Result<(), ()> {
+        let mut record = |e: Pausing, _: String| -> Result<(), ()> {
             events.push(e);
             Ok(())
         };
@@ -332,7 +340,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(pass, Pass::Go);
-        assert_eq!(events, [Event::Paused, Event::Resumed]);
+        assert_eq!(events, [Pausing::Paused, Pausing::Resumed]);
     }
 
     #[test]
