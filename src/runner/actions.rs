@@ -14,50 +14,11 @@
 //! (nothing else: the old colour still runs the old version); canary by
 //! weight sets the weight to 0, then calls `rollback`.
 
+use super::hooks::HookName;
 use super::journal::{StepRecord, UndoRecord};
 use crate::plan::{Color, StepAction};
 use crate::policy::{Hook, Hooks, StrategyKind};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-
-/// A hook the runner calls (`health` aside: [`super::health`] calls it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum HookName {
-    Deploy,
-    Switch,
-    SetWeight,
-    Rollback,
-}
-
-impl HookName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HookName::Deploy => "deploy",
-            HookName::Switch => "switch",
-            HookName::SetWeight => "set-weight",
-            HookName::Rollback => "rollback",
-        }
-    }
-
-    /// The strategy's hook of this name.
-    pub fn of(self, hooks: &Hooks) -> Option<&Hook> {
-        match self {
-            HookName::Deploy => hooks.deploy.as_ref(),
-            HookName::Switch => hooks.switch.as_ref(),
-            HookName::SetWeight => hooks.set_weight.as_ref(),
-            HookName::Rollback => hooks.rollback.as_ref(),
-        }
-    }
-
-    /// The key in `[strategy.hooks]`.
-    pub fn key(self) -> &'static str {
-        match self {
-            HookName::SetWeight => "set_weight",
-            other => other.as_str(),
-        }
-    }
-}
 
 /// One hook call.
 #[derive(Debug, Clone, PartialEq, Eq)]

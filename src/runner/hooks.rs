@@ -8,10 +8,13 @@
 //! reaches the runner (which lets the hook finish) and not the hook. On a
 //! timeout the hook is killed (`Child::kill`), and so is what it started in
 //! its group, best effort, through `kill(1)`.
+//!
+//! [`HookName`] names the hooks the runner calls (and the journal records).
 
 use super::progress::Progress;
 use crate::clock::Clock;
-use crate::policy::{Hook, HookValues};
+use crate::policy::{Hook, HookValues, Hooks};
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
@@ -24,6 +27,45 @@ use std::time::{Duration, Instant};
 /// How long the output of a hook that has exited is still read: what it
 /// started in the background may keep its pipes open for good.
 const DRAIN_GRACE: Duration = Duration::from_millis(500);
+
+/// A hook the runner calls (`health` aside: [`super::health`] calls it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookName {
+    Deploy,
+    Switch,
+    SetWeight,
+    Rollback,
+}
+
+impl HookName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookName::Deploy => "deploy",
+            HookName::Switch => "switch",
+            HookName::SetWeight => "set-weight",
+            HookName::Rollback => "rollback",
+        }
+    }
+
+    /// The strategy's hook of this name.
+    pub fn of(self, hooks: &Hooks) -> Option<&Hook> {
+        match self {
+            HookName::Deploy => hooks.deploy.as_ref(),
+            HookName::Switch => hooks.switch.as_ref(),
+            HookName::SetWeight => hooks.set_weight.as_ref(),
+            HookName::Rollback => hooks.rollback.as_ref(),
+        }
+    }
+
+    /// The key in `[strategy.hooks]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            HookName::SetWeight => "set_weight",
+            other => other.as_str(),
+        }
+    }
+}
 
 /// How a hook ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

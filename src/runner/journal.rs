@@ -10,7 +10,7 @@
 //! previous version, so each line stands on its own in a log pipeline. A line
 //! reads `at`, `event`, what that event carries ([`Record`]), then the run.
 
-use super::actions::HookName;
+use super::hooks::HookName;
 use crate::plan::{Color, StepAction};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};

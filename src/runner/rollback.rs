@@ -6,7 +6,8 @@
 
 use super::actions;
 use super::journal::Record;
-use super::{Outcome, RunError, Runner};
+use super::machine::Runner;
+use super::outcome::{Outcome, RunError};
 use crate::policy::StrategyKind;
 
 impl Runner<'_> {

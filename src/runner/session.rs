@@ -7,10 +7,12 @@
 use super::gate::Gate;
 use super::journal::{self, Journal, Record, Replay, RunInfo, StepRecord};
 use super::lock::{LockError, RunLock};
+use super::machine::Runner;
+use super::options::{Mode, Options};
+use super::outcome::{Outcome, RunError};
 use super::progress::{self, Progress};
 use super::signals::Stop;
 use super::state::StateDir;
-use super::{Mode, Options, Outcome, RunError, Runner};
 use crate::clock::Clock;
 use crate::plan::{self, Color, Plan};
 use crate::policy::{LoadOptions, PolicySet, Strategy, StrategyKind};
