@@ -79,6 +79,19 @@ impl Clock for SystemClock {
 /// [`auto_advance`](ManualClock::auto_advance) on, a wait moves the clock to
 /// its deadline and returns at once: meant for one thread under test that
 /// waits, not for several racing each other.
+///
+/// ```
+/// use chrono::{TimeDelta, TimeZone, Utc};
+/// use shipwindow::clock::{Clock, ManualClock, Waited};
+/// use std::time::Duration;
+///
+/// let start = Utc.with_ymd_and_hms(2026, 11, 27, 6, 40, 0).unwrap();
+/// let clock = ManualClock::new(start);
+/// clock.auto_advance(true);
+/// // An hour of waiting, in no time at all.
+/// assert_eq!(clock.wait_for(Duration::from_secs(3600), &|| false), Waited::Elapsed);
+/// assert_eq!(clock.now(), start + TimeDelta::hours(1));
+/// ```
 #[derive(Debug)]
 pub struct ManualClock {
     state: Mutex<Manual>,
