@@ -12,6 +12,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod clock;
 pub mod diagnostic;
 pub mod eval;
 pub mod ics;

@@ -8,10 +8,12 @@
 
 use super::output::{out, outln};
 use super::{CliError, human};
+use crate::clock::{Clock, SystemClock};
 use crate::runner::{self, Mode, Options, Outcome, RunError, progress::Progress, signals::Stop};
 use clap::Args;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Shown after the flags in `shipwindow run --help`.
 const AFTER_HELP: &str = "\
@@ -80,10 +82,11 @@ pub(super) fn run(dir: PathBuf, args: &RunArgs) -> Result<u8, CliError> {
             Mode::Start
         },
     };
-    let out = Progress::new(std::io::stdout().is_terminal());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let out = Progress::new(std::io::stdout().is_terminal(), Arc::clone(&clock));
     let stop = Stop::install(&out)
         .map_err(|e| CliError::Usage(format!("cannot install the signal handlers: {e}")))?;
-    let result = runner::run(&opts, &out, &stop);
+    let result = runner::run(&opts, &out, &stop, &*clock);
     out.finish();
     match result {
         Ok(Outcome::Denied { decision, horizon }) => {

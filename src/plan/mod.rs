@@ -13,6 +13,7 @@ use crate::eval::Decision;
 use crate::policy::{PolicySet, Strategy};
 use chrono::DateTime;
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
 /// The whole plan: its steps, when the deploy and its monitoring end, and the
 /// §4 decision for all of it.
@@ -51,8 +52,10 @@ pub struct PlanStep {
     pub new_version_share_pct: f64,
 }
 
-/// What a step does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a step does. Its serde names are the run journal's on-disk words
+/// (`runner::journal`); the plan's JSON has its own shape in `wire::plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum StepAction {
     /// Install the new version on `targets` (a rolling batch, the idle colour,
     /// the canary pool or canary targets), then verify.
@@ -66,8 +69,10 @@ pub enum StepAction {
     KeepPrevious,
 }
 
-/// A blue-green colour.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A blue-green colour. Its serde names are the run journal's and the live-colour
+/// file's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Color {
     Blue,
     Green,

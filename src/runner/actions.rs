@@ -14,46 +14,11 @@
 //! (nothing else: the old colour still runs the old version); canary by
 //! weight sets the weight to 0, then calls `rollback`.
 
+use super::hooks::HookName;
 use super::journal::{StepRecord, UndoRecord};
+use crate::plan::{Color, StepAction};
 use crate::policy::{Hook, Hooks, StrategyKind};
 use std::collections::BTreeSet;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HookName {
-    Deploy,
-    Switch,
-    SetWeight,
-    Rollback,
-}
-
-impl HookName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HookName::Deploy => "deploy",
-            HookName::Switch => "switch",
-            HookName::SetWeight => "set-weight",
-            HookName::Rollback => "rollback",
-        }
-    }
-
-    /// The strategy's hook of this name.
-    pub fn of(self, hooks: &Hooks) -> Option<&Hook> {
-        match self {
-            HookName::Deploy => hooks.deploy.as_ref(),
-            HookName::Switch => hooks.switch.as_ref(),
-            HookName::SetWeight => hooks.set_weight.as_ref(),
-            HookName::Rollback => hooks.rollback.as_ref(),
-        }
-    }
-
-    /// The key in `[strategy.hooks]`.
-    pub fn key(self) -> &'static str {
-        match self {
-            HookName::SetWeight => "set_weight",
-            other => other.as_str(),
-        }
-    }
-}
 
 /// One hook call.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +27,7 @@ pub struct Call {
     /// The step it belongs to (or undoes).
     pub step: usize,
     pub target: Option<String>,
-    pub color: Option<String>,
+    pub color: Option<Color>,
     pub weight: Option<u8>,
 }
 
@@ -82,7 +47,7 @@ impl Call {
         let mut label = self.hook.as_str().to_string();
         for part in [
             self.target.clone(),
-            self.color.clone(),
+            self.color.map(|c| c.as_str().to_string()),
             self.weight.map(|w| w.to_string()),
         ]
         .into_iter()
@@ -98,9 +63,9 @@ impl Call {
     pub fn undo_record(&self) -> UndoRecord {
         UndoRecord {
             step: self.step,
-            hook: self.hook.as_str().to_string(),
+            hook: self.hook,
             target: self.target.clone(),
-            color: self.color.clone(),
+            color: self.color,
             weight: self.weight,
         }
     }
@@ -119,7 +84,7 @@ fn calls(
     reverse: bool,
 ) -> impl Iterator<Item = Call> {
     let base = Call {
-        color: step.color.clone(),
+        color: step.color,
         ..Call::new(hook, step.index)
     };
     let mut out: Vec<Call> = if per_target && !step.targets.is_empty() {
@@ -141,8 +106,8 @@ fn calls(
 
 /// The calls that carry out `step`, in order.
 pub fn forward(kind: &StrategyKind, step: &StepRecord, hooks: &Hooks) -> Vec<Call> {
-    match step.action.as_str() {
-        "deploy" => {
+    match step.action {
+        StepAction::Deploy => {
             let per_target = match kind {
                 StrategyKind::Rolling { .. } => true,
                 StrategyKind::Canary {
@@ -152,12 +117,12 @@ pub fn forward(kind: &StrategyKind, step: &StepRecord, hooks: &Hooks) -> Vec<Cal
             };
             calls(HookName::Deploy, step, per_target, false).collect()
         }
-        "switch" => calls(HookName::Switch, step, false, false).collect(),
-        "set-weight" => vec![Call {
+        StepAction::Switch => calls(HookName::Switch, step, false, false).collect(),
+        StepAction::SetWeight => vec![Call {
             weight: step.weight,
             ..Call::new(HookName::SetWeight, step.index)
         }],
-        _ => Vec::new(),
+        StepAction::KeepPrevious => Vec::new(),
     }
 }
 
@@ -174,35 +139,28 @@ pub fn rollback(
         | StrategyKind::Canary {
             targets: Some(_), ..
         } => started_steps()
-            .filter(|s| s.action == "deploy")
+            .filter(|s| s.action == StepAction::Deploy)
             .flat_map(|s| {
                 calls(HookName::Rollback, s, true, true).map(|c| Call { color: None, ..c })
             })
             .collect(),
         StrategyKind::BlueGreen { .. } => started_steps()
-            .find(|s| s.action == "switch")
-            .map(|s| {
-                let back = match s.color.as_deref() {
-                    Some("blue") => Some("green".to_string()),
-                    Some("green") => Some("blue".to_string()),
-                    _ => None,
-                };
-                Call {
-                    color: back,
-                    ..Call::new(HookName::Switch, s.index)
-                }
+            .find(|s| s.action == StepAction::Switch)
+            .map(|s| Call {
+                color: s.color.map(Color::other),
+                ..Call::new(HookName::Switch, s.index)
             })
             .into_iter()
             .collect(),
         StrategyKind::Canary { targets: None, .. } => {
             let mut out = Vec::new();
-            if let Some(s) = started_steps().find(|s| s.action == "set-weight") {
+            if let Some(s) = started_steps().find(|s| s.action == StepAction::SetWeight) {
                 out.push(Call {
                     weight: Some(0),
                     ..Call::new(HookName::SetWeight, s.index)
                 });
             }
-            if let Some(s) = started_steps().find(|s| s.action == "deploy") {
+            if let Some(s) = started_steps().find(|s| s.action == StepAction::Deploy) {
                 let per_target = uses_target(hooks.rollback.as_ref());
                 out.extend(
                     calls(HookName::Rollback, s, per_target, true)
@@ -227,10 +185,10 @@ mod tests {
         })
     }
 
-    fn step(index: usize, action: &str, targets: &[&str]) -> StepRecord {
+    fn step(index: usize, action: StepAction, targets: &[&str]) -> StepRecord {
         StepRecord {
             index,
-            action: action.into(),
+            action,
             targets: targets.iter().map(|s| s.to_string()).collect(),
             weight: None,
             color: None,
@@ -253,9 +211,9 @@ mod tests {
             ..Hooks::default()
         };
         let steps = [
-            step(1, "deploy", &["web-1", "web-2"]),
-            step(2, "deploy", &["web-3", "web-4"]),
-            step(3, "deploy", &["web-5"]),
+            step(1, StepAction::Deploy, &["web-1", "web-2"]),
+            step(2, StepAction::Deploy, &["web-3", "web-4"]),
+            step(3, StepAction::Deploy, &["web-5"]),
         ];
         assert_eq!(
             labels(&forward(&kind, &steps[1], &hooks)),
@@ -286,11 +244,11 @@ mod tests {
             switch: hook(&["s", "{color}"]),
             ..Hooks::default()
         };
-        let mut deploy = step(1, "deploy", &["g-1", "g-2"]);
-        deploy.color = Some("green".into());
-        let mut switch = step(2, "switch", &["g-1", "g-2"]);
-        switch.color = Some("green".into());
-        let keep = step(3, "keep-previous", &["b-1"]);
+        let mut deploy = step(1, StepAction::Deploy, &["g-1", "g-2"]);
+        deploy.color = Some(Color::Green);
+        let mut switch = step(2, StepAction::Switch, &["g-1", "g-2"]);
+        switch.color = Some(Color::Green);
+        let keep = step(3, StepAction::KeepPrevious, &["b-1"]);
         assert_eq!(labels(&forward(&kind, &deploy, &hooks)), ["deploy green"]);
         assert_eq!(labels(&forward(&kind, &switch, &hooks)), ["switch green"]);
         assert!(forward(&kind, &keep, &hooks).is_empty());
@@ -315,11 +273,11 @@ mod tests {
             rollback: hook(&["r", "{previous}"]),
             ..Hooks::default()
         };
-        let mut w10 = step(2, "set-weight", &[]);
+        let mut w10 = step(2, StepAction::SetWeight, &[]);
         w10.weight = Some(10);
-        let mut w100 = step(3, "set-weight", &[]);
+        let mut w100 = step(3, StepAction::SetWeight, &[]);
         w100.weight = Some(100);
-        let steps = [step(1, "deploy", &["canary-1"]), w10, w100];
+        let steps = [step(1, StepAction::Deploy, &["canary-1"]), w10, w100];
         assert_eq!(labels(&forward(&kind, &steps[0], &hooks)), ["deploy"]);
         assert_eq!(
             labels(&forward(&kind, &steps[1], &hooks)),
@@ -348,8 +306,8 @@ mod tests {
             ..Hooks::default()
         };
         let steps = [
-            step(1, "deploy", &["a"]),
-            step(2, "deploy", &["b", "c", "d"]),
+            step(1, StepAction::Deploy, &["a"]),
+            step(2, StepAction::Deploy, &["b", "c", "d"]),
         ];
         assert_eq!(
             labels(&forward(&kind, &steps[1], &hooks)),

@@ -6,15 +6,15 @@
 //! policy or a freeze that ends is noticed, for at most `max_pause`, then
 //! gives up (the caller rolls back); `rollback` gives up at once.
 
-use super::journal::Event;
 use super::progress::Progress;
 use super::signals::Stop;
+use crate::clock::Clock;
 use crate::eval::{self, Decision, DeployRequest, EvalError};
 use crate::policy::{LoadOptions, OnWindowClose, PolicySet, Strategy};
 use crate::time::duration::format_duration;
 use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How often a paused run asks the policy again.
 pub const PAUSE_SLICE: Duration = Duration::from_secs(1);
@@ -28,6 +28,15 @@ pub enum Pass {
     GiveUp(String),
     /// A stop was asked for while paused.
     Interrupted,
+}
+
+/// A turn of a pause, for the journal (`paused`, `resumed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pausing {
+    /// The rest of the plan is denied; the run waits at the step boundary.
+    Paused,
+    /// The policy allows the rest again; the run goes on.
+    Resumed,
 }
 
 /// The policy in hand and where it came from.
@@ -54,9 +63,10 @@ impl Gate {
         &self.policy
     }
 
-    /// Reads the policy directory again; keeps the old set if that fails.
-    pub fn reload(&mut self, out: &Progress) {
-        let options = LoadOptions::new(self.state_dir.clone(), Utc::now().trunc_subsecs(0));
+    /// Reads the policy directory again (at `now`, for calendar feeds); keeps
+    /// the old set if that fails.
+    pub fn reload(&mut self, out: &Progress, now: DateTime<Utc>) {
+        let options = LoadOptions::new(self.state_dir.clone(), now.trunc_subsecs(0));
         match PolicySet::load_with(&self.dir, &options) {
             Ok(policy) => {
                 if self.last_error.take().is_some() {
@@ -91,8 +101,10 @@ impl Gate {
         eval::decide(&self.policy, &req)
     }
 
-    /// The check before a step (`what` names it for messages). `journal`
-    /// records `paused`/`resumed` with a reason; its error ends the wait.
+    /// The check before a step (`what` names it for messages), at `clock`'s
+    /// now. `journal` records `paused`/`resumed` with a reason; its error ends
+    /// the wait.
+    #[expect(clippy::too_many_arguments, reason = "the run's context, passed as is")]
     pub fn pass<E>(
         &mut self,
         strategy: &Strategy,
@@ -100,10 +112,11 @@ impl Gate {
         remaining: TimeDelta,
         out: &Progress,
         stop: &Stop,
-        journal: &mut dyn FnMut(Event, String) -> Result<(), E>,
+        clock: &dyn Clock,
+        journal: &mut dyn FnMut(Pausing, String) -> Result<(), E>,
     ) -> Result<Pass, E> {
-        self.reload(out);
-        let first = match self.decide(strategy, Utc::now(), remaining) {
+        self.reload(out, clock.now());
+        let first = match self.decide(strategy, clock.now(), remaining) {
             Ok(d) if d.allowed => return Ok(Pass::Go),
             Ok(d) => blockers(&d),
             Err(e) => format!("the policy cannot decide: {e}"),
@@ -118,30 +131,31 @@ impl Gate {
             "paused before {what}: {first}; waiting up to {} for the policy to allow the rest (on_window_close = pause)",
             format_duration(strategy.max_pause)
         ));
-        journal(Event::Paused, first.clone())?;
-        let since = Instant::now();
+        journal(Pausing::Paused, first.clone())?;
+        let since = clock.now();
+        let waited = || (clock.now() - since).to_std().unwrap_or(Duration::ZERO);
         let mut why = first;
         loop {
-            let left = max.saturating_sub(since.elapsed());
+            let left = max.saturating_sub(waited());
             if left.is_zero() {
                 return Ok(Pass::GiveUp(format!(
                     "paused before {what} for {} (max_pause) and the policy still does not allow the rest: {why}",
                     format_duration(strategy.max_pause)
                 )));
             }
-            if stop.sleep(PAUSE_SLICE.min(left)) {
+            if stop.sleep(clock, PAUSE_SLICE.min(left)) {
                 return Ok(Pass::Interrupted);
             }
-            self.reload(out);
-            match self.decide(strategy, Utc::now(), remaining) {
+            self.reload(out, clock.now());
+            match self.decide(strategy, clock.now(), remaining) {
                 Ok(d) if d.allowed => {
-                    let waited = TimeDelta::seconds(since.elapsed().as_secs() as i64);
+                    let waited = TimeDelta::seconds(waited().as_secs() as i64);
                     let note = format!(
                         "the policy allows the rest of the plan after a pause of {}",
                         format_duration(waited)
                     );
                     out.say(&format!("resumed before {what}: {note}"));
-                    journal(Event::Resumed, note)?;
+                    journal(Pausing::Resumed, note)?;
                     return Ok(Pass::Go);
                 }
                 Ok(d) => why = blockers(&d),
@@ -174,7 +188,9 @@ pub fn blockers(d: &Decision) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::{ManualClock, SystemClock};
     use crate::policy::{Hooks, StrategyKind};
+    use std::sync::Arc;
 
     fn strategy(on_close: OnWindowClose, max_pause: TimeDelta) -> Strategy {
         Strategy {
@@ -247,7 +263,7 @@ mod tests {
         let mut g = frozen_for_an_hour(dir.path());
         let out = Progress::capture();
         let mut events = Vec::new();
-        let mut record = |e: Event, why: String| -> Result<(), ()> {
+        let mut record = |e: Pausing, why: String| -> Result<(), ()> {
             events.push((e, why));
             Ok(())
         };
@@ -259,13 +275,17 @@ mod tests {
                 TimeDelta::seconds(5),
                 &out,
                 &Stop::never(),
+                &SystemClock,
                 &mut record,
             )
             .unwrap();
         assert!(matches!(pass, Pass::GiveUp(ref m) if m.contains("on_window_close = rollback")));
 
+        // The pause waits a second of the clock's time, and no real time.
+        let clock = ManualClock::new(Utc::now());
+        clock.auto_advance(true);
         let s = strategy(OnWindowClose::Pause, TimeDelta::seconds(1));
-        let t = Instant::now();
+        let t = clock.now();
         let pass = g
             .pass(
                 &s,
@@ -273,6 +293,7 @@ mod tests {
                 TimeDelta::seconds(5),
                 &out,
                 &Stop::never(),
+                &clock,
                 &mut record,
             )
             .unwrap();
@@ -280,9 +301,9 @@ mod tests {
             matches!(pass, Pass::GiveUp(ref m) if m.contains("max_pause")),
             "{pass:?}"
         );
-        assert!(t.elapsed() >= Duration::from_secs(1));
+        assert!(clock.now() - t >= TimeDelta::seconds(1));
         assert_eq!(events.len(), 1);
-        assert_eq!(events[0].0, Event::Paused);
+        assert_eq!(events[0].0, Pausing::Paused);
     }
 
     #[test]
@@ -290,13 +311,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut g = frozen_for_an_hour(dir.path());
         let out = Progress::capture();
-        let path = dir.path().to_path_buf();
+        // Once the gate is paused (waiting on the clock), the freeze goes and a
+        // second passes.
+        let clock = Arc::new(ManualClock::new(Utc::now()));
+        let (mover, path) = (Arc::clone(&clock), dir.path().to_path_buf());
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(1500));
+            while mover.waiting() == 0 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
             std::fs::write(path.join("freeze.toml"), "[settings]\nhorizon = \"60d\"\n").unwrap();
+            mover.advance(TimeDelta::seconds(1));
         });
         let mut events = Vec::new();
-        let mut record = |e: Event, _: String| -> Result<(), ()> {
+        let mut record = |e: Pausing, _: String| -> Result<(), ()> {
             events.push(e);
             Ok(())
         };
@@ -308,11 +335,12 @@ mod tests {
                 TimeDelta::seconds(5),
                 &out,
                 &Stop::never(),
+                &*clock,
                 &mut record,
             )
             .unwrap();
         assert_eq!(pass, Pass::Go);
-        assert_eq!(events, [Event::Paused, Event::Resumed]);
+        assert_eq!(events, [Pausing::Paused, Pausing::Resumed]);
     }
 
     #[test]
@@ -327,8 +355,8 @@ mod tests {
         let mut g = gate(dir.path());
         std::fs::write(dir.path().join("broken.toml"), "[[freeze]]\nname = 3\n").unwrap();
         let out = Progress::capture();
-        g.reload(&out);
-        g.reload(&out);
+        g.reload(&out, now);
+        g.reload(&out, now);
         let warnings = out
             .lines()
             .iter()

@@ -20,9 +20,10 @@
 use super::hooks::{HookOutcome, run_hook_quiet, timeout_of};
 use super::progress::Progress;
 use super::signals::Stop;
+use crate::clock::Clock;
 use crate::policy::{Hook, HookValues};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Exit code for "no data yet" (EX_TEMPFAIL).
 pub const NO_DATA: i32 = 75;
@@ -55,6 +56,8 @@ pub struct HealthCheck<'a> {
     pub interval: Duration,
     pub failure_limit: u32,
     pub cwd: Option<&'a Path>,
+    /// Times the period and the polls (and each poll's hook timeout).
+    pub clock: &'a dyn Clock,
 }
 
 /// Whether the hook asks about one target at a time.
@@ -80,7 +83,7 @@ impl HealthCheck<'_> {
                 Some(t) => format!("health {t}"),
                 None => "health".to_string(),
             };
-            let (outcome, output) = run_hook_quiet(self.hook, &values, self.cwd);
+            let (outcome, output) = run_hook_quiet(self.hook, &values, self.cwd, self.clock);
             match outcome {
                 HookOutcome::Exited(0) => {}
                 HookOutcome::Exited(NO_DATA) => no_data = true,
@@ -119,12 +122,17 @@ impl HealthCheck<'_> {
         no_data_passes: bool,
     ) -> Watch {
         let limit = self.failure_limit.max(1);
-        let started = Instant::now();
+        let started = self.clock.now();
+        let elapsed = || {
+            (self.clock.now() - started)
+                .to_std()
+                .unwrap_or(Duration::ZERO)
+        };
         let mut streak = 0u32;
         let mut answered = false;
         let mut last: Option<Poll> = None;
         loop {
-            let overtime = started.elapsed() >= period;
+            let overtime = elapsed() >= period;
             let poll = self.poll(out);
             if last.as_ref() != Some(&poll) {
                 match &poll {
@@ -176,7 +184,7 @@ impl HealthCheck<'_> {
             if stop.requested() {
                 return Watch::Interrupted;
             }
-            let elapsed = started.elapsed();
+            let elapsed = elapsed();
             if elapsed >= period && streak == 0 {
                 break;
             }
@@ -185,7 +193,7 @@ impl HealthCheck<'_> {
             } else {
                 self.interval.min(period - elapsed)
             };
-            if stop.sleep(nap) {
+            if stop.sleep(self.clock, nap) {
                 return Watch::Interrupted;
             }
         }
@@ -202,7 +210,15 @@ impl HealthCheck<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeDelta;
+    use crate::clock::ManualClock;
+    use chrono::{TimeDelta, Utc};
+
+    /// Waits jump the clock: a period of seconds is polled at once.
+    fn clock() -> &'static ManualClock {
+        let clock = Box::leak(Box::new(ManualClock::new(Utc::now())));
+        clock.auto_advance(true);
+        clock
+    }
 
     /// A health hook that answers each call with the next code of `codes`
     /// (the last one repeats), counting calls in a file.
@@ -238,6 +254,7 @@ mod tests {
             interval: Duration::from_millis(50),
             failure_limit: limit,
             cwd: None,
+            clock: clock(),
         }
     }
 
@@ -349,9 +366,12 @@ mod tests {
             argv: vec!["sleep".into(), "5".into()],
             timeout: TimeDelta::milliseconds(100),
         };
-        assert!(
-            matches!(check(&slow, 1).poll(&out), Poll::Unhealthy(ref m) if m.contains("timed out"))
-        );
+        // A real 100 ms timeout: the manual clock would never reach it.
+        let slow_check = HealthCheck {
+            clock: &crate::clock::SystemClock,
+            ..check(&slow, 1)
+        };
+        assert!(matches!(slow_check.poll(&out), Poll::Unhealthy(ref m) if m.contains("timed out")));
     }
 
     #[test]

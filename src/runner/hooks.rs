@@ -1,15 +1,20 @@
 //! Runs one hook: the argv with its placeholders substituted per argument (no
 //! shell), the `SHIPWINDOW_*` variables in its environment, stdin closed, its
 //! stdout and stderr printed line by line with a `[label]` prefix, and killed
-//! when it outlives its timeout.
+//! when it outlives its timeout. The timeout is measured on the run's
+//! [`Clock`] (a test moves it instead of waiting); the process itself is real.
 //!
 //! A hook runs in a process group of its own, so a Ctrl-C at the terminal
 //! reaches the runner (which lets the hook finish) and not the hook. On a
 //! timeout the hook is killed (`Child::kill`), and so is what it started in
 //! its group, best effort, through `kill(1)`.
+//!
+//! [`HookName`] names the hooks the runner calls (and the journal records).
 
 use super::progress::Progress;
-use crate::policy::{Hook, HookValues};
+use crate::clock::Clock;
+use crate::policy::{Hook, HookValues, Hooks};
+use serde::{Deserialize, Serialize};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
@@ -22,6 +27,45 @@ use std::time::{Duration, Instant};
 /// How long the output of a hook that has exited is still read: what it
 /// started in the background may keep its pipes open for good.
 const DRAIN_GRACE: Duration = Duration::from_millis(500);
+
+/// A hook the runner calls (`health` aside: [`super::health`] calls it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HookName {
+    Deploy,
+    Switch,
+    SetWeight,
+    Rollback,
+}
+
+impl HookName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookName::Deploy => "deploy",
+            HookName::Switch => "switch",
+            HookName::SetWeight => "set-weight",
+            HookName::Rollback => "rollback",
+        }
+    }
+
+    /// The strategy's hook of this name.
+    pub fn of(self, hooks: &Hooks) -> Option<&Hook> {
+        match self {
+            HookName::Deploy => hooks.deploy.as_ref(),
+            HookName::Switch => hooks.switch.as_ref(),
+            HookName::SetWeight => hooks.set_weight.as_ref(),
+            HookName::Rollback => hooks.rollback.as_ref(),
+        }
+    }
+
+    /// The key in `[strategy.hooks]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            HookName::SetWeight => "set_weight",
+            other => other.as_str(),
+        }
+    }
+}
 
 /// How a hook ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,8 +109,9 @@ pub fn run_hook(
     label: &str,
     out: &Progress,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> HookOutcome {
-    run_with(hook, values, label, Sink::Print(out), cwd)
+    run_with(hook, values, label, Sink::Print(out), cwd, clock)
 }
 
 /// Like [`run_hook`], but keeps the output instead of printing it (health
@@ -75,9 +120,10 @@ pub fn run_hook_quiet(
     hook: &Hook,
     values: &HookValues<'_>,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> (HookOutcome, Vec<String>) {
     let kept = Arc::new(Mutex::new(Vec::new()));
-    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd);
+    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd, clock);
     let lines = kept
         .lock()
         .map(|mut l| std::mem::take(&mut *l))
@@ -98,12 +144,12 @@ fn run_with(
     label: &str,
     out: Sink<'_>,
     cwd: Option<&Path>,
+    clock: &dyn Clock,
 ) -> HookOutcome {
     let argv = hook.render(values);
     let Some((program, args)) = argv.split_first() else {
         return HookOutcome::SpawnFailed("the hook's argv is empty".into());
     };
-    let timeout = timeout_of(hook);
     let mut cmd = Command::new(program);
     cmd.args(args)
         .envs(Hook::env(values))
@@ -133,7 +179,7 @@ fn run_with(
     }
     drop(done_tx);
 
-    let started = Instant::now();
+    let deadline = clock.now() + hook.timeout.max(chrono::TimeDelta::milliseconds(1));
     let outcome = loop {
         match child.try_wait() {
             Ok(Some(status)) => {
@@ -143,12 +189,13 @@ fn run_with(
                     (None, None) => HookOutcome::Signaled(0),
                 };
             }
-            Ok(None) if started.elapsed() >= timeout => {
+            Ok(None) if clock.now() >= deadline => {
                 let _ = child.kill();
                 kill_group(child.id());
                 let _ = child.wait();
                 break HookOutcome::TimedOut;
             }
+            // Polling the process (not waiting for time): a short real nap.
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => {
                 let _ = child.kill();
@@ -158,9 +205,10 @@ fn run_with(
             }
         }
     };
-    let deadline = Instant::now() + DRAIN_GRACE;
+    // Real time: this waits on pipes, whatever the run's clock says.
+    let drained_by = Instant::now() + DRAIN_GRACE;
     for _ in 0..readers {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = drained_by.saturating_duration_since(Instant::now());
         if done_rx.recv_timeout(left).is_err() {
             break;
         }
@@ -236,7 +284,8 @@ fn kill_group(pid: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::TimeDelta;
+    use crate::clock::{ManualClock, SystemClock};
+    use chrono::{TimeDelta, Utc};
 
     fn sh(script: &str, timeout_ms: i64) -> Hook {
         Hook {
@@ -249,7 +298,14 @@ mod tests {
     fn exit_codes_and_prefixed_output_from_both_streams() {
         let out = Progress::capture();
         let hook = sh("echo out; echo err >&2; exit 3", 5_000);
-        let outcome = run_hook(&hook, &HookValues::default(), "deploy web-1", &out, None);
+        let outcome = run_hook(
+            &hook,
+            &HookValues::default(),
+            "deploy web-1",
+            &out,
+            None,
+            &SystemClock,
+        );
         assert_eq!(outcome, HookOutcome::Exited(3));
         let mut lines = out.lines();
         lines.sort();
@@ -274,7 +330,7 @@ mod tests {
             version: Some("v2"),
             ..HookValues::default()
         };
-        assert!(run_hook(&hook, &values, "x", &out, None).success());
+        assert!(run_hook(&hook, &values, "x", &out, None, &SystemClock).success());
         assert_eq!(out.lines(), ["  [x] web 1; rm -rf / v2"]);
     }
 
@@ -282,8 +338,17 @@ mod tests {
     fn a_hook_that_outlives_its_timeout_is_killed_with_what_it_started() {
         let out = Progress::capture();
         let hook = sh("echo started; sleep 30; echo never", 300);
+        // The clock passes the timeout once the hook has started.
+        let clock = std::sync::Arc::new(ManualClock::new(Utc::now()));
+        let (mover, seen) = (std::sync::Arc::clone(&clock), out.clone());
+        std::thread::spawn(move || {
+            while seen.lines().is_empty() {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            mover.advance(TimeDelta::milliseconds(300));
+        });
         let t = Instant::now();
-        let outcome = run_hook(&hook, &HookValues::default(), "slow", &out, None);
+        let outcome = run_hook(&hook, &HookValues::default(), "slow", &out, None, &*clock);
         assert_eq!(outcome, HookOutcome::TimedOut);
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
         assert_eq!(out.lines(), ["  [slow] started"]);
@@ -297,7 +362,7 @@ mod tests {
             argv: vec!["/nonexistent/hook".into()],
             timeout: TimeDelta::seconds(1),
         };
-        let outcome = run_hook(&hook, &HookValues::default(), "x", &out, None);
+        let outcome = run_hook(&hook, &HookValues::default(), "x", &out, None, &SystemClock);
         assert!(
             matches!(outcome, HookOutcome::SpawnFailed(_)),
             "{outcome:?}"
@@ -309,7 +374,14 @@ mod tests {
         let out = Progress::capture();
         let hook = sh("sleep 3 & echo done", 5_000);
         let t = Instant::now();
-        let outcome = run_hook(&hook, &HookValues::default(), "bg", &out, None);
+        let outcome = run_hook(
+            &hook,
+            &HookValues::default(),
+            "bg",
+            &out,
+            None,
+            &SystemClock,
+        );
         assert_eq!(outcome, HookOutcome::Exited(0));
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     }

@@ -7,8 +7,11 @@
 //! a journal at the live path is always an unfinished run.
 //!
 //! Every line carries the run id, strategy, service, env, version and
-//! previous version, so each line stands on its own in a log pipeline.
+//! previous version, so each line stands on its own in a log pipeline. A line
+//! reads `at`, `event`, what that event carries ([`Record`]), then the run.
 
+use super::hooks::HookName;
+use crate::plan::{Color, StepAction};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -16,25 +19,19 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// What happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
+/// What happened: the `event` of a line, without what it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event {
-    /// The run passed the policy check and is about to touch things; lists the steps.
     Started,
     StepStarted,
     StepDone,
-    /// Waiting at a step boundary for the policy to allow the rest.
     Paused,
-    /// Going on after a pause, or after an interruption (`run --resume`).
     Resumed,
     MonitoringStarted,
     RollbackStarted,
-    /// One rollback hook ran (`ok` says whether it succeeded).
     RollbackStepDone,
     Finished,
     RolledBack,
-    /// Stopped by SIGINT/SIGTERM; resumable.
     Interrupted,
 }
 
@@ -61,15 +58,14 @@ impl Event {
 pub struct StepRecord {
     /// From 1, as in the plan.
     pub index: usize,
-    /// `deploy`, `switch`, `set-weight`, `keep-previous`.
-    pub action: String,
+    pub action: StepAction,
     #[serde(default)]
     pub targets: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<u8>,
-    /// `blue` / `green` (blue-green).
+    /// Blue-green: the colour deployed to, switched to, or kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
+    pub color: Option<Color>,
 }
 
 /// One rollback hook call, as identified in `rollback-step-done`.
@@ -78,11 +74,11 @@ pub struct UndoRecord {
     /// The forward step it undoes.
     pub step: usize,
     /// `rollback`, `switch`, `set-weight`.
-    pub hook: String,
+    pub hook: HookName,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub color: Option<String>,
+    pub color: Option<Color>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<u8>,
 }
@@ -98,64 +94,122 @@ pub struct RunInfo {
     pub previous: Option<String>,
 }
 
-/// One journal line.
+/// One journal line: when, what happened (and what that carries), and the run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     #[serde(with = "rfc3339")]
     pub at: DateTime<Utc>,
-    pub event: Event,
+    #[serde(flatten)]
+    pub record: Record,
     #[serde(flatten)]
     pub info: RunInfo,
-    /// `started`: the kind, the live colour before the run, and every step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub live: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub steps: Option<Vec<StepRecord>>,
-    /// `started`: the fingerprint of the policy that allowed the plan.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    /// `started`/`resumed`: who runs it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pid: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// `step-started`, `step-done`: the step.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<StepRecord>,
-    /// `rollback-step-done`: the call and whether it succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub undo: Option<UndoRecord>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ok: Option<bool>,
-    /// Why: a pause's blockers, a rollback's cause, an interruption's signal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    /// `rolled-back`: how many rollback hooks failed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failures: Option<usize>,
+}
+
+/// What happened, with what each event carries; `event` names the variant.
+/// (Lines written when this was a struct of optional fields read the same.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Record {
+    /// The run passed the policy check and is about to touch things.
+    Started {
+        /// The strategy's kind (`rolling`, `blue-green`, `canary`).
+        kind: String,
+        /// Blue-green: the colour live before the run.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        live: Option<Color>,
+        steps: Vec<StepRecord>,
+        /// The fingerprint of the policy that allowed the plan.
+        policy: String,
+        /// Who runs it.
+        pid: u32,
+        host: String,
+    },
+    StepStarted {
+        step: StepRecord,
+    },
+    StepDone {
+        step: StepRecord,
+    },
+    /// Waiting at a step boundary for the policy to allow the rest; why.
+    Paused {
+        step: StepRecord,
+        reason: String,
+    },
+    /// Going on after a pause (with the step), or after an interruption
+    /// (`run --resume`, with who goes on).
+    Resumed {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        step: Option<StepRecord>,
+        reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pid: Option<u32>,
+    },
+    MonitoringStarted {
+        reason: String,
+    },
+    /// The cause of the rollback.
+    RollbackStarted {
+        reason: String,
+    },
+    /// One rollback hook ran; `ok` says whether it succeeded (and `reason` why not).
+    RollbackStepDone {
+        undo: UndoRecord,
+        ok: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    Finished,
+    /// The rollback's cause, and how many rollback hooks failed.
+    RolledBack {
+        reason: String,
+        failures: usize,
+    },
+    /// Stopped by SIGINT/SIGTERM (which, and where); resumable.
+    Interrupted {
+        reason: String,
+    },
+}
+
+impl Record {
+    pub fn event(&self) -> Event {
+        match self {
+            Record::Started { .. } => Event::Started,
+            Record::StepStarted { .. } => Event::StepStarted,
+            Record::StepDone { .. } => Event::StepDone,
+            Record::Paused { .. } => Event::Paused,
+            Record::Resumed { .. } => Event::Resumed,
+            Record::MonitoringStarted { .. } => Event::MonitoringStarted,
+            Record::RollbackStarted { .. } => Event::RollbackStarted,
+            Record::RollbackStepDone { .. } => Event::RollbackStepDone,
+            Record::Finished => Event::Finished,
+            Record::RolledBack { .. } => Event::RolledBack,
+            Record::Interrupted { .. } => Event::Interrupted,
+        }
+    }
+
+    /// The step the line is about, if any.
+    pub fn step(&self) -> Option<&StepRecord> {
+        match self {
+            Record::StepStarted { step }
+            | Record::StepDone { step }
+            | Record::Paused { step, .. } => Some(step),
+            Record::Resumed { step, .. } => step.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 impl Entry {
-    /// A line with only the common fields set.
-    pub fn new(event: Event, info: &RunInfo) -> Entry {
+    pub fn new(at: DateTime<Utc>, record: Record, info: &RunInfo) -> Entry {
         Entry {
-            at: Utc::now(),
-            event,
+            at,
+            record,
             info: info.clone(),
-            kind: None,
-            live: None,
-            steps: None,
-            policy: None,
-            pid: None,
-            host: None,
-            step: None,
-            undo: None,
-            ok: None,
-            reason: None,
-            failures: None,
         }
+    }
+
+    pub fn event(&self) -> Event {
+        self.record.event()
     }
 }
 
@@ -295,6 +349,8 @@ fn sync_dir(path: &Path) -> std::io::Result<()> {
 pub struct Replay {
     /// The `started` line.
     pub header: Entry,
+    /// What the `started` line lists.
+    pub started_as: Started,
     pub entries: Vec<Entry>,
     /// Step indexes with a `step-started` / `step-done`.
     pub started: BTreeSet<usize>,
@@ -310,13 +366,20 @@ pub struct Replay {
     pub torn_tail: bool,
 }
 
+/// What a `started` line says about the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Started {
+    pub live: Option<Color>,
+    pub steps: Vec<StepRecord>,
+}
+
 impl Replay {
     pub fn info(&self) -> &RunInfo {
         &self.header.info
     }
 
     pub fn steps(&self) -> &[StepRecord] {
-        self.header.steps.as_deref().unwrap_or(&[])
+        &self.started_as.steps
     }
 
     /// When the run started.
@@ -329,9 +392,9 @@ impl Replay {
         let Some(last) = self.entries.last() else {
             return "nothing".into();
         };
-        match &last.step {
-            Some(step) => format!("{} (step {})", last.event.as_str(), step.index),
-            None => last.event.as_str().to_string(),
+        match last.record.step() {
+            Some(step) => format!("{} (step {})", last.event().as_str(), step.index),
+            None => last.event().as_str().to_string(),
         }
     }
 }
@@ -373,18 +436,23 @@ pub fn replay(path: &Path) -> Result<Option<Replay>, JournalError> {
     let Some(header) = entries.first().cloned() else {
         return Ok(None);
     };
-    if header.event != Event::Started {
+    let Record::Started { live, steps, .. } = &header.record else {
         return Err(JournalError::Corrupt {
             path: path.to_path_buf(),
             line: 1,
             message: format!(
                 "the first event is `{}`, not `started`",
-                header.event.as_str()
+                header.event().as_str()
             ),
         });
-    }
+    };
+    let started_as = Started {
+        live: *live,
+        steps: steps.clone(),
+    };
     let mut replay = Replay {
         header,
+        started_as,
         entries: Vec::new(),
         started: BTreeSet::new(),
         done: BTreeSet::new(),
@@ -395,28 +463,24 @@ pub fn replay(path: &Path) -> Result<Option<Replay>, JournalError> {
         torn_tail,
     };
     for entry in &entries {
-        match entry.event {
-            Event::StepStarted => {
-                if let Some(step) = &entry.step {
-                    replay.started.insert(step.index);
-                }
+        match &entry.record {
+            Record::StepStarted { step } => {
+                replay.started.insert(step.index);
             }
-            Event::StepDone => {
-                if let Some(step) = &entry.step {
-                    replay.done.insert(step.index);
-                }
+            Record::StepDone { step } => {
+                replay.done.insert(step.index);
             }
-            Event::MonitoringStarted => replay.monitoring_started = true,
-            Event::RollbackStarted => {
-                replay.rollback = Some(entry.reason.clone().unwrap_or_default());
+            Record::MonitoringStarted { .. } => replay.monitoring_started = true,
+            Record::RollbackStarted { reason } => replay.rollback = Some(reason.clone()),
+            Record::RollbackStepDone { undo, ok: true, .. } => {
+                replay.undone.insert(undo.clone());
             }
-            Event::RollbackStepDone => {
-                if let (Some(undo), Some(true)) = (&entry.undo, entry.ok) {
-                    replay.undone.insert(undo.clone());
-                }
-            }
-            Event::Finished | Event::RolledBack => replay.ended = Some(entry.event),
-            Event::Started | Event::Paused | Event::Resumed | Event::Interrupted => {}
+            Record::Finished | Record::RolledBack { .. } => replay.ended = Some(entry.event()),
+            Record::Started { .. }
+            | Record::RollbackStepDone { ok: false, .. }
+            | Record::Paused { .. }
+            | Record::Resumed { .. }
+            | Record::Interrupted { .. } => {}
         }
     }
     replay.entries = entries;
@@ -441,26 +505,36 @@ mod tests {
     fn step(index: usize, target: &str) -> StepRecord {
         StepRecord {
             index,
-            action: "deploy".into(),
+            action: StepAction::Deploy,
             targets: vec![target.into()],
             weight: None,
             color: None,
         }
     }
 
+    fn line(record: Record) -> Entry {
+        Entry::new(Utc::now(), record, &info())
+    }
+
     fn write_run(path: &Path) -> Journal {
         let mut j = Journal::open(path).unwrap();
-        let mut start = Entry::new(Event::Started, &info());
-        start.steps = Some(vec![step(1, "web-1"), step(2, "web-2"), step(3, "web-3")]);
-        j.append(&start).unwrap();
-        for (event, i) in [
-            (Event::StepStarted, 1),
-            (Event::StepDone, 1),
-            (Event::StepStarted, 2),
-        ] {
-            let mut e = Entry::new(event, &info());
-            e.step = Some(step(i, &format!("web-{i}")));
-            j.append(&e).unwrap();
+        let start = Record::Started {
+            kind: "rolling".into(),
+            live: None,
+            steps: vec![step(1, "web-1"), step(2, "web-2"), step(3, "web-3")],
+            policy: "sha256:0".into(),
+            pid: 42,
+            host: "ci-1".into(),
+        };
+        j.append(&line(start)).unwrap();
+        for (started, i) in [(true, 1), (false, 1), (true, 2)] {
+            let step = step(i, &format!("web-{i}"));
+            let record = if started {
+                Record::StepStarted { step }
+            } else {
+                Record::StepDone { step }
+            };
+            j.append(&line(record)).unwrap();
         }
         j
     }
@@ -509,10 +583,13 @@ mod tests {
         assert_eq!(r.started, BTreeSet::from([1, 2]));
 
         let mut j = Journal::open(&path).unwrap();
-        j.append(&Entry::new(Event::Interrupted, &info())).unwrap();
+        j.append(&line(Record::Interrupted {
+            reason: "SIGINT".into(),
+        }))
+        .unwrap();
         let r = replay(&path).unwrap().unwrap();
         assert!(!r.torn_tail);
-        assert_eq!(r.entries.last().unwrap().event, Event::Interrupted);
+        assert_eq!(r.entries.last().unwrap().event(), Event::Interrupted);
 
         let broken = text.replacen("step-done", "step-dune", 1);
         std::fs::write(&path, broken).unwrap();
@@ -525,20 +602,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("web.prod.jsonl");
         let mut j = write_run(&path);
-        let mut e = Entry::new(Event::RollbackStarted, &info());
-        e.reason = Some("health failed".into());
-        j.append(&e).unwrap();
+        j.append(&line(Record::RollbackStarted {
+            reason: "health failed".into(),
+        }))
+        .unwrap();
         let undo = |t: &str, ok| {
-            let mut e = Entry::new(Event::RollbackStepDone, &info());
-            e.undo = Some(UndoRecord {
-                step: 2,
-                hook: "rollback".into(),
-                target: Some(t.into()),
-                color: None,
-                weight: None,
-            });
-            e.ok = Some(ok);
-            e
+            line(Record::RollbackStepDone {
+                undo: UndoRecord {
+                    step: 2,
+                    hook: HookName::Rollback,
+                    target: Some(t.into()),
+                    color: None,
+                    weight: None,
+                },
+                ok,
+                reason: None,
+            })
         };
         j.append(&undo("web-2", true)).unwrap();
         j.append(&undo("web-1", false)).unwrap();
@@ -546,7 +625,11 @@ mod tests {
         assert_eq!(r.rollback.as_deref(), Some("health failed"));
         assert_eq!(r.undone.len(), 1);
         assert_eq!(r.ended, None);
-        j.append(&Entry::new(Event::RolledBack, &info())).unwrap();
+        j.append(&line(Record::RolledBack {
+            reason: "health failed".into(),
+            failures: 0,
+        }))
+        .unwrap();
         assert_eq!(
             replay(&path).unwrap().unwrap().ended,
             Some(Event::RolledBack)
@@ -566,5 +649,66 @@ mod tests {
         let path = dir.path().join("web.prod.jsonl");
         std::fs::write(&path, "{\"at\":").unwrap();
         assert_eq!(replay(&path).unwrap(), None);
+    }
+
+    /// Lines as written before the entry was a tagged enum (a struct of
+    /// optional fields), with their keys in that order: still read.
+    #[test]
+    fn a_journal_written_by_the_struct_of_options_format_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web.prod.jsonl");
+        let common = r#""run":"r1","strategy":"web-bg","service":"web","env":"prod","version":"v2","previous":"v1""#;
+        let lines = [
+            format!(
+                r#"{{"at":"2026-11-27T06:40:01.000Z","event":"started",{common},"kind":"blue-green","live":"blue","steps":[{{"index":1,"action":"deploy","targets":["g-1"],"color":"green"}},{{"index":2,"action":"switch","targets":["g-1"],"color":"green"}},{{"index":3,"action":"keep-previous","targets":["b-1"],"color":"blue"}}],"policy":"sha256:1","pid":7,"host":"h"}}"#
+            ),
+            format!(
+                r#"{{"at":"2026-11-27T06:40:02.000Z","event":"step-started",{common},"step":{{"index":1,"action":"deploy","targets":["g-1"],"color":"green"}}}}"#
+            ),
+            format!(
+                r#"{{"at":"2026-11-27T06:40:03.000Z","event":"paused",{common},"step":{{"index":2,"action":"switch","targets":["g-1"],"color":"green"}},"reason":"blocked"}}"#
+            ),
+            format!(
+                r#"{{"at":"2026-11-27T06:40:04.000Z","event":"resumed",{common},"pid":8,"reason":"run --resume: continuing from step 2"}}"#
+            ),
+            format!(
+                r#"{{"at":"2026-11-27T06:40:05.000Z","event":"rollback-started",{common},"reason":"run --rollback"}}"#
+            ),
+            format!(
+                r#"{{"at":"2026-11-27T06:40:06.000Z","event":"rollback-step-done",{common},"undo":{{"step":2,"hook":"set-weight","weight":0}},"ok":true}}"#
+            ),
+        ];
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+        let r = replay(&path).unwrap().unwrap();
+        assert_eq!(r.started_as.live, Some(Color::Blue));
+        assert_eq!(r.steps()[2].action, StepAction::KeepPrevious);
+        assert_eq!(r.steps()[1].color, Some(Color::Green));
+        assert_eq!(r.started, BTreeSet::from([1]));
+        assert_eq!(r.rollback.as_deref(), Some("run --rollback"));
+        assert_eq!(r.undone.first().map(|u| u.hook), Some(HookName::SetWeight));
+        assert_eq!(r.last_event(), "rollback-step-done");
+        // And a line written now carries the same keys.
+        let again = serde_json::to_value(&r.entries[2]).unwrap();
+        let before: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
+        assert_eq!(again, before);
+    }
+
+    /// The layout docs/strategies.md shows: when, what, what it carries, whose run.
+    #[test]
+    fn a_line_says_when_what_and_its_details_then_the_run() {
+        let at = DateTime::parse_from_rfc3339("2026-11-27T07:32:52.005Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = Entry::new(
+            at,
+            Record::StepStarted {
+                step: step(1, "web-1"),
+            },
+            &info(),
+        );
+        assert_eq!(
+            serde_json::to_string(&e).unwrap(),
+            r#"{"at":"2026-11-27T07:32:52.005Z","event":"step-started","step":{"index":1,"action":"deploy","targets":["web-1"]},"run":"20261127T064001Z-42","strategy":"web-rolling","service":"web","env":"prod","version":"v2","previous":"v1"}"#
+        );
     }
 }

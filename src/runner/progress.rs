@@ -3,14 +3,16 @@
 //! `2026-11-27T06:40:01Z [2/4] deploy web-2 (v2)`. On a terminal the same lines
 //! scroll above a live status line (step n of m, elapsed, ETA from the plan)
 //! that is redrawn every quarter second. Hook output goes through here too, so
-//! it never tears the status line.
+//! it never tears the status line. Stamps, elapsed time and the ETA come from
+//! the run's clock; only the redraw ticks on real time.
 
+use crate::clock::{Clock, SystemClock};
 use crate::time::duration::format_duration;
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The shared display; clones print to the same place (hook output readers
 /// run on their own threads).
@@ -21,20 +23,29 @@ pub struct Progress {
 
 struct Shared {
     tty: bool,
+    clock: Arc<dyn Clock>,
     state: Mutex<Status>,
     stop: AtomicBool,
 }
 
+/// Where plain lines go.
+enum Sink {
+    Stdout,
+    /// Stamped lines to a writer (a run embedded in another program, tests).
+    Writer(Box<dyn Write + Send>),
+    /// Unstamped lines kept in memory (unit tests).
+    Captured(Vec<String>),
+}
+
 struct Status {
-    started: Instant,
+    started: DateTime<Utc>,
     total: usize,
     /// `[2/4] deploy web-2` while a step runs.
     current: Option<String>,
     eta: Option<DateTime<Utc>>,
     /// Whether the status line is on screen (and must be cleared before a line).
     drawn: bool,
-    /// Output captured instead of printed (unit tests).
-    captured: Option<Vec<String>>,
+    sink: Sink,
 }
 
 /// The timestamp that starts a plain line.
@@ -44,8 +55,8 @@ pub fn stamp(t: DateTime<Utc>) -> String {
 
 impl Progress {
     /// A display on stdout: live when `tty`, plain lines otherwise.
-    pub fn new(tty: bool) -> Progress {
-        let progress = Progress::build(tty, None);
+    pub fn new(tty: bool, clock: Arc<dyn Clock>) -> Progress {
+        let progress = Progress::build(tty, Sink::Stdout, clock);
         if tty {
             let ticker = progress.clone();
             std::thread::spawn(move || {
@@ -61,23 +72,29 @@ impl Progress {
         progress
     }
 
-    /// A plain display that keeps its lines (without timestamps) in memory.
-    pub fn capture() -> Progress {
-        Progress::build(false, Some(Vec::new()))
+    /// Plain lines, stamped by `clock`, to `writer`.
+    pub fn plain(writer: Box<dyn Write + Send>, clock: Arc<dyn Clock>) -> Progress {
+        Progress::build(false, Sink::Writer(writer), clock)
     }
 
-    fn build(tty: bool, captured: Option<Vec<String>>) -> Progress {
+    /// A plain display that keeps its lines (without timestamps) in memory.
+    pub fn capture() -> Progress {
+        Progress::build(false, Sink::Captured(Vec::new()), Arc::new(SystemClock))
+    }
+
+    fn build(tty: bool, sink: Sink, clock: Arc<dyn Clock>) -> Progress {
         Progress {
             shared: Arc::new(Shared {
                 tty,
                 state: Mutex::new(Status {
-                    started: Instant::now(),
+                    started: clock.now(),
                     total: 0,
                     current: None,
                     eta: None,
                     drawn: false,
-                    captured,
+                    sink,
                 }),
+                clock,
                 stop: AtomicBool::new(false),
             }),
         }
@@ -148,13 +165,22 @@ impl Progress {
 
     /// The captured lines (`capture()` only).
     pub fn lines(&self) -> Vec<String> {
-        self.lock().captured.clone().unwrap_or_default()
+        match &self.lock().sink {
+            Sink::Captured(lines) => lines.clone(),
+            _ => Vec::new(),
+        }
     }
 
     fn emit(&self, status: &mut Status, line: &str) {
-        if let Some(captured) = status.captured.as_mut() {
-            captured.push(line.to_string());
-            return;
+        let now = self.shared.clock.now();
+        match &mut status.sink {
+            Sink::Stdout => {}
+            Sink::Captured(lines) => return lines.push(line.to_string()),
+            Sink::Writer(w) => {
+                let _ = writeln!(w, "{} {line}", stamp(now));
+                let _ = w.flush();
+                return;
+            }
         }
         let mut out = std::io::stdout().lock();
         if self.shared.tty {
@@ -162,13 +188,13 @@ impl Progress {
                 let _ = write!(out, "\r\x1b[2K");
                 status.drawn = false;
             }
-            let _ = writeln!(out, "{} {line}", Utc::now().format("%H:%M:%S"));
+            let _ = writeln!(out, "{} {line}", now.format("%H:%M:%S"));
             drop(out);
             if status.current.is_some() {
                 self.draw(status);
             }
         } else {
-            let _ = writeln!(out, "{} {line}", stamp(Utc::now()));
+            let _ = writeln!(out, "{} {line}", stamp(now));
             let _ = out.flush();
         }
     }
@@ -177,10 +203,11 @@ impl Progress {
         let Some(current) = status.current.as_deref() else {
             return;
         };
-        let elapsed = TimeDelta::seconds(status.started.elapsed().as_secs() as i64);
+        let now = self.shared.clock.now();
+        let elapsed = TimeDelta::seconds((now - status.started).num_seconds());
         let eta = match status.eta {
             Some(eta) => {
-                let left = (eta - Utc::now()).max(TimeDelta::zero());
+                let left = (eta - now).max(TimeDelta::zero());
                 format!(
                     " · ETA {} (~{} left)",
                     eta.format("%H:%M:%SZ"),

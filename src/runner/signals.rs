@@ -7,9 +7,10 @@
 //! their own, so the runner itself stays plain blocking code.
 
 use super::progress::Progress;
+use crate::clock::{Clock, Waited};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Whether a stop was asked for; cheap to clone and check.
 #[derive(Clone, Debug, Default)]
@@ -29,19 +30,10 @@ impl Stop {
         self.0.store(true, Ordering::SeqCst);
     }
 
-    /// Sleeps `d` in short slices; true when a stop was asked for meanwhile.
-    pub fn sleep(&self, d: Duration) -> bool {
-        let end = Instant::now() + d;
-        loop {
-            if self.requested() {
-                return true;
-            }
-            let left = end.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            std::thread::sleep(left.min(Duration::from_millis(50)));
-        }
+    /// Waits `d` on `clock`; true when a stop was asked for meanwhile (the
+    /// wait is cut short then).
+    pub fn sleep(&self, clock: &dyn Clock, d: Duration) -> bool {
+        clock.wait_for(d, &|| self.requested()) == Waited::Cancelled
     }
 
     /// Installs the SIGINT/SIGTERM handlers; the flag they set is returned.
@@ -89,18 +81,21 @@ impl Stop {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clock::ManualClock;
 
     #[test]
     fn sleep_returns_early_once_a_stop_is_requested() {
+        // A held clock never reaches the deadline: only the stop ends the wait.
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
         let stop = Stop::never();
-        assert!(!stop.sleep(Duration::from_millis(20)));
-        let other = stop.clone();
+        let (other, watched) = (stop.clone(), Arc::clone(&clock));
         std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(50));
+            while watched.waiting() == 0 {
+                std::thread::yield_now();
+            }
             other.request();
         });
-        let t = Instant::now();
-        assert!(stop.sleep(Duration::from_secs(10)));
-        assert!(t.elapsed() < Duration::from_secs(2));
+        assert!(stop.sleep(&*clock, Duration::from_secs(10)));
+        assert!(stop.sleep(&*clock, Duration::from_secs(10)));
     }
 }

@@ -2,7 +2,7 @@
 //! operational ones, `/healthz` and `/metrics`.
 
 use super::auth::Caller;
-use super::{ApiError, AppState, now};
+use super::{ApiError, AppState};
 use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
 use crate::store::{AuditAction, NewAuditEntry};
@@ -52,11 +52,11 @@ pub(super) async fn decide_in(
     caller: &Caller,
 ) -> Result<(Decision, chrono_tz::Tz), ApiError> {
     let policy = state.policy();
-    let req = text.resolve(&policy, now())?;
+    let req = text.resolve(&policy, state.now())?;
     let decision = eval::decide(&policy, &req)?;
     if let Some(o) = &req.override_ {
         let entry = NewAuditEntry {
-            at: now(),
+            at: state.now(),
             action: AuditAction::Override,
             actor: o.approver.clone().unwrap_or_else(|| caller.0.clone()),
             detail: json!({
@@ -186,7 +186,7 @@ pub(super) async fn calendar(
             })?,
     };
     let policy = state.policy();
-    let from = now();
+    let from = state.now();
     let to = from + chrono::TimeDelta::days(days);
     let text = WindowsText {
         service: q.service,

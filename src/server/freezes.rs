@@ -5,7 +5,7 @@
 
 use super::auth::Caller;
 use super::error::ErrorBody;
-use super::{ApiError, AppState, now};
+use super::{ApiError, AppState};
 use crate::input::InputError;
 use crate::policy::{PolicySet, RuleSource, Scope};
 use crate::store::{NewFreeze, RuntimeFreeze};
@@ -188,7 +188,10 @@ pub(super) fn actor(by: Option<&str>, caller: &Caller) -> String {
 /// Stores `new` (with its audit entry) and serves it at once.
 pub(super) async fn create_in(state: &AppState, new: NewFreeze) -> Result<RuntimeFreeze, ApiError> {
     let (freeze, _) = state
-        .write_store(move |s| s.create_freeze(new, now()))
+        .write_store({
+            let now = state.now();
+            move |s| s.create_freeze(new, now)
+        })
         .await?;
     state.install(None);
     tracing::info!(id = %freeze.id, by = %freeze.created_by, until = %freeze.until, "runtime freeze created");
@@ -202,7 +205,10 @@ pub(super) async fn lift_in(
     by: String,
 ) -> Result<RuntimeFreeze, ApiError> {
     let (freeze, _) = state
-        .write_store(move |s| s.lift_freeze(&id, &by, now()))
+        .write_store({
+            let now = state.now();
+            move |s| s.lift_freeze(&id, &by, now)
+        })
         .await?;
     state.install(None);
     let by = freeze.lifted_by.as_deref().unwrap_or_default();
@@ -240,7 +246,7 @@ pub(super) async fn create(
         length,
         &req.reason,
         actor(req.by.as_deref(), &caller),
-        now(),
+        state.now(),
     )?;
     let freeze = create_in(&state, new).await?;
     Ok((
@@ -254,7 +260,8 @@ pub(super) async fn create(
               (status = 200, description = "Freezes not lifted or expired", body = FreezeList)))]
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> Result<Json<FreezeList>, ApiError> {
     let tz = state.policy().settings.timezone;
-    let freezes = state.with_store(|s| s.unexpired_freezes(now())).await?;
+    let now = state.now();
+    let freezes = state.with_store(move |s| s.unexpired_freezes(now)).await?;
     let freezes = freezes.iter().map(|f| FreezeView::new(f, tz)).collect();
     Ok(Json(FreezeList { freezes }))
 }

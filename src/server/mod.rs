@@ -19,6 +19,7 @@ pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
 pub use openapi::ApiDoc;
 pub use reload::{reload_on_sighup, watch_policies};
 
+use crate::clock::{Clock, SystemClock};
 use crate::policy::{LoadError, LoadOptions, PolicySet};
 use crate::store::{NewAuditEntry, Store, StoreError};
 use axum::Router;
@@ -55,6 +56,9 @@ pub struct AppState {
     /// The state directory whose `feeds/` caches calendar feeds on reloads
     /// (`None`: `$SHIPWINDOW_STATE_DIR`, else `.shipwindow`).
     feeds: Option<PathBuf>,
+    /// What "now" is for runtime freezes (their start, end and expiry), reloads
+    /// and audit stamps: the system clock unless a test injects another.
+    clock: Arc<dyn Clock>,
 }
 
 /// The policy files as loaded, and what requests are answered with: those rules
@@ -68,7 +72,8 @@ impl AppState {
     /// A state serving a fixed policy set, keeping its state in `store`.
     pub fn new(policy: PolicySet, store: Store) -> Result<AppState, StoreError> {
         let store = Arc::new(store);
-        let freezes = store.unexpired_freezes(now())?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let freezes = store.unexpired_freezes(truncated(clock.now()))?;
         let files = Arc::new(policy);
         let effective = Arc::new(freezes::compose(&files, &freezes));
         Ok(AppState {
@@ -81,7 +86,22 @@ impl AppState {
             slack_secret: None,
             metrics: metrics::Metrics::default(),
             feeds: None,
+            clock,
         })
+    }
+
+    /// Reads time from `clock` (a test's manual clock) instead of the system's;
+    /// the runtime freezes in force are looked at again by it.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self.install(None);
+        self
+    }
+
+    /// The current instant on this state's clock, to the second like every
+    /// decision.
+    pub fn now(&self) -> DateTime<Utc> {
+        truncated(self.clock.now())
     }
 
     /// A state serving the policy set in `dir`, which `reload` reads again.
@@ -107,6 +127,7 @@ impl AppState {
     /// How a reload reads the policy: the feed cache and the current time.
     fn load_options(&self) -> LoadOptions {
         let mut options = LoadOptions::from_env();
+        options.now = self.now();
         if let Some(dir) = &self.feeds {
             options.state_dir = dir.clone();
         }
@@ -119,7 +140,7 @@ impl AppState {
         let served = self.served_guard();
         (
             served.files.rules.len(),
-            freezes::unexpired_rules(&served.effective, now()),
+            freezes::unexpired_rules(&served.effective, self.now()),
             served.files.fingerprint.clone(),
         )
     }
@@ -184,7 +205,7 @@ impl AppState {
     fn install(&self, files: Option<Arc<PolicySet>>) {
         let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
         let files = files.unwrap_or_else(|| Arc::clone(&served.files));
-        let effective = match self.store.unexpired_freezes(now()) {
+        let effective = match self.store.unexpired_freezes(self.now()) {
             Ok(freezes) => freezes::compose(&files, &freezes),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
@@ -282,9 +303,8 @@ pub enum StartError {
     Store(StoreError),
 }
 
-/// The current instant, to the second like every decision.
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(0)
+fn truncated(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
 }
 
 /// The routes, separate from serving them so tests can call them directly.
@@ -363,13 +383,15 @@ async fn token_from_query(
 
 /// Bounds each `/v1` request by [`REQUEST_TIMEOUT`] (answering 503 with the usual
 /// JSON error), records its latency, and logs it at debug level (one line per
-/// request is too much for a busy server's default log).
+/// request is too much for a busy server's default log); its start is logged at
+/// trace level (a test knows from it that a request is in flight).
 async fn guard(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
     let started = std::time::Instant::now();
+    tracing::trace!(method = %request.method(), path = %request.uri().path(), "request started");
     let logged = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (request.method().clone(), request.uri().path().to_string()));
     let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
@@ -432,10 +454,10 @@ async fn refresh_feeds(state: Arc<AppState>) {
     }
     // After a reload that fails, the next try waits: the policy files are broken
     // (a SIGHUP or `--watch` reload tells when they are fixed).
-    let mut quiet_until = now();
+    let mut quiet_until = state.now();
     loop {
         tokio::time::sleep(FEED_CHECK).await;
-        if now() < quiet_until {
+        if state.now() < quiet_until {
             continue;
         }
         let (due, before) = {
@@ -445,7 +467,7 @@ async fn refresh_feeds(state: Arc<AppState>) {
                 served.files.fingerprint.clone(),
             )
         };
-        if due.is_none_or(|d| d > now()) {
+        if due.is_none_or(|d| d > state.now()) {
             continue;
         }
         let worker = Arc::clone(&state);
@@ -467,13 +489,13 @@ async fn refresh_feeds(state: Arc<AppState>) {
                 serde_json::json!({ "trigger": "feeds", "ok": true, "policy": after })
             }
             Err(e) => {
-                quiet_until = now() + chrono::TimeDelta::minutes(5);
+                quiet_until = state.now() + chrono::TimeDelta::minutes(5);
                 tracing::error!(policy = %after, error = %e, "feed refresh failed to load; still serving the last good policy");
                 serde_json::json!({ "trigger": "feeds", "ok": false, "policy": after, "error": e.to_string() })
             }
         };
         let entry = NewAuditEntry {
-            at: now(),
+            at: state.now(),
             action: crate::store::AuditAction::Reload,
             actor: "feeds".into(),
             detail,

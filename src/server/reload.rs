@@ -2,7 +2,7 @@
 //! the policy directory change. A reload is logged, counted and audited; one that
 //! fails leaves the last good policy serving.
 
-use super::{AppState, now};
+use super::AppState;
 use crate::store::{AuditAction, NewAuditEntry};
 use serde_json::json;
 use std::sync::Arc;
@@ -30,7 +30,7 @@ pub async fn reload_and_report(state: Arc<AppState>, trigger: &'static str) {
         }
     };
     let entry = NewAuditEntry {
-        at: now(),
+        at: state.now(),
         action: AuditAction::Reload,
         actor: trigger.to_string(),
         detail,
@@ -80,7 +80,9 @@ pub fn watch_policies(state: Arc<AppState>) -> notify::Result<notify::Recommende
             // Reads change nothing, and neither do files the loader does not read
             // (an editor's swap file, a README).
             Ok(e) if matches!(e.kind, EventKind::Access(_)) => {}
-            Ok(e) if !e.paths.iter().any(|p| is_policy_path(p)) => {}
+            Ok(e) if !e.paths.iter().any(|p| is_policy_path(p)) => {
+                tracing::debug!(paths = ?e.paths, "not a policy file; no reload");
+            }
             Ok(_) => {
                 let _ = tx.send(());
             }

@@ -1,6 +1,10 @@
-//! `shipwindow run` end to end: the built binary with a scratch policy, state
-//! directory and scripted hooks (tests/it/support/hooks.rs). Durations are a
-//! second each, so every run takes seconds.
+//! `shipwindow run` end to end with a scratch policy, state directory and
+//! scripted hooks (tests/it/support/hooks.rs). Most runs are in-process on a
+//! manual clock (`run_in`): durations are a second each, and the clock jumps
+//! over them, so no test waits for time to pass. What needs a real process
+//! (the exit code and message of a denial or a refusal, signals, `kill -9`)
+//! runs the built binary (`run`, `spawn`), with strategies that wait for
+//! nothing (verify and monitoring of 0s).
 
 #![allow(
     clippy::unwrap_used,
@@ -8,8 +12,9 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use crate::support::hooks::{World, signal, text, wait};
+use crate::support::hooks::{Ran, World, fast_clock, held_clock, signal, text, wait};
 use chrono::{SecondsFormat, TimeDelta, Utc};
+use shipwindow::clock::Clock;
 use std::time::{Duration, Instant};
 
 const ROLLING: &str = r#"
@@ -47,6 +52,19 @@ fn rolling(w: &World, on_close: &str) {
     );
 }
 
+/// [`rolling`] with nothing to wait for: no verify, no monitoring (for runs
+/// of the real binary).
+fn rolling_instant(w: &World) {
+    w.policy(
+        "strategies.toml",
+        &ROLLING
+            .replace("ON_CLOSE", "pause")
+            .replace("MAX_PAUSE", "max_pause = \"30s\"")
+            .replace("verify = \"1s\"", "verify = \"0s\"")
+            .replace("monitoring = \"1s\"", "monitoring = \"0s\""),
+    );
+}
+
 fn lines(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
@@ -77,16 +95,20 @@ fn events(journal: &[serde_json::Value]) -> Vec<String> {
 fn rolling_success_deploys_each_batch_in_order_and_records_the_version() {
     let w = World::new();
     rolling(&w, "pause");
-    let o = w.run(&[
-        "--strategy",
-        "web-rolling",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{out}");
+    let clock = fast_clock();
+    let o = w.run_in(
+        &[
+            "--strategy",
+            "web-rolling",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &clock,
+    );
+    let out = o.text;
+    assert_eq!(o.code, Some(0), "{out}");
     assert_eq!(
         w.log(),
         lines(&[
@@ -142,8 +164,8 @@ fn rolling_success_deploys_each_batch_in_order_and_records_the_version() {
         assert_eq!(e["run"], journal[0]["run"]);
     }
     // The next run takes {previous} from what this one recorded.
-    let o = w.run(&["--strategy", "web-rolling", "--version", "v3"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = w.run_in(&["--strategy", "web-rolling", "--version", "v3"], &clock);
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(w.file("state/versions/web.prod").as_deref(), Some("v3\n"));
 }
 
@@ -152,16 +174,19 @@ fn a_health_failure_at_batch_3_rolls_back_batches_3_2_1_and_exits_3() {
     let w = World::new();
     rolling(&w, "pause");
     w.ctl("exit-health-web-3", "1");
-    let o = w.run(&[
-        "--strategy",
-        "web-rolling",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(3), "{out}");
+    let o = w.run_in(
+        &[
+            "--strategy",
+            "web-rolling",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &fast_clock(),
+    );
+    let out = o.text;
+    assert_eq!(o.code, Some(3), "{out}");
     assert_eq!(
         w.log(),
         lines(&[
@@ -190,16 +215,24 @@ fn a_deploy_hook_that_times_out_is_killed_and_the_run_rolled_back() {
     rolling(&w, "pause");
     w.ctl("sleep-deploy-web-2", "20");
     let t = Instant::now();
-    let o = w.run(&[
-        "--strategy",
-        "web-rolling",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    let out = text(&o);
-    assert_eq!(o.status.code(), Some(3), "{out}");
+    let clock = fast_clock();
+    let run = w.spawn_in(
+        &[
+            "--strategy",
+            "web-rolling",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &clock,
+    );
+    // The hook's 3s go by on the run's clock while it sleeps.
+    w.wait_for("begin deploy web-2 v2", Duration::from_secs(10));
+    clock.advance(TimeDelta::seconds(3));
+    let o = run.join().unwrap();
+    let out = o.text;
+    assert_eq!(o.code, Some(3), "{out}");
     assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
     assert!(
         out.contains("rolling back: [2/4] deploy web-2 timed out after 3s"),
@@ -241,12 +274,12 @@ fn a_plan_the_policy_denies_exits_1_and_runs_nothing() {
     assert!(!w.state().join("runs/web.prod.jsonl").exists());
 }
 
-/// Runs web v1 -> v2 in the background and, once web-1 is deployed, adds a
-/// freeze from 2s to 5s ahead: the run's exit code, its output and the
-/// freeze's end.
+/// Runs web v1 -> v2 in-process and, once web-1 is deployed (the run then
+/// waits for its verify on a held clock), adds a freeze from 2s to 5s ahead
+/// and lets the clock run: the run's exit code, its output and the freeze's end.
 fn run_into_a_freeze(w: &World) -> (Option<i32>, String, chrono::DateTime<Utc>) {
-    let mut child = w.spawn(
-        "run",
+    let clock = held_clock();
+    let run = w.spawn_in(
         &[
             "--strategy",
             "web-rolling",
@@ -255,15 +288,17 @@ fn run_into_a_freeze(w: &World) -> (Option<i32>, String, chrono::DateTime<Utc>) 
             "--previous",
             "v1",
         ],
+        &clock,
     );
     w.wait_for("deploy web-1 v2", Duration::from_secs(10));
     // A freeze a couple of seconds ahead: the rest of the plan (3 steps of 2s
     // plus 1s of monitoring) no longer fits from the next step boundary.
-    let now = Utc::now();
+    let now = clock.now();
     let (from, until) = (now + TimeDelta::seconds(2), now + TimeDelta::seconds(5));
     freeze(w, from, until);
-    let code = wait(&mut child, Duration::from_secs(30));
-    (code, w.output_of("run"), until)
+    clock.auto_advance(true);
+    let o = run.join().unwrap();
+    (o.code, o.text, until)
 }
 
 #[test]
@@ -315,9 +350,8 @@ fn with_on_window_close_rollback_a_freeze_mid_run_rolls_back_instead() {
 fn the_lock_refuses_a_second_run_naming_the_holder() {
     let w = World::new();
     rolling(&w, "pause");
-    w.ctl("sleep-deploy-web-1", "2");
-    let mut first = w.spawn(
-        "first",
+    w.ctl("hold-deploy-web-1", "");
+    let first = w.spawn_in(
         &[
             "--strategy",
             "web-rolling",
@@ -326,6 +360,7 @@ fn the_lock_refuses_a_second_run_naming_the_holder() {
             "--previous",
             "v1",
         ],
+        &fast_clock(),
     );
     w.wait_for("begin deploy web-1 v2", Duration::from_secs(10));
     let o = w.run(&[
@@ -342,23 +377,24 @@ fn the_lock_refuses_a_second_run_naming_the_holder() {
         out.contains("another run of web to prod is in progress"),
         "{out}"
     );
-    assert!(out.contains(&format!("pid: {}", first.id())), "{out}");
+    // The first run is this test process.
+    assert!(
+        out.contains(&format!("pid: {}", std::process::id())),
+        "{out}"
+    );
     assert!(out.contains("version: v2"), "{out}");
     assert!(out.contains("strategy: web-rolling"), "{out}");
-    assert_eq!(
-        wait(&mut first, Duration::from_secs(30)),
-        Some(0),
-        "{}",
-        w.output_of("first")
-    );
+    w.unctl("hold-deploy-web-1");
+    let first = first.join().unwrap();
+    assert_eq!(first.code, Some(0), "{}", first.text);
     assert!(!w.log().iter().any(|l| l.contains("v3")));
 }
 
 /// Starts a rolling run, waits until the deploy of web-3 is under way, and
 /// kills the runner (and the hook) with SIGKILL.
 fn killed_at_web_3(w: &World) {
-    rolling(w, "pause");
-    w.ctl("sleep-deploy-web-3", "2");
+    rolling_instant(w);
+    w.ctl("hold-deploy-web-3", "");
     let mut child = w.spawn(
         "killed",
         &[
@@ -374,7 +410,7 @@ fn killed_at_web_3(w: &World) {
     child.kill().unwrap();
     child.wait().unwrap();
     w.kill_hook("deploy-web-3");
-    w.unctl("sleep-deploy-web-3");
+    w.unctl("hold-deploy-web-3");
     assert!(w.state().join("runs/web.prod.jsonl").exists());
 }
 
@@ -428,15 +464,15 @@ fn after_kill_9_rollback_restores_the_previous_version_on_every_started_batch() 
     let w = World::new();
     std::fs::create_dir_all(w.state().join("versions")).unwrap();
     std::fs::write(w.state().join("versions/web.prod"), "v1\n").unwrap();
-    rolling(&w, "pause");
-    w.ctl("sleep-deploy-web-3", "2");
+    rolling_instant(&w);
+    w.ctl("hold-deploy-web-3", "");
     // {previous} comes from the version recorded as deployed.
     let mut child = w.spawn("killed", &["--strategy", "web-rolling", "--version", "v2"]);
     w.wait_for("begin deploy web-3 v2", Duration::from_secs(15));
     child.kill().unwrap();
     child.wait().unwrap();
     w.kill_hook("deploy-web-3");
-    w.unctl("sleep-deploy-web-3");
+    w.unctl("hold-deploy-web-3");
 
     let o = w.run(&["--strategy", "web-rolling", "--rollback"]);
     let out = text(&o);
@@ -462,8 +498,8 @@ fn after_kill_9_rollback_restores_the_previous_version_on_every_started_batch() 
 #[test]
 fn sigint_finishes_the_current_hook_then_leaves_a_resumable_journal() {
     let w = World::new();
-    rolling(&w, "pause");
-    w.ctl("sleep-deploy-web-2", "1");
+    rolling_instant(&w);
+    w.ctl("hold-deploy-web-2", "");
     let mut child = w.spawn(
         "int",
         &[
@@ -477,6 +513,9 @@ fn sigint_finishes_the_current_hook_then_leaves_a_resumable_journal() {
     );
     w.wait_for("begin deploy web-2 v2", Duration::from_secs(10));
     signal(&child, "INT");
+    // The runner took the signal; then the hook in flight finishes.
+    w.wait_for_output("int", "SIGINT: stopping", Duration::from_secs(10));
+    w.unctl("hold-deploy-web-2");
     let code = wait(&mut child, Duration::from_secs(20));
     let out = w.output_of("int");
     assert_eq!(code, Some(130), "{out}");
@@ -495,7 +534,6 @@ fn sigint_finishes_the_current_hook_then_leaves_a_resumable_journal() {
         journal.lines().last().unwrap().contains("\"interrupted\""),
         "{journal}"
     );
-    w.unctl("sleep-deploy-web-2");
     let o = w.run(&["--strategy", "web-rolling", "--resume"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(
@@ -507,9 +545,11 @@ fn sigint_finishes_the_current_hook_then_leaves_a_resumable_journal() {
 #[test]
 fn an_interrupted_rollback_is_continued_by_resume_without_redoing_done_hooks() {
     let w = World::new();
-    rolling(&w, "pause");
-    w.ctl("exit-health-web-2", "1");
-    w.ctl("sleep-rollback-web-2", "1");
+    rolling_instant(&w);
+    // Step 2 fails (its deploy hook, as there is no verify), and the rollback
+    // of web-2 is held until the signal has been taken.
+    w.ctl("exit-deploy-web-2", "1");
+    w.ctl("hold-rollback-web-2", "");
     let mut child = w.spawn(
         "int",
         &[
@@ -523,11 +563,12 @@ fn an_interrupted_rollback_is_continued_by_resume_without_redoing_done_hooks() {
     );
     w.wait_for("begin rollback web-2 v1", Duration::from_secs(15));
     signal(&child, "TERM");
+    w.wait_for_output("int", "SIGTERM: stopping", Duration::from_secs(10));
+    w.unctl("hold-rollback-web-2");
     let code = wait(&mut child, Duration::from_secs(20));
     assert_eq!(code, Some(130), "{}", w.output_of("int"));
     let o = w.run(&["--strategy", "web-rolling", "--version", "v3"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    w.unctl("sleep-rollback-web-2");
     let o = w.run(&["--strategy", "web-rolling", "--resume"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(3), "{out}");
@@ -569,8 +610,9 @@ health = ["HOOK", "health", "{color}", "{target}"]
 fn blue_green_deploys_the_idle_colour_switches_and_records_the_live_one() {
     let w = World::new();
     w.policy("strategies.toml", BLUE_GREEN);
-    let o = w.run(&["--strategy", "web-bg", "--version", "v2"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let clock = fast_clock();
+    let o = w.run_in(&["--strategy", "web-bg", "--version", "v2"], &clock);
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(
         w.file("state/bluegreen/web.prod").as_deref(),
         Some("green\n")
@@ -590,8 +632,8 @@ fn blue_green_deploys_the_idle_colour_switches_and_records_the_live_one() {
         "{health:?}"
     );
     // The next deploy goes to the other colour.
-    let o = w.run(&["--strategy", "web-bg", "--version", "v3"]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = w.run_in(&["--strategy", "web-bg", "--version", "v3"], &clock);
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(
         w.log(),
         lines(&[
@@ -613,8 +655,8 @@ fn blue_green_rollback_switches_back_and_nothing_else() {
     w.policy("strategies.toml", BLUE_GREEN);
     // Green turns unhealthy once traffic reaches it.
     w.ctl("then-switch-green", "exit-health-green 1\n");
-    let o = w.run(&["--strategy", "web-bg", "--version", "v2"]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let o = w.run_in(&["--strategy", "web-bg", "--version", "v2"], &fast_clock());
+    assert_eq!(o.code, Some(3), "{}", o.text);
     assert_eq!(
         w.log(),
         lines(&["deploy green v2", "switch green", "switch blue"])
@@ -643,15 +685,18 @@ rollback = ["HOOK", "rollback", "{previous}"]
 "#;
 
 /// `run` of [`CANARY_WEIGHT`] from v1 to v2.
-fn run_web_canary(w: &World) -> std::process::Output {
-    w.run(&[
-        "--strategy",
-        "web-canary",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ])
+fn run_web_canary(w: &World) -> Ran {
+    w.run_in(
+        &[
+            "--strategy",
+            "web-canary",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &fast_clock(),
+    )
 }
 
 #[test]
@@ -659,7 +704,7 @@ fn canary_by_weight_moves_traffic_step_by_step() {
     let w = World::new();
     w.policy("strategies.toml", CANARY_WEIGHT);
     let o = run_web_canary(&w);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(w.log(), lines(&["deploy v2", "weight 50", "weight 100"]));
 }
 
@@ -669,7 +714,7 @@ fn canary_by_weight_rollback_sets_weight_0_then_rolls_back() {
     w.policy("strategies.toml", CANARY_WEIGHT);
     w.ctl("then-weight-50", "exit-health 1\n");
     let o = run_web_canary(&w);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert_eq!(o.code, Some(3), "{}", o.text);
     assert_eq!(
         w.log(),
         lines(&["deploy v2", "weight 50", "weight 0", "rollback v1"])
@@ -682,10 +727,10 @@ fn an_unhealthy_canary_pool_is_rolled_back_before_any_traffic() {
     w.policy("strategies.toml", CANARY_WEIGHT);
     w.ctl("exit-health", "1\n");
     let o = run_web_canary(&w);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert_eq!(o.code, Some(3), "{}", o.text);
     // No weight was ever set, so there is none to take back.
     assert_eq!(w.log(), lines(&["deploy v2", "rollback v1"]));
-    assert!(text(&o).contains("before traffic"), "{}", text(&o));
+    assert!(o.text.contains("before traffic"), "{}", o.text);
 }
 
 #[test]
@@ -697,7 +742,7 @@ fn a_canary_pool_with_no_health_data_yet_gets_its_first_weight() {
     w.ctl("exit-health", "75\n");
     w.ctl("then-weight-50", "exit-health 0\n");
     let o = run_web_canary(&w);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(w.log(), lines(&["deploy v2", "weight 50", "weight 100"]));
 }
 
@@ -725,15 +770,18 @@ rollback = ["HOOK", "rollback", "{target}", "{previous}"]
 fn canary_by_targets_updates_targets_step_by_step_and_undoes_them_in_reverse() {
     let w = World::new();
     w.policy("strategies.toml", CANARY_TARGETS);
-    let o = w.run(&[
-        "--strategy",
-        "web-canary-targets",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = w.run_in(
+        &[
+            "--strategy",
+            "web-canary-targets",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &fast_clock(),
+    );
+    assert_eq!(o.code, Some(0), "{}", o.text);
     assert_eq!(
         w.log(),
         lines(&[
@@ -748,15 +796,18 @@ fn canary_by_targets_updates_targets_step_by_step_and_undoes_them_in_reverse() {
     let w = World::new();
     w.policy("strategies.toml", CANARY_TARGETS);
     w.ctl("then-deploy-c-4", "exit-health-c-3 1\n");
-    let o = w.run(&[
-        "--strategy",
-        "web-canary-targets",
-        "--version",
-        "v2",
-        "--previous",
-        "v1",
-    ]);
-    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let o = w.run_in(
+        &[
+            "--strategy",
+            "web-canary-targets",
+            "--version",
+            "v2",
+            "--previous",
+            "v1",
+        ],
+        &fast_clock(),
+    );
+    assert_eq!(o.code, Some(3), "{}", o.text);
     assert_eq!(
         w.log()[4..],
         lines(&[

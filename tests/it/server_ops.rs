@@ -11,7 +11,7 @@
 use crate::support::server as support;
 
 use serde_json::Value;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use support::{Connection, Server, bundled, parse_response, policy_copy};
 
 const CHECK: &str = "/v1/check?service=web&env=prod&at=2026-12-01T23:00";
@@ -100,7 +100,7 @@ fn thirty_two_clients_times_300_requests_during_20_reloads_all_get_a_decision() 
 #[test]
 fn a_graceful_stop_finishes_a_slow_request_in_flight() {
     let state = tempfile::tempdir().unwrap();
-    let mut server = Server::start(&bundled(), state.path(), &[]);
+    let mut server = Server::start(&bundled(), state.path(), &["--log-level", "trace"]);
     let body = br#"{"service": "web", "env": "prod", "at": "2026-12-01T23:00"}"#;
     let mut stream = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     write!(
@@ -109,19 +109,14 @@ fn a_graceful_stop_finishes_a_slow_request_in_flight() {
         body.len()
     )
     .unwrap();
-    // Half the body, then the stop signal, then the rest.
+    // Half the body; once the request is in flight, the stop signal; then the rest.
     stream.write_all(&body[..20]).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    server.wait_for_log("request started");
     server.signal("TERM");
     // The server has begun stopping: it says so in its log.
-    let mut line = String::new();
-    while !line.contains("stopping") {
-        line.clear();
-        assert!(server.stderr.read_line(&mut line).unwrap() > 0);
-    }
+    server.wait_for_log("stopping");
     // New connections are refused while the slow one is still served.
     assert!(std::net::TcpStream::connect(("127.0.0.1", server.port)).is_err());
-    std::thread::sleep(std::time::Duration::from_millis(300));
     stream.write_all(&body[20..]).unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
@@ -136,13 +131,19 @@ fn a_graceful_stop_finishes_a_slow_request_in_flight() {
 fn watch_reloads_on_file_changes_and_keeps_the_last_good_policy_on_a_broken_one() {
     let policies = policy_copy();
     let state = tempfile::tempdir().unwrap();
-    let server = Server::start(policies.path(), state.path(), &["--watch"]);
+    let mut server = Server::start(
+        policies.path(),
+        state.path(),
+        &["--watch", "--log-level", "debug"],
+    );
     assert!(server.startup.contains("watch on"), "{}", server.startup);
     let first = server.get_json("/healthz");
     assert_eq!(server.get_json(CHECK)["verdict"], "allow");
-    // A file the loader does not read changes nothing.
+    // A file the loader does not read changes nothing: the watcher sees it and
+    // says it does not reload for it.
     std::fs::write(policies.path().join("NOTES.txt"), "not policy").unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(600));
+    let seen = server.wait_for_log("not a policy file; no reload");
+    assert!(seen.contains("NOTES.txt"), "{seen}");
     let audit = server.get_json("/v1/audit");
     assert_eq!(audit["entries"], serde_json::json!([]), "{audit}");
     let events = policies.path().join("events.toml");

@@ -16,6 +16,7 @@ use chrono::{SecondsFormat, TimeDelta, Utc};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shipwindow::PolicySet;
+use shipwindow::clock::ManualClock;
 use shipwindow::server::{AppState, Tokens, app};
 use shipwindow::store::Store;
 use std::sync::Arc;
@@ -185,7 +186,13 @@ async fn a_runtime_freeze_ends_exactly_at_its_until() {
 
 #[tokio::test]
 async fn an_expired_freeze_is_no_longer_listed() {
-    let router = app(state(), Tokens::default());
+    // The freeze's second passes on the state's clock, not on the wall.
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let policy = PolicySet::load(&bundled()).unwrap();
+    let state = AppState::new(policy, Store::in_memory().unwrap())
+        .unwrap()
+        .with_clock(clock.clone());
+    let router = app(Arc::new(state), Tokens::default());
     let (status, _) = call(
         &router,
         "POST",
@@ -201,7 +208,7 @@ async fn an_expired_freeze_is_no_longer_listed() {
         (health["rules"].as_u64(), health["runtime_freezes"].as_u64()),
         (Some(8), Some(1))
     );
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    clock.advance(TimeDelta::milliseconds(2100));
     let (_, list) = call(&router, "GET", "/v1/freezes", None).await;
     assert_eq!(list["freezes"], json!([]));
     let (_, health) = call(&router, "GET", "/healthz", None).await;

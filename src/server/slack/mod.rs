@@ -16,7 +16,7 @@ mod signature;
 use super::auth::Caller;
 use super::error::ErrorBody;
 use super::freezes::{self, create_in, lift_in};
-use super::{ApiError, AppState, api, now};
+use super::{ApiError, AppState, api};
 use crate::store::{AuditAction, NewAuditEntry};
 use axum::Json;
 use axum::body::Bytes;
@@ -79,7 +79,7 @@ pub(super) async fn command(
     let actor = form.actor();
     // The request is on record before it acts: an action nobody can trace is not taken.
     let entry = NewAuditEntry {
-        at: now(),
+        at: state.now(),
         action: AuditAction::Slack,
         actor: actor.clone(),
         detail: json!({
@@ -120,7 +120,7 @@ async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Val
             reason,
         }) => {
             let policy = state.policy();
-            match freezes::validate(&policy, services, envs, length, &reason, actor, now()) {
+            match freezes::validate(&policy, services, envs, length, &reason, actor, state.now()) {
                 Ok(new) => create_in(state, new)
                     .await
                     .map(|f| render_freeze_created(&f, tz)),
@@ -130,10 +130,13 @@ async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Val
         Ok(SlackCommand::Unfreeze { id }) => lift_in(state, id, actor)
             .await
             .map(|f| render_freeze_lifted(&f, tz)),
-        Ok(SlackCommand::Freezes) => state
-            .with_store(|s| s.unexpired_freezes(now()))
-            .await
-            .map(|list| render_freezes(&list, tz, now())),
+        Ok(SlackCommand::Freezes) => {
+            let now = state.now();
+            state
+                .with_store(move |s| s.unexpired_freezes(now))
+                .await
+                .map(|list| render_freezes(&list, tz, now))
+        }
     };
     outcome.unwrap_or_else(|e| render_error(&e.message))
 }

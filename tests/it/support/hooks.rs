@@ -6,7 +6,9 @@
 //!
 //! - `ctl/exit-KEY`: exit with the code it holds;
 //! - `ctl/sleep-KEY`: log `begin ACTION ARGS…`, write its pid to
-//!   `ctl/pid-KEY`, then sleep that many seconds before doing the rest;
+//!   `ctl/pid-KEY`, then sleep that many seconds before doing the rest (a hook
+//!   that is killed before it wakes);
+//! - `ctl/hold-KEY`: the same, but wait until the test removes the file;
 //! - `ctl/then-KEY`: after running, write each `NAME CONTENT` line of it to
 //!   `ctl/NAME` (a hook that changes what later hooks do).
 
@@ -17,9 +19,13 @@
 )]
 #![allow(dead_code, reason = "each test file uses the helpers it needs")]
 
+use chrono::{SubsecRound, Utc};
+use shipwindow::clock::ManualClock;
+use shipwindow::runner::{self, Mode, Options, progress::Progress, signals::Stop};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const HOOK: &str = r#"#!/bin/sh
@@ -31,6 +37,11 @@ if [ -f "$d/ctl/sleep-$key" ]; then
   echo $$ > "$d/ctl/pid-$key"
   echo "begin $action $*" >> "$d/hooks.log"
   sleep "$(cat "$d/ctl/sleep-$key")"
+fi
+if [ -f "$d/ctl/hold-$key" ]; then
+  echo $$ > "$d/ctl/pid-$key"
+  echo "begin $action $*" >> "$d/hooks.log"
+  while [ -f "$d/ctl/hold-$key" ]; do sleep 0.02; done
 fi
 code=0
 [ -f "$d/ctl/exit-$key" ] && code=$(cat "$d/ctl/exit-$key")
@@ -122,6 +133,65 @@ impl World {
         self.cmd(args).stdout(out).stderr(err).spawn().unwrap()
     }
 
+    /// `run ARGS` in this process, on `clock`: its exit code and its output
+    /// (plain lines stamped by the clock, then the error of an exit 2).
+    pub fn run_in(&self, args: &[&str], clock: &Arc<ManualClock>) -> Ran {
+        self.spawn_in(args, clock).join().unwrap()
+    }
+
+    /// [`World::run_in`] on a thread of its own.
+    pub fn spawn_in(
+        &self,
+        args: &[&str],
+        clock: &Arc<ManualClock>,
+    ) -> std::thread::JoinHandle<Ran> {
+        let opts = self.options(args);
+        let clock = Arc::clone(clock);
+        std::thread::spawn(move || {
+            let lines = Lines::default();
+            let out = Progress::plain(Box::new(lines.clone()), clock.clone());
+            let result = runner::run(&opts, &out, &Stop::never(), &*clock);
+            let mut text = lines.text();
+            let code = match result {
+                Ok(outcome) => outcome.exit_code(),
+                Err(e) => {
+                    text.push_str(&format!("{e}\n"));
+                    runner::EXIT_BAD_INPUT
+                }
+            };
+            Ran {
+                code: Some(i32::from(code)),
+                text,
+            }
+        })
+    }
+
+    /// The runner's options for `run ARGS` (`--strategy`, `--version`,
+    /// `--previous`, `--resume`, `--rollback`) in this world.
+    fn options(&self, args: &[&str]) -> Options {
+        let mut opts = Options {
+            policies: self.policies(),
+            strategy: String::new(),
+            version: None,
+            previous: None,
+            state_dir: self.state(),
+            mode: Mode::Start,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            let mut value = || args.next().unwrap().to_string();
+            match *arg {
+                "--strategy" => opts.strategy = value(),
+                "--version" => opts.version = Some(value()),
+                "--previous" => opts.previous = Some(value()),
+                "--resume" => opts.mode = Mode::Resume,
+                "--rollback" => opts.mode = Mode::Rollback,
+                other => panic!("run_in does not know {other}"),
+            }
+        }
+        opts
+    }
+
     pub fn output_of(&self, name: &str) -> String {
         let out =
             std::fs::read_to_string(self.root().join(format!("{name}.out"))).unwrap_or_default();
@@ -154,6 +224,21 @@ impl World {
         );
     }
 
+    /// Waits until the output of the spawned run `name` holds `text`.
+    pub fn wait_for_output(&self, name: &str, text: &str, within: Duration) {
+        let end = Instant::now() + within;
+        while Instant::now() < end {
+            if self.output_of(name).contains(text) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!(
+            "`{text}` not in the output of {name} within {within:?}:\n{}",
+            self.output_of(name)
+        );
+    }
+
     /// Kills a sleeping hook and what it started (its process group).
     pub fn kill_hook(&self, key: &str) {
         let pid =
@@ -179,6 +264,49 @@ impl World {
             .flat_map(|f| read_lines(f))
             .map(|l| serde_json::from_str(&l).unwrap())
             .collect()
+    }
+}
+
+/// A clock for an in-process run, from the current second: held (time moves
+/// when the test says) until `auto_advance(true)`.
+pub fn held_clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(Utc::now().trunc_subsecs(0)))
+}
+
+/// A clock for an in-process run whose waits end at once: a run of
+/// one-second steps takes no time, and still sees each second pass.
+pub fn fast_clock() -> Arc<ManualClock> {
+    let clock = held_clock();
+    clock.auto_advance(true);
+    clock
+}
+
+/// How an in-process run ended.
+#[derive(Debug)]
+pub struct Ran {
+    /// The exit code `shipwindow run` would have given.
+    pub code: Option<i32>,
+    pub text: String,
+}
+
+/// The output of an in-process run, shared with its display.
+#[derive(Clone, Default)]
+struct Lines(Arc<Mutex<Vec<u8>>>);
+
+impl Lines {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -117,6 +117,17 @@ impl Server {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Reads the log until a line holds `text`; returns that line.
+    pub fn wait_for_log(&mut self, text: &str) -> String {
+        let mut line = String::new();
+        while !line.contains(text) {
+            line.clear();
+            let read = self.stderr.read_line(&mut line).unwrap();
+            assert!(read > 0, "the log ended before a line with `{text}`");
+        }
+        line
+    }
+
     /// Waits (up to ten seconds) for `/healthz` to satisfy `done`; returns its JSON.
     pub fn healthz_until(&self, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..200 {
