@@ -2,7 +2,7 @@
 //! the next allowed time in the policy's zone.
 
 use crate::eval::{Decision, Verdict, WindowState, WindowsReport};
-use crate::time::duration::format_duration;
+use crate::time::duration::{format_duration, format_until};
 use chrono::DateTime;
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -14,16 +14,7 @@ pub(crate) fn when(t: &DateTime<Tz>) -> String {
 
 /// A time relative to the request's start: `in 3h 20m`.
 fn relative(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
-    let secs = (*to - *from).num_seconds();
-    match secs {
-        ..=0 => "now".into(),
-        // Whole minutes read better in a log; round up so "in 5m" is never early.
-        1..60 => format!("in {secs}s"),
-        _ => format!(
-            "in {}",
-            format_duration(chrono::TimeDelta::minutes((secs + 59) / 60))
-        ),
-    }
+    format_until(from.to_utc(), to.to_utc())
 }
 
 /// A decision for people. `horizon` is the policy's search horizon, when known

@@ -11,7 +11,7 @@ use crate::plan::compare::{self, Comparison};
 use crate::plan::{self, Color, Plan, PlanStep, StepAction};
 use crate::policy::{PolicySet, Strategy, StrategyKind};
 use crate::runner::state::StateDir;
-use crate::time::duration::{format_duration, format_duration_compact};
+use crate::time::duration::{DurationStyle, format_duration, format_duration_as};
 use crate::wire;
 use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
@@ -218,13 +218,13 @@ fn render_comparison(
             [
                 r.strategy.clone(),
                 r.kind.to_string(),
-                format_duration_compact(r.deploy_time),
+                policy_duration(r.deploy_time),
                 r.all_users_after
-                    .map_or_else(|| "-".to_string(), format_duration_compact),
+                    .map_or_else(|| "-".to_string(), policy_duration),
                 pct(r.min_capacity_kept_pct),
                 pct(r.peak_extra_capacity_pct),
                 pct(r.blast_radius_pct),
-                format_duration_compact(r.rollback_time),
+                policy_duration(r.rollback_time),
                 if r.fits_now { "yes" } else { "no" }.to_string(),
                 r.next_start
                     .as_ref()
@@ -461,4 +461,9 @@ impl Clock {
     fn show(&self, t: &DateTime<Tz>) -> String {
         t.format(&self.format).to_string()
     }
+}
+
+/// `1h30m`: the compare table's durations, as a policy would write them.
+fn policy_duration(d: chrono::TimeDelta) -> String {
+    format_duration_as(d, DurationStyle::Policy)
 }

@@ -75,29 +75,6 @@ pub(crate) fn classify(x: &Reach, events: &[Interval], probe: Interval) -> Vec<N
     out
 }
 
-/// A duration in words for people: `2 days`, `1 hour 30 minutes`, `45 seconds`.
-pub fn human_duration(d: TimeDelta) -> String {
-    let mut secs = d.num_seconds().max(0);
-    if secs == 0 {
-        return "0 seconds".into();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [
-        ("day", 86_400),
-        ("hour", 3_600),
-        ("minute", 60),
-        ("second", 1),
-    ] {
-        let n = secs / size;
-        if n > 0 {
-            let s = if n == 1 { "" } else { "s" };
-            parts.push(format!("{n} {unit}{s}"));
-            secs %= size;
-        }
-    }
-    parts.join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,21 +92,6 @@ mod tests {
         Reach {
             lead: TimeDelta::seconds(lead),
             tail: TimeDelta::seconds(tail),
-        }
-    }
-
-    #[test]
-    fn human_durations() {
-        for (secs, want) in [
-            (0, "0 seconds"),
-            (1, "1 second"),
-            (45, "45 seconds"),
-            (3_600, "1 hour"),
-            (5_400, "1 hour 30 minutes"),
-            (172_800, "2 days"),
-            (93_784, "1 day 2 hours 3 minutes 4 seconds"),
-        ] {
-            assert_eq!(human_duration(TimeDelta::seconds(secs)), want, "{secs}s");
         }
     }
 

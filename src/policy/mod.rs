@@ -18,7 +18,7 @@ mod strategy;
 
 pub use crate::diagnostic::Diagnostic;
 pub use error::LoadError;
-pub use lead_tail::{MAX_LEAD_TAIL, human_duration};
+pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
 pub use rule::{

@@ -2,11 +2,12 @@
 //! intervals come from (a time spec, an exchange, a calendar, or one of those
 //! widened by a freeze's `lead` and `tail`), and the words a blocker says.
 
-use super::lead_tail::{Near, Reach, classify, human_duration};
+use super::lead_tail::{Near, Reach, classify};
 use super::scope::Scope;
 use crate::calendar::Interval;
 use crate::ics::CalendarSource;
 use crate::market::SessionGuard;
+use crate::time::duration::{DurationStyle, format_duration_as};
 use crate::time::spec::TimeSpec;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -309,12 +310,12 @@ impl Extended {
             .into_iter()
             .map(|near| match near {
                 Near::Tail(e) => {
-                    let tail = human_duration(self.tail);
+                    let tail = format_duration_as(self.tail, DurationStyle::Words);
                     let at = Interval::new(e.end - second, e.end);
                     self.say(rule, at, |what| format!("cool-down, {tail} after {what}"))
                 }
                 Near::Lead(e) => {
-                    let lead = human_duration(self.lead);
+                    let lead = format_duration_as(self.lead, DurationStyle::Words);
                     let at = Interval::new(e.start, e.start + second);
                     self.say(rule, at, |what| format!("{lead} before {what}"))
                 }

@@ -1,7 +1,7 @@
 //! Durations such as `90m`, `1h30m`, `2d`, `45s`: always absolute elapsed time.
 
 use super::SyntaxError;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 
 const HINT: &str =
     "write a duration like `90m`, `1h30m`, `2d` or `45s` (units d, h, m, s, largest first)";
@@ -53,25 +53,65 @@ pub fn parse_duration(text: &str) -> Result<TimeDelta, SyntaxError> {
     Ok(TimeDelta::seconds(total))
 }
 
-/// Formats a duration compactly for people: `3h 20m`, `2d 4h`, `45s`.
-pub fn format_duration(d: TimeDelta) -> String {
-    let mut secs = d.num_seconds().max(0);
-    if secs == 0 {
-        return "0s".into();
-    }
-    let mut parts = Vec::new();
-    for (unit, size) in [("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            parts.push(format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    parts.join(" ")
+/// How a duration is written out. One formatter serves them all, so `2d 4h` in
+/// a log, `2d4h` in a policy and `2 days 4 hours` in a reason always agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurationStyle {
+    /// For people, compact: `3h 20m`, `2d 4h`, `45s`.
+    Short,
+    /// In the policy syntax, so it parses back: `1h30m`.
+    Policy,
+    /// In words, for sentences: `2 days`, `1 hour 30 minutes`.
+    Words,
 }
 
-/// Formats a duration in the policy syntax (`1h30m`), so it parses back.
-pub fn format_duration_compact(d: TimeDelta) -> String {
-    format_duration(d).replace(' ', "")
+/// Writes `d` (whole seconds; a negative one as zero) in `style`.
+pub fn format_duration_as(d: TimeDelta, style: DurationStyle) -> String {
+    const UNITS: [(i64, &str, &str); 4] = [
+        (86_400, "d", "day"),
+        (3_600, "h", "hour"),
+        (60, "m", "minute"),
+        (1, "s", "second"),
+    ];
+    let mut secs = d.num_seconds().max(0);
+    let mut parts = Vec::new();
+    for (size, short, word) in UNITS {
+        let n = secs / size;
+        if n == 0 {
+            continue;
+        }
+        secs %= size;
+        parts.push(match style {
+            DurationStyle::Short | DurationStyle::Policy => format!("{n}{short}"),
+            DurationStyle::Words if n == 1 => format!("{n} {word}"),
+            DurationStyle::Words => format!("{n} {word}s"),
+        });
+    }
+    match (style, parts.is_empty()) {
+        (DurationStyle::Words, true) => "0 seconds".into(),
+        (_, true) => "0s".into(),
+        (DurationStyle::Policy, false) => parts.concat(),
+        (_, false) => parts.join(" "),
+    }
+}
+
+/// Formats a duration compactly for people: `3h 20m`, `2d 4h`, `45s`.
+pub fn format_duration(d: TimeDelta) -> String {
+    format_duration_as(d, DurationStyle::Short)
+}
+
+/// How far `to` is from `from`, for people: `in 3h 20m`, `in 45s`, or `now`.
+/// Past a minute it counts whole minutes, rounded up so that "in 5m" is never
+/// early.
+pub fn format_until(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    match (to - from).num_seconds() {
+        ..=0 => "now".into(),
+        secs @ 1..60 => format!("in {secs}s"),
+        secs => format!(
+            "in {}",
+            format_duration(TimeDelta::minutes((secs + 59) / 60))
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +147,35 @@ mod tests {
     fn formats_for_people() {
         assert_eq!(format_duration(TimeDelta::seconds(12_000)), "3h 20m");
         assert_eq!(format_duration(TimeDelta::seconds(93_784)), "1d 2h 3m 4s");
-        assert_eq!(format_duration_compact(TimeDelta::seconds(5400)), "1h30m");
+        let policy = |s| format_duration_as(TimeDelta::seconds(s), DurationStyle::Policy);
+        assert_eq!(policy(5400), "1h30m");
+        assert_eq!(policy(0), "0s");
+    }
+
+    #[test]
+    fn human_durations() {
+        for (secs, want) in [
+            (0, "0 seconds"),
+            (1, "1 second"),
+            (45, "45 seconds"),
+            (3_600, "1 hour"),
+            (5_400, "1 hour 30 minutes"),
+            (172_800, "2 days"),
+            (93_784, "1 day 2 hours 3 minutes 4 seconds"),
+        ] {
+            let got = format_duration_as(TimeDelta::seconds(secs), DurationStyle::Words);
+            assert_eq!(got, want, "{secs}s");
+        }
+    }
+
+    #[test]
+    fn formats_how_far_away() {
+        let t = |s| DateTime::<Utc>::from_timestamp(s, 0).unwrap();
+        assert_eq!(format_until(t(100), t(100)), "now");
+        assert_eq!(format_until(t(100), t(40)), "now");
+        assert_eq!(format_until(t(0), t(59)), "in 59s");
+        // Rounded up to whole minutes: never early.
+        assert_eq!(format_until(t(0), t(61)), "in 2m");
+        assert_eq!(format_until(t(0), t(12_000)), "in 3h 20m");
     }
 }

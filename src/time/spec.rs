@@ -5,7 +5,7 @@
 use super::SyntaxError;
 use super::civil::{Edge, to_civil, to_instant};
 use super::cron::Cron;
-use super::duration::format_duration_compact;
+use super::duration::{DurationStyle, format_duration_as};
 use crate::calendar::{Interval, merge};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc, Weekday};
 use chrono_tz::Tz;
@@ -215,7 +215,7 @@ impl TimeSpec {
                 format!(
                     "`{}` for {}",
                     cron.source(),
-                    format_duration_compact(*duration)
+                    format_duration_as(*duration, DurationStyle::Policy)
                 )
             }
             TimeSpec::CronUntil { cron, until } => {

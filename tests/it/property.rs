@@ -30,7 +30,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
 use shipwindow::calendar::Interval;
 use shipwindow::eval::WindowState;
-use shipwindow::policy::{OverridePolicy, RuleKind, human_duration};
+use shipwindow::policy::{OverridePolicy, RuleKind};
+use shipwindow::time::duration::{DurationStyle, format_duration_as};
 use shipwindow::{
     ChangeKind, DeployRequest, Override, PolicySet, Verdict, decide, next_allowed, windows,
 };
@@ -903,8 +904,14 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
         } else {
             format!("freeze {name} (")
         };
-        let tail = format!("cool-down, {} after {plain}", human_duration(events.tail));
-        let lead = format!("{} before {plain}", human_duration(events.lead));
+        let tail = format!(
+            "cool-down, {} after {plain}",
+            format_duration_as(events.tail, DurationStyle::Words)
+        );
+        let lead = format!(
+            "{} before {plain}",
+            format_duration_as(events.lead, DurationStyle::Words)
+        );
         match (part, stated) {
             (Part::Event, true) => prop_assert_eq!(&b.reason, &plain, "reason{}", ctx),
             (Part::Event, false) => prop_assert!(

@@ -2,8 +2,8 @@
 //! blocks too, from `0s` to [`MAX_LEAD_TAIL`].
 
 use super::toolkit::{FileCtx, get, string};
-use crate::policy::lead_tail::{MAX_LEAD_TAIL, human_duration};
-use crate::time::duration::{format_duration_compact, parse_duration};
+use crate::policy::lead_tail::MAX_LEAD_TAIL;
+use crate::time::duration::{DurationStyle, format_duration_as, parse_duration};
 use chrono::TimeDelta;
 use toml::de::DeTable;
 
@@ -44,11 +44,11 @@ pub(crate) fn lead_or_tail(
             &e.span(),
             format!(
                 "`{key}` is longer than {}",
-                format_duration_compact(MAX_LEAD_TAIL)
+                format_duration_as(MAX_LEAD_TAIL, DurationStyle::Policy)
             ),
             Some(format!(
                 "a freeze blocks at most {} {what}; for a longer stretch write a freeze of its own",
-                human_duration(MAX_LEAD_TAIL)
+                format_duration_as(MAX_LEAD_TAIL, DurationStyle::Words)
             )),
         );
         return None;

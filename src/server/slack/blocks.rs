@@ -6,8 +6,8 @@
 use crate::eval::{Blocker, Decision, Verdict};
 use crate::policy::ChangeKind;
 use crate::store::RuntimeFreeze;
-use crate::time::duration::format_duration;
-use chrono::{DateTime, Datelike, TimeDelta, TimeZone, Utc};
+use crate::time::duration::{format_duration, format_until};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde_json::{Value, json};
 
@@ -31,19 +31,6 @@ fn when<Z: TimeZone>(t: &DateTime<Z>, tz: Tz, year: i32) -> String {
         t.format("%a %-d %b %H:%M %Z").to_string()
     } else {
         t.format("%a %-d %b %Y %H:%M %Z").to_string()
-    }
-}
-
-/// `in 3h 20m` from `now` (whole minutes, rounded up), or `now`.
-fn relative(now: DateTime<Utc>, to: DateTime<Utc>) -> String {
-    let secs = (to - now).num_seconds();
-    match secs {
-        ..=0 => "now".into(),
-        1..60 => format!("in {secs}s"),
-        _ => format!(
-            "in {}",
-            format_duration(TimeDelta::minutes((secs + 59) / 60))
-        ),
     }
 }
 
@@ -327,14 +314,14 @@ pub(super) fn render_freezes(list: &[RuntimeFreeze], tz: Tz, now: DateTime<Utc>)
             format!(
                 "from {} ({}) until {}",
                 when(&f.start, tz, year),
-                relative(now, f.start),
+                format_until(now, f.start),
                 when(&f.until, tz, year)
             )
         } else {
             format!(
                 "until {} ({})",
                 when(&f.until, tz, year),
-                relative(now, f.until)
+                format_until(now, f.until)
             )
         };
         blocks.push(section(&format!(
