@@ -2,7 +2,7 @@
 //! denied, `[open - before_open, close + after_close)` of every session. A midday
 //! break does not open a gap.
 
-use super::{Day, Exchange, Session};
+use super::definition::{Day, Exchange, Session};
 use crate::calendar::{Interval, merge};
 use crate::time::civil::to_civil;
 use chrono::{NaiveDate, NaiveTime, TimeDelta};

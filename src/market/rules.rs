@@ -20,11 +20,11 @@ pub const fn hm(h: u32, m: u32) -> chrono::NaiveTime {
 }
 
 /// The entries of a dated fact table that fall in `year`, as holidays.
-pub fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<super::Holiday> {
+pub fn dated(table: &[(NaiveDate, &str)], year: i32) -> Vec<super::definition::Holiday> {
     table
         .iter()
         .filter(|(date, _)| date.year() == year)
-        .map(|(date, name)| super::Holiday::new(*date, *name))
+        .map(|(date, name)| super::definition::Holiday::new(*date, *name))
         .collect()
 }
 

@@ -7,8 +7,8 @@
 //! dated tables, each entry citing its public source. Half days (morning session only)
 //! fall on the eves of Christmas, New Year and Lunar New Year.
 
+use super::definition::{Exchange, Holiday, Hours, SpecialSession};
 use super::rules::{dated, days_after, easter_sunday, hm, is_weekend, ymd};
-use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 use std::collections::VecDeque;
 

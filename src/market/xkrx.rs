@@ -10,8 +10,8 @@
 //! Facts: the lunar dates (Seollal, Buddha's Birthday, Chuseok), elections, temporary
 //! holidays and the college entrance exam (CSAT) days, each entry citing its source.
 
+use super::definition::{Exchange, Holiday, Hours, SpecialSession};
 use super::rules::{hm, is_weekend, ymd};
-use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, TimeDelta, Weekday};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,11 +6,11 @@
 //! source. The market closes early (12:30) on the last business day before Christmas
 //! and the last business day of the year.
 
+use super::definition::{Exchange, Holiday, Hours, SpecialSession};
 use super::rules::{
     dated, days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday,
     observed_next_weekday, ymd,
 };
-use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{NaiveDate, NaiveTime, Weekday};
 
 const OPEN: NaiveTime = hm(8, 0);

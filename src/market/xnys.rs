@@ -5,11 +5,11 @@
 //! three early closes follow rules (NYSE Rule 7.2 and the published calendars); the
 //! national days of mourning are a dated table, each entry citing its source.
 
+use super::definition::{Exchange, Holiday, Hours, SpecialSession};
 use super::rules::{
     dated, days_after, easter_sunday, hm, is_weekend, last_weekday, nth_weekday, observed_nearest,
     ymd,
 };
-use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 const OPEN: NaiveTime = hm(9, 30);

@@ -7,8 +7,8 @@
 //! Olympic moves of 2020 and 2021 and one system-failure halt are dated tables, each
 //! entry citing its public source. TSE has no half days.
 
+use super::definition::{Exchange, Holiday, Hours, SpecialSession};
 use super::rules::{dated, hm, is_weekend, nth_weekday, ymd};
-use super::{Exchange, Holiday, Hours, SpecialSession};
 use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
 
 /// The midday break between the morning and afternoon sessions.
