@@ -2,10 +2,11 @@
 //! components and properties; this module reads the properties a freeze needs
 //! (RFC 5545 §3.6.1, §3.8) and reports problems at the file's own lines.
 
+use super::error::IcsError;
 use super::event::{Event, Exclusion, Recurrence, Walk, as_rrule_time};
 use super::text::{Unfolded, split_list, unescape};
 use super::value::{self, Length, Stamp};
-use super::{IcsError, zones};
+use super::zones;
 use crate::time::civil::{Edge, to_civil, to_instant};
 use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;

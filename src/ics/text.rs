@@ -3,7 +3,7 @@
 //! person sees in an editor), a structural check that names the line of a broken
 //! file, and TEXT escaping (RFC 5545 §3.3.11).
 
-use super::IcsError;
+use super::error::IcsError;
 
 /// A file's content lines, unfolded (RFC 5545 §3.1), joined by CRLF (the parser
 /// looks for a CRLF at the end of each value first: with LF alone it would search
