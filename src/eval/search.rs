@@ -3,6 +3,7 @@
 //! clear stretch. Work grows with the distance searched, in chunks that double, and
 //! never steps a clock.
 
+use super::error::EvalError;
 use crate::calendar::{Interval, complement, first_overlapping, merge};
 use crate::policy::{ChangeKind, Coverage, PolicySet, Rule, RuleKind};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -67,16 +68,12 @@ impl<'p> Blocking<'p> {
     /// The instants every applicable rule can answer for (`None`: no limit),
     /// checked to contain `needed`; `what` names the stretch for the error. The
     /// description is that of the rule whose data ends first.
-    pub fn covered(
-        &self,
-        needed: Interval,
-        what: &str,
-    ) -> Result<Option<Coverage>, super::EvalError> {
+    pub fn covered(&self, needed: Interval, what: &str) -> Result<Option<Coverage>, EvalError> {
         let mut limit: Option<Coverage> = None;
         for rule in self.denies.iter().chain(&self.windows) {
             let Some(c) = rule.coverage() else { continue };
             if !c.instants.covers(&needed) {
-                return Err(super::EvalError::OutOfCoverage {
+                return Err(EvalError::OutOfCoverage {
                     rule: rule.name.clone(),
                     data: c.data,
                     what: what.to_string(),

@@ -1,6 +1,7 @@
 //! The open/closed timeline of a service and environment over a range (SPEC §5
 //! `windows`): consecutive, non-overlapping pieces that cover the range.
 
+use super::error::EvalError;
 use super::search::Blocking;
 use crate::calendar::{Interval, contains_instant, merge};
 use crate::policy::{ChangeKind, PolicySet, RuleKind, RuleSource};
@@ -43,7 +44,7 @@ pub fn windows(
     change: ChangeKind,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<WindowsReport, super::EvalError> {
+) -> Result<WindowsReport, EvalError> {
     let tz = policy.settings.timezone;
     let range = Interval::new(from, to);
     let blocking = Blocking::new(policy, service, env, change);
