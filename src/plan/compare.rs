@@ -33,7 +33,8 @@
 //! - **next start**: [`crate::eval::next_allowed`] for the plan's request — the
 //!   start itself when it fits now, `None` when nothing fits within the horizon.
 
-use super::{Color, Plan, StepAction, plan, request};
+use super::model::{Color, Plan, StepAction};
+use super::timeline::{plan, request};
 use crate::eval::{self, EvalError};
 use crate::policy::{Batch, Hooks, OnWindowClose, PolicySet, Strategy, StrategyKind};
 use chrono::{DateTime, TimeDelta, Utc};

@@ -40,7 +40,7 @@
 //! SPEC §4's for the strategy's service and environment at the start, with the
 //! plan's length as the duration, that monitoring, and change `deploy`.
 
-use super::{Color, Plan, PlanStep, StepAction};
+use super::model::{Color, Plan, PlanStep, StepAction};
 use crate::eval::{self, DeployRequest, EvalError};
 use crate::policy::{PolicySet, Strategy, StrategyKind};
 use chrono::{DateTime, TimeDelta, Utc};
