@@ -1,7 +1,7 @@
 //! The decision as JSON (SPEC §4): the object `check` and `next --format json`
 //! print, `/v1/check` and `/v1/next` answer, and `check --remote` reads back.
 
-use super::time::{opt_rfc3339, rfc3339};
+use super::{opt_rfc3339, rfc3339};
 use crate::eval;
 use crate::policy::ChangeKind;
 use chrono::{DateTime, FixedOffset};

@@ -4,7 +4,7 @@
 //! Keys come in alphabetical order: the shapes were first written as `json!`
 //! maps, which sort their keys, and scripts have read that order since.
 
-use super::time::rfc3339;
+use super::rfc3339;
 use crate::market::{Day, Exchange};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};

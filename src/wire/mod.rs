@@ -9,13 +9,17 @@
 //! writes them as RFC 3339 with that zone's offset. A decision read back is
 //! turned into the model again by [`Decision::into_decision`], so the human and
 //! GitHub renderers print the model, whether it was decided here or by a server.
+//!
+//! Every shape writes its instants through `rfc3339` (or `opt_rfc3339` when
+//! they may be absent); `plan` embeds `decision`'s shape.
 
 mod decision;
 mod error;
 pub mod ics;
 pub mod markets;
+mod opt_rfc3339;
 mod plan;
-mod time;
+mod rfc3339;
 mod windows;
 
 pub use decision::{Blocker, BlockerKind, Decision, UnknownChange, Verdict, ZONE_HEADER};

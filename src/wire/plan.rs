@@ -2,7 +2,7 @@
 //! and the rows of `plan --compare --format json`.
 
 use super::decision::Decision;
-use super::time::{opt_rfc3339, rfc3339};
+use super::{opt_rfc3339, rfc3339};
 use crate::plan::{self, compare};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! The `windows` report as JSON (SPEC §5): what `windows --format json` prints
 //! and `/v1/windows` answers.
 
-use super::time::rfc3339;
+use super::rfc3339;
 use crate::eval;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
