@@ -1,7 +1,7 @@
 //! `shipwindow markets`: the built-in exchange calendars, and one calendar's
 //! sessions and closed days over a date range.
 
-use super::CliError;
+use super::error::CliError;
 use crate::market::{Day, exchange, exchanges};
 use crate::wire::markets::{MarketDays, MarketSummary};
 use chrono::{DateTime, NaiveDate, Utc};

@@ -4,8 +4,11 @@
 //! `plan --compare` puts every strategy for a service and environment side by
 //! side instead, one row each (see `crate::plan::compare` and docs/compare.md).
 
+use super::error::{CliError, flag_error};
+use super::exit::{EXIT_ALLOWED, EXIT_DENIED};
+use super::format::{WindowsFormat, to_json};
+use super::human;
 use super::output::{out, outln};
-use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, WindowsFormat, flag_error, human, to_json};
 use crate::input::RequestText;
 use crate::plan::compare::{self, Comparison};
 use crate::plan::{self, Color, Plan, PlanStep, StepAction};

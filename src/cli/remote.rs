@@ -3,8 +3,13 @@
 //! print it; anything but a decision — the server unreachable, an error status, a
 //! body that is not a decision — is exit 2, never "allowed".
 
+use super::args::RequestArgs;
+use super::error::CliError;
+use super::exit::{EXIT_ALLOWED, EXIT_DENIED};
+use super::format::{Format, to_json};
 use super::output::{out, outln};
-use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, Format, RequestArgs};
+use super::request::request_text;
+use super::{github, human};
 use crate::eval::Decision;
 use crate::wire;
 use chrono_tz::Tz;
@@ -14,13 +19,13 @@ use std::time::Duration;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
-    let decision = ask(args, super::request_text(args))?;
+    let decision = ask(args, request_text(args))?;
     match args.format {
         // Re-serialized from the decision, so the layout and key order are a
         // local check's.
-        Format::Json => outln!("{}", super::to_json(&wire::Decision::from(&decision))),
-        Format::Human => out!("{}", super::human::decision(None, &decision)),
-        Format::Github => super::github::decision(&decision),
+        Format::Json => outln!("{}", to_json(&wire::Decision::from(&decision))),
+        Format::Human => out!("{}", human::decision(None, &decision)),
+        Format::Github => github::decision(&decision),
     }
     Ok(if decision.allowed {
         EXIT_ALLOWED
@@ -32,7 +37,7 @@ pub(super) fn check(args: &RequestArgs) -> Result<u8, CliError> {
 /// `next --remote`: the earliest allowed start by the server's policy (runtime
 /// freezes included); overrides play no part, as in a local `next`.
 pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
-    let mut text = super::request_text(args);
+    let mut text = request_text(args);
     text.override_ = None;
     let decision = ask(args, text)?;
     let next = if decision.allowed {
@@ -41,7 +46,7 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
         decision.next_allowed
     };
     match args.format {
-        Format::Json => outln!("{}", super::to_json(&wire::Decision::from(&decision))),
+        Format::Json => outln!("{}", to_json(&wire::Decision::from(&decision))),
         Format::Human => match &next {
             Some(t) => outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
             None => outln!("none"),
@@ -49,7 +54,7 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
         Format::Github => {
             let at = decision.start.with_timezone(&chrono::Utc);
             let req = crate::eval::DeployRequest::new(&decision.service, &decision.env, at);
-            super::github::next(&req, next.as_ref());
+            github::next(&req, next.as_ref());
         }
     }
     Ok(if next.is_some() {

@@ -6,8 +6,9 @@
 //! failed and the run was rolled back, 130 stopped by SIGINT/SIGTERM after the
 //! current hook (the journal is resumable with `--resume` or `--rollback`).
 
+use super::error::CliError;
+use super::human;
 use super::output::{out, outln};
-use super::{CliError, human};
 use crate::clock::{Clock, SystemClock};
 use crate::runner::{self, Mode, Options, Outcome, RunError, progress::Progress, signals::Stop};
 use clap::Args;

@@ -1,8 +1,10 @@
 //! `shipwindow serve` (the HTTP server, with its logging, state and reload
 //! options) and `shipwindow audit` (reading the audit log it writes).
 
+use super::error::CliError;
+use super::exit::EXIT_ALLOWED;
+use super::format::{WindowsFormat, to_json};
 use super::output::outln;
-use super::{CliError, EXIT_ALLOWED, WindowsFormat};
 use crate::server::{AppState, Tokens};
 use crate::store::Store;
 use clap::{Args, ValueEnum};
@@ -227,7 +229,7 @@ pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
             struct Entries<'a> {
                 entries: &'a [crate::store::AuditEntry],
             }
-            outln!("{}", super::to_json(&Entries { entries: &entries }))
+            outln!("{}", to_json(&Entries { entries: &entries }))
         }
         WindowsFormat::Human => {
             if entries.is_empty() {

@@ -2,8 +2,9 @@
 //! every problem — for people with the offending source line underlined, or as
 //! a JSON array for machines.
 
+use super::exit::{EXIT_ALLOWED, EXIT_BAD_INPUT};
+use super::format::{WindowsFormat, to_json};
 use super::output::outln;
-use super::{EXIT_ALLOWED, EXIT_BAD_INPUT, WindowsFormat, to_json};
 use crate::policy::{PolicySet, RuleKind};
 use clap::Args;
 use std::path::Path;

@@ -1,0 +1,119 @@
+//! The flags: the command line as clap reads it, one struct per command. The
+//! plan, run, serve, audit and validate commands keep their flags next to their
+//! code.
+
+use super::format::{Format, WindowsFormat, WindowsOutput};
+use super::{plan, run, serve, validate};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shipwindow",
+    about = "May we ship this now? Deploy-window policy checks.",
+    disable_version_flag = true
+)]
+pub(super) struct Cli {
+    /// Policy directory (default: $SHIPWINDOW_POLICIES, else ./policies)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(super) policies: Option<PathBuf>,
+    /// Print the version and the time zone database it was built with
+    #[arg(long, short = 'V')]
+    pub(super) version: bool,
+    #[command(subcommand)]
+    pub(super) command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(super) enum Command {
+    /// Decide whether a deploy may start (exit 0 allowed, 1 denied, 2 bad input)
+    Check(RequestArgs),
+    /// Print the earliest start at or after --at at which the deploy would be allowed
+    Next(RequestArgs),
+    /// Show the open and closed stretches for a service and environment
+    Windows(WindowsArgs),
+    /// Check the policy files and print every problem
+    Validate(validate::ValidateArgs),
+    /// List the built-in exchange calendars, or one calendar's days
+    Markets(MarketsArgs),
+    /// Show a strategy's steps from a start time and decide the whole plan
+    /// (exit 0 allowed, 1 denied, 2 bad input)
+    Plan(plan::PlanArgs),
+    /// Answer the same questions over HTTP (JSON API for bots and CI runners)
+    Serve(serve::ServeArgs),
+    /// Run a strategy: deploy with its hooks, gated by the policy before every step
+    Run(run::RunArgs),
+    /// Read the server's audit log (overrides, Slack commands, reloads, runtime freezes)
+    Audit(serve::AuditArgs),
+}
+
+#[derive(Args, Debug)]
+pub(super) struct MarketsArgs {
+    /// A calendar code such as XKRX; without it, list the calendars
+    pub(super) code: Option<String>,
+    /// First date, YYYY-MM-DD (with CODE)
+    #[arg(long, requires = "code")]
+    pub(super) from: Option<String>,
+    /// Last date, YYYY-MM-DD, inclusive (with CODE)
+    #[arg(long, requires = "code")]
+    pub(super) to: Option<String>,
+    #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
+    pub(super) format: WindowsFormat,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct RequestArgs {
+    #[arg(long)]
+    pub(super) service: String,
+    #[arg(long)]
+    pub(super) env: String,
+    /// Start time: RFC 3339, or local YYYY-MM-DDTHH:MM in the policy's zone (default: now)
+    #[arg(long)]
+    pub(super) at: Option<String>,
+    /// Length of the deploy itself, e.g. 45m (default: settings.deploy_duration)
+    #[arg(long)]
+    pub(super) duration: Option<String>,
+    /// Time the deploy by this [[strategy]]'s plan (its service and env must be
+    /// --service and --env); its monitoring is the default
+    #[arg(long, value_name = "NAME", conflicts_with = "duration")]
+    pub(super) strategy: Option<String>,
+    /// Time reserved after the deploy (default: the strategy's, else settings.monitoring)
+    #[arg(long)]
+    pub(super) monitoring: Option<String>,
+    /// deploy, hotfix, rollback or config
+    #[arg(long, default_value = "deploy")]
+    pub(super) change: String,
+    /// Push through rules that accept overrides, giving a reason
+    #[arg(long)]
+    pub(super) override_reason: Option<String>,
+    /// Who approves the override (for rules with override = "approver")
+    #[arg(long, requires = "override_reason")]
+    pub(super) approver: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub(super) format: Format,
+    /// Ask a shipwindow server (its base URL) instead of reading local policies;
+    /// an unreachable server is exit 2, never "allowed" (check and next)
+    #[arg(long, value_name = "URL")]
+    pub(super) remote: Option<String>,
+    /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
+    #[arg(long, value_name = "FILE", requires = "remote")]
+    pub(super) token_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(super) struct WindowsArgs {
+    #[arg(long)]
+    pub(super) service: String,
+    #[arg(long)]
+    pub(super) env: String,
+    #[arg(long)]
+    pub(super) from: String,
+    #[arg(long)]
+    pub(super) to: String,
+    #[arg(long, default_value = "deploy")]
+    pub(super) change: String,
+    /// human, json, or ics (an iCalendar file of the closed stretches, for
+    /// calendar apps)
+    #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]
+    pub(super) format: WindowsOutput,
+}

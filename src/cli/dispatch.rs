@@ -1,0 +1,151 @@
+//! Running one parsed command: the commands that need no policy set first,
+//! then load the set and answer `check`, `next`, `windows` or `plan`.
+
+use super::args::Command;
+use super::error::CliError;
+use super::exit::{EXIT_ALLOWED, EXIT_DENIED};
+use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
+use super::output::{out, outln};
+use super::request::request;
+use super::validate::validate;
+use super::{github, human, markets, plan, remote, run, serve};
+use crate::eval::{self, Decision, Verdict};
+use crate::input::WindowsText;
+use crate::policy::{LoadOptions, PolicySet};
+use crate::wire;
+use chrono::{SubsecRound, Utc};
+use std::path::PathBuf;
+
+fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| {
+        std::env::var_os("SHIPWINDOW_POLICIES")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    })
+    .unwrap_or_else(|| PathBuf::from("policies"))
+}
+
+pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
+    let dir = policy_dir(policies);
+    match &command {
+        Command::Validate(args) => return Ok(validate(&dir, args.format)),
+        Command::Markets(args) => {
+            let json_out = args.format == WindowsFormat::Json;
+            let text = match (&args.code, &args.from, &args.to) {
+                (None, _, _) => markets::list(json_out),
+                (Some(code), Some(from), Some(to)) => markets::days(code, from, to, json_out)?,
+                (Some(_), _, _) => {
+                    return Err(CliError::Usage(
+                        "markets CODE needs --from and --to (YYYY-MM-DD)".into(),
+                    ));
+                }
+            };
+            out!("{text}");
+            return Ok(EXIT_ALLOWED);
+        }
+        _ => {}
+    }
+    match &command {
+        Command::Serve(args) => return serve::serve(dir, args),
+        Command::Audit(args) => return serve::audit(args),
+        Command::Run(args) => return run::run(dir, args),
+        Command::Check(args) if args.remote.is_some() => return remote::check(args),
+        Command::Next(args) if args.remote.is_some() => return remote::next(args),
+        _ => {}
+    }
+    let now = Utc::now().trunc_subsecs(0);
+    // Feed copies live in the state directory: `plan` has a flag for it, the other
+    // commands read $SHIPWINDOW_STATE_DIR.
+    let options = match &command {
+        Command::Plan(args) => LoadOptions::new(args.state_dir.clone(), now),
+        _ => LoadOptions::from_env(),
+    };
+    let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;
+    match command {
+        Command::Check(args) => {
+            let req = request(&policy, &args, now)?;
+            let decision = eval::decide(&policy, &req)?;
+            print_decision(&policy, &decision, args.format);
+            Ok(if decision.allowed {
+                EXIT_ALLOWED
+            } else {
+                EXIT_DENIED
+            })
+        }
+        Command::Next(args) => {
+            let mut req = request(&policy, &args, now)?;
+            req.override_ = None;
+            let next = eval::next_allowed(&policy, &req)?;
+            let code = if next.is_some() {
+                EXIT_ALLOWED
+            } else {
+                EXIT_DENIED
+            };
+            match args.format {
+                Format::Json => {
+                    let decision = eval::decide(&policy, &req)?;
+                    outln!("{}", to_json(&wire::Decision::from(&decision)))
+                }
+                Format::Github => github::next(&req, next.as_ref()),
+                Format::Human => match next {
+                    Some(t) => {
+                        outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
+                    }
+                    None => outln!("none"),
+                },
+            }
+            Ok(code)
+        }
+        Command::Windows(args) => {
+            let text = WindowsText {
+                service: Some(args.service.clone()),
+                env: Some(args.env.clone()),
+                from: Some(args.from.clone()),
+                to: Some(args.to.clone()),
+                change: Some(args.change.clone()),
+            };
+            let q = text
+                .resolve(&policy)
+                .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
+            let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
+            match args.format {
+                WindowsOutput::Json => outln!("{}", to_json(&wire::WindowsReport::from(&report))),
+                WindowsOutput::Human => {
+                    out!("{}", human::windows(&args.service, &args.env, &report));
+                    out!("{}", human::stale(&policy));
+                }
+                WindowsOutput::Ics => out!(
+                    "{}",
+                    wire::ics::export(
+                        &report,
+                        &wire::ics::ExportOptions {
+                            service: &q.service,
+                            env: &q.env,
+                            stamp: now,
+                            refresh: None,
+                        },
+                    )
+                ),
+            }
+            Ok(EXIT_ALLOWED)
+        }
+        Command::Plan(args) => plan::plan(&policy, &args, now),
+        Command::Validate(_)
+        | Command::Markets(_)
+        | Command::Serve(_)
+        | Command::Audit(_)
+        | Command::Run(_) => Ok(validate(&dir, WindowsFormat::Human)),
+    }
+}
+
+fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
+    match format {
+        Format::Json => outln!("{}", to_json(&wire::Decision::from(decision))),
+        Format::Human => out!(
+            "{}",
+            human::decision(Some(policy.settings.horizon), decision)
+        ),
+        Format::Github => github::decision(decision),
+    }
+    debug_assert!(decision.allowed == (decision.verdict != Verdict::Deny));
+}

@@ -1,0 +1,20 @@
+//! Exit codes (SPEC §5), and the final code once the output has been written.
+
+use super::output;
+use std::process::ExitCode;
+
+/// Exit codes (SPEC §5).
+pub const EXIT_ALLOWED: u8 = 0;
+pub const EXIT_DENIED: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+/// `code`, unless the output could not be written: then exit 2 saying so.
+pub(super) fn finish(code: u8) -> ExitCode {
+    match output::failure() {
+        None => ExitCode::from(code),
+        Some(why) => {
+            eprintln!("error: cannot write the output: {why}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
