@@ -5,6 +5,7 @@
 //! side instead, one row each (see `crate::plan::compare` and docs/compare.md).
 
 use super::output::{out, outln};
+use super::state_dir::StateDirArg;
 use super::{CliError, EXIT_ALLOWED, EXIT_DENIED, WindowsFormat, flag_error, human, to_json};
 use crate::input::RequestText;
 use crate::plan::compare::{self, Comparison};
@@ -17,7 +18,6 @@ use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use std::fmt::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub(super) struct PlanArgs {
@@ -54,15 +54,8 @@ pub(super) struct PlanArgs {
     at: Option<String>,
     #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
     pub(super) format: WindowsFormat,
-    /// Where the runner keeps its state; blue-green plans start from the colour it
-    /// recorded as live in DIR/bluegreen/<service>.<env> (blue when there is none)
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "SHIPWINDOW_STATE_DIR",
-        default_value = ".shipwindow"
-    )]
-    pub(super) state_dir: PathBuf,
+    #[command(flatten)]
+    pub(super) state: StateDirArg,
 }
 
 pub(super) fn plan(
@@ -102,7 +95,7 @@ pub(super) fn plan(
 /// blue before any blue-green run. Other kinds ignore it.
 fn live_color(args: &PlanArgs, strategy: &Strategy) -> Result<Color, CliError> {
     Ok(match strategy.kind {
-        StrategyKind::BlueGreen { .. } => StateDir::new(&args.state_dir)
+        StrategyKind::BlueGreen { .. } => StateDir::new(&args.state.state_dir)
             .live_color(&strategy.service, &strategy.env)
             .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
             .unwrap_or(Color::Blue),

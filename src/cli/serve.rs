@@ -2,6 +2,7 @@
 //! options) and `shipwindow audit` (reading the audit log it writes).
 
 use super::output::outln;
+use super::state_dir::StateDirArg;
 use super::{CliError, EXIT_ALLOWED, WindowsFormat};
 use crate::server::{AppState, Tokens};
 use crate::store::Store;
@@ -34,18 +35,6 @@ pub(super) struct ServeArgs {
     /// error, warn, info, debug (every request) or trace
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
-}
-
-#[derive(Args, Debug)]
-pub(super) struct StateDirArg {
-    /// Where the audit log and runtime freezes are kept (SQLite)
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "SHIPWINDOW_STATE_DIR",
-        default_value = ".shipwindow"
-    )]
-    state_dir: PathBuf,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
