@@ -402,7 +402,7 @@ fn a_feed_larger_than_the_limit_or_too_slow_is_a_failed_fetch() {
     .unwrap_err();
     assert_eq!(e, "the feed is larger than 100 bytes");
     opts.max_bytes = shipwindow::ics::MAX_FEED_BYTES;
-    opts.timeout = Duration::from_millis(500);
+    opts.timeout = Duration::from_millis(150);
     let started = Instant::now();
     let e = obtain(&feed.url(), chrono::TimeDelta::minutes(10), &opts, |_| {
         Ok(())
