@@ -67,8 +67,12 @@ impl Feed {
                     Reply::Raw(text) => {
                         let _ = stream.write_all(text.as_bytes());
                     }
-                    // Accept, read the request, answer nothing for a while.
-                    Reply::Stall(d) => std::thread::sleep(d),
+                    // Accept, read the request, answer nothing until the client
+                    // hangs up (at most `d`).
+                    Reply::Stall(d) => {
+                        stream.set_read_timeout(Some(d)).unwrap();
+                        let _ = stream.read(&mut buf);
+                    }
                 }
             }
         });
