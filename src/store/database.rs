@@ -97,6 +97,14 @@ impl Store {
         self.path.as_deref()
     }
 
+    /// This store with statements waiting at most `wait` for another
+    /// connection's lock instead of the default 5 s (a test that holds the lock
+    /// on purpose need not wait the default out).
+    pub fn with_busy_timeout(self, wait: Duration) -> Result<Store, StoreError> {
+        self.read(|c| Ok(c.busy_timeout(wait)?))?;
+        Ok(self)
+    }
+
     fn new(conn: Connection, path: Option<PathBuf>) -> Store {
         Store {
             conn: Mutex::new(conn),
