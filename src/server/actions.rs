@@ -11,7 +11,9 @@ use crate::input::RequestText;
 use crate::store::{AuditAction, NewAuditEntry, NewFreeze, RuntimeFreeze};
 use serde_json::json;
 
-/// The decision and the zone of the policy that made it.
+/// Decides `text` against the served policy: the decision and the zone of the
+/// policy that made it. A decision that used an override is written to the audit
+/// log before it is answered: an override nobody can trace is not acknowledged.
 pub(super) async fn decide(
     state: &AppState,
     text: &RequestText,

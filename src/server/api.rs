@@ -33,10 +33,9 @@ impl IntoResponse for DecisionResponse {
     }
 }
 
-/// Decides `text` against the served policy. A decision that used an override is
-/// written to the audit log before it is answered: an override nobody can trace
-/// is not acknowledged.
-pub(super) async fn decide(
+/// Decides `text` against the served policy (an override is audited first, by
+/// [`actions::decide`]) and answers with the zone header.
+async fn decide(
     state: &AppState,
     text: &RequestText,
     caller: &Caller,
