@@ -1,19 +1,52 @@
 //! shipwindow: may service S be deployed to environment E at time T — and if not,
 //! why not and when next?
 //!
-//! Layers, each depending only on the ones before it:
-//! `suggest` ("did you mean") and `diagnostic` (problems at a span of a file's
-//! text) → `calendar` (interval math) → `time` (zones, cron, time specs) → `market`
-//! (exchange calendars, session guards) and `ics` (iCalendar files and feeds) →
-//! `policy` (files → validated model) →
-//! `eval` (request → decision) → `input` (request text → request) → `plan`,
-//! `runner` → `wire` (the answers' JSON shapes and the iCalendar export). The
-//! two front doors, `cli` and `server`, sit on top and hold no policy logic.
+//! # The façade
+//!
+//! Load a policy set, ask it about a deploy, read the answer:
+//!
+//! ```
+//! use shipwindow::{DeployRequest, PolicySet, Verdict, decide};
+//!
+//! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+//! let policy = PolicySet::load(&dir).unwrap();
+//! // Friday 27 November 2026, 17:30 in Seoul: Black Friday and the weekend freeze.
+//! let at = chrono::DateTime::parse_from_rfc3339("2026-11-27T17:30:00+09:00").unwrap();
+//! let request = DeployRequest::new("web", "prod", at.to_utc());
+//! let decision = decide(&policy, &request).unwrap();
+//! assert_eq!(decision.verdict, Verdict::Deny);
+//! assert!(decision.blocked_by.iter().any(|b| b.rule == "weekend"));
+//! assert!(decision.next_allowed.is_some());
+//! ```
+//!
+//! # The layers behind it
+//!
+//! Each module depends only on modules in the rows above it (no module imports
+//! one that imports it back, and within a module the files point one way too):
+//!
+//! ```text
+//! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
+//!                                           file; interval sets; now and waiting
+//! time                                      zones, gaps and folds, cron, time specs
+//! market · ics                              exchange calendars; iCalendar files, feeds
+//! policy                                    TOML files → validated rules (+ runtime rules)
+//! eval                                      request → decision, next allowed, windows
+//! plan                                      a strategy's timeline and its comparison
+//! input                                     request text (flags, queries, JSON) → request
+//! runner · store · wire                     carrying a plan out; the server's SQLite
+//!                                           state; the JSON and iCalendar shapes
+//! server · cli                              the two front doors: no policy logic
+//! ```
+//!
+//! `eval` never touches IO, a clock, HTTP or flags; the front doors turn transport
+//! input into a request and a decision back into text, JSON or an exit code. The
+//! layers are public so that the front doors, the benchmarks and the integration
+//! tests can reach them; `suggest` and `diagnostic` are reached through `policy`.
 
 pub mod calendar;
 pub mod cli;
 pub mod clock;
-pub mod diagnostic;
+mod diagnostic;
 pub mod eval;
 pub mod ics;
 pub mod input;
@@ -23,7 +56,7 @@ pub mod policy;
 pub mod runner;
 pub mod server;
 pub mod store;
-pub mod suggest;
+mod suggest;
 pub mod time;
 pub mod wire;
 
@@ -31,4 +64,5 @@ pub use eval::{
     Blocker, BlockerKind, Decision, DeployRequest, EvalError, Override, Verdict, WindowsReport,
     decide, next_allowed, windows,
 };
-pub use policy::{ChangeKind, LoadError, PolicySet};
+pub use plan::Plan;
+pub use policy::{ChangeKind, LoadError, LoadOptions, PolicySet};

@@ -57,7 +57,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
     // Feed copies live in the state directory: `plan` has a flag for it, the other
     // commands read $SHIPWINDOW_STATE_DIR.
     let options = match &command {
-        Command::Plan(args) => LoadOptions::new(args.state_dir.clone(), now),
+        Command::Plan(args) => LoadOptions::new(args.state.state_dir.clone(), now),
         _ => LoadOptions::from_env(),
     };
     let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;

@@ -20,6 +20,7 @@ mod remote;
 mod request;
 mod run;
 mod serve;
+mod state_dir;
 mod validate;
 
 pub use exit::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};

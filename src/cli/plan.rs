@@ -9,6 +9,7 @@ use super::exit::{EXIT_ALLOWED, EXIT_DENIED};
 use super::format::{WindowsFormat, to_json};
 use super::human;
 use super::output::{out, outln};
+use super::state_dir::StateDirArg;
 use crate::input::RequestText;
 use crate::plan::compare::{self, Comparison};
 use crate::plan::{self, Color, Plan, PlanStep, StepAction};
@@ -20,7 +21,6 @@ use chrono::{DateTime, Offset, Utc};
 use chrono_tz::Tz;
 use clap::Args;
 use std::fmt::Write;
-use std::path::PathBuf;
 
 #[derive(Args, Debug)]
 pub(super) struct PlanArgs {
@@ -57,15 +57,8 @@ pub(super) struct PlanArgs {
     at: Option<String>,
     #[arg(long, value_enum, default_value_t = WindowsFormat::Human)]
     pub(super) format: WindowsFormat,
-    /// Where the runner keeps its state; blue-green plans start from the colour it
-    /// recorded as live in DIR/bluegreen/<service>.<env> (blue when there is none)
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "SHIPWINDOW_STATE_DIR",
-        default_value = ".shipwindow"
-    )]
-    pub(super) state_dir: PathBuf,
+    #[command(flatten)]
+    pub(super) state: StateDirArg,
 }
 
 pub(super) fn plan(
@@ -105,7 +98,7 @@ pub(super) fn plan(
 /// blue before any blue-green run. Other kinds ignore it.
 fn live_color(args: &PlanArgs, strategy: &Strategy) -> Result<Color, CliError> {
     Ok(match strategy.kind {
-        StrategyKind::BlueGreen { .. } => StateDir::new(&args.state_dir)
+        StrategyKind::BlueGreen { .. } => StateDir::new(&args.state.state_dir)
             .live_color(&strategy.service, &strategy.env)
             .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
             .unwrap_or(Color::Blue),

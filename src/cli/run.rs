@@ -9,6 +9,7 @@
 use super::error::CliError;
 use super::human;
 use super::output::{out, outln};
+use super::state_dir::StateDirArg;
 use crate::clock::{Clock, SystemClock};
 use crate::runner::{self, Mode, Options, Outcome, RunError, progress::Progress, signals::Stop};
 use clap::Args;
@@ -51,14 +52,8 @@ pub(super) struct RunArgs {
     /// this runner last deployed to the service and environment
     #[arg(long, value_name = "V")]
     previous: Option<String>,
-    /// Where the runner keeps its lock, journal and deployed versions
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "SHIPWINDOW_STATE_DIR",
-        default_value = ".shipwindow"
-    )]
-    state_dir: PathBuf,
+    #[command(flatten)]
+    state: StateDirArg,
     /// Finish the interrupted run in the journal (a started step is re-run:
     /// hooks must be idempotent)
     #[arg(long, conflicts_with = "rollback")]
@@ -74,7 +69,7 @@ pub(super) fn run(dir: PathBuf, args: &RunArgs) -> Result<u8, CliError> {
         strategy: args.strategy.clone(),
         version: args.version.clone(),
         previous: args.previous.clone(),
-        state_dir: args.state_dir.clone(),
+        state_dir: args.state.state_dir.clone(),
         mode: if args.resume {
             Mode::Resume
         } else if args.rollback {

@@ -5,6 +5,7 @@ use super::error::CliError;
 use super::exit::EXIT_ALLOWED;
 use super::format::{WindowsFormat, to_json};
 use super::output::outln;
+use super::state_dir::StateDirArg;
 use crate::server::{AppState, Tokens};
 use crate::store::Store;
 use clap::{Args, ValueEnum};
@@ -36,18 +37,6 @@ pub(super) struct ServeArgs {
     /// error, warn, info, debug (every request) or trace
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
-}
-
-#[derive(Args, Debug)]
-pub(super) struct StateDirArg {
-    /// Where the audit log and runtime freezes are kept (SQLite)
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "SHIPWINDOW_STATE_DIR",
-        default_value = ".shipwindow"
-    )]
-    state_dir: PathBuf,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

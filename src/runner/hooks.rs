@@ -28,7 +28,8 @@ use std::time::{Duration, Instant};
 /// started in the background may keep its pipes open for good.
 const DRAIN_GRACE: Duration = Duration::from_millis(500);
 
-/// A hook the runner calls (`health` aside: [`super::health`] calls it).
+/// A hook the runner calls (`health` aside: the health watch calls it,
+/// through [`run_hook_quiet`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum HookName {

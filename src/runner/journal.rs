@@ -12,7 +12,7 @@
 
 use super::hooks::HookName;
 use crate::plan::{Color, StepAction};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fs::{File, OpenOptions};
@@ -214,8 +214,9 @@ impl Entry {
 }
 
 mod rfc3339 {
-    use super::*;
-    use serde::{Deserializer, Serializer};
+    //! The journal's timestamp form: RFC 3339 in UTC with milliseconds.
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&t.to_rfc3339_opts(SecondsFormat::Millis, true))

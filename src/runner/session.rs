@@ -19,8 +19,8 @@ use crate::policy::{LoadOptions, PolicySet, Strategy, StrategyKind};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::collections::BTreeSet;
 
-/// Runs (or resumes, or rolls back) a strategy; see the module docs of
-/// [`crate::runner`]. Every "now" and every wait is `clock`'s.
+/// Runs (or resumes, or rolls back) a strategy, start to end as the runner's
+/// module docs tell it. Every "now" and every wait is `clock`'s.
 pub fn run(
     opts: &Options,
     out: &Progress,

@@ -1,18 +1,18 @@
 //! The decision endpoints — `/v1/check`, `/v1/next`, `/v1/windows` — and the
 //! operational ones, `/healthz` and `/metrics`.
 
+use super::actions;
 use super::auth::Caller;
-use super::{ApiError, AppState};
+use super::error::ApiError;
+use super::state::AppState;
 use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
-use crate::store::{AuditAction, NewAuditEntry};
 use crate::wire::{self, ErrorBody, WindowsReport, ZONE_HEADER};
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Query, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use serde_json::json;
 use std::sync::Arc;
 
 /// A decision and the zone header.
@@ -33,49 +33,15 @@ impl IntoResponse for DecisionResponse {
     }
 }
 
-/// Decides `text` against the served policy. A decision that used an override is
-/// written to the audit log before it is answered: an override nobody can trace
-/// is not acknowledged.
-pub(super) async fn decide(
+/// Decides `text` against the served policy (an override is audited first, by
+/// [`actions::decide`]) and answers with the zone header.
+async fn decide(
     state: &AppState,
     text: &RequestText,
     caller: &Caller,
 ) -> Result<DecisionResponse, ApiError> {
-    let (decision, zone) = decide_in(state, text, caller).await?;
+    let (decision, zone) = actions::decide(state, text, caller).await?;
     Ok(DecisionResponse { decision, zone })
-}
-
-/// The decision and the zone of the policy that made it.
-pub(super) async fn decide_in(
-    state: &AppState,
-    text: &RequestText,
-    caller: &Caller,
-) -> Result<(Decision, chrono_tz::Tz), ApiError> {
-    let policy = state.policy();
-    let req = text.resolve(&policy, state.now())?;
-    let decision = eval::decide(&policy, &req)?;
-    if let Some(o) = &req.override_ {
-        let entry = NewAuditEntry {
-            at: state.now(),
-            action: AuditAction::Override,
-            actor: o.approver.clone().unwrap_or_else(|| caller.0.clone()),
-            detail: json!({
-                "caller": caller.0,
-                "service": decision.service,
-                "env": decision.env,
-                "change": decision.change.as_str(),
-                "start": decision.start.to_rfc3339(),
-                "reason": o.reason,
-                "approver": o.approver,
-                "verdict": decision.verdict.as_str(),
-                "blocked_by": decision.blocked_by.iter().map(|b| &b.rule).collect::<Vec<_>>(),
-                "policy": decision.policy,
-            }),
-        };
-        state.audit(entry).await?;
-    }
-    state.metrics.decision(&decision);
-    Ok((decision, policy.settings.timezone))
 }
 
 #[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),

@@ -1,7 +1,7 @@
 //! `GET /v1/audit?since=…&limit=…`: the audit log, oldest first.
 
-use super::error::ErrorBody;
-use super::{ApiError, AppState};
+use super::error::{ApiError, ErrorBody};
+use super::state::AppState;
 use crate::store::AuditEntry;
 use crate::time::parse_instant;
 use axum::Json;

@@ -1,7 +1,8 @@
 //! Bearer tokens for `/v1/*`: when any are configured, a request must carry one of
-//! them. Tokens are compared in constant time and never logged.
+//! them (in the header, or in `?token=` for calendar apps). Tokens are compared in
+//! constant time and never logged.
 
-use super::ApiError;
+use super::error::ApiError;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -85,6 +86,28 @@ pub(super) async fn require_token(
         }
         _ => Err(ApiError::unauthorized()),
     }
+}
+
+/// Turns `?token=` into an `Authorization: Bearer` header when the request has
+/// none (`/v1/calendar.ics` only).
+pub(super) async fn token_from_query(
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    use axum::http::{HeaderValue, header::AUTHORIZATION};
+    if !request.headers().contains_key(AUTHORIZATION) {
+        let token = request
+            .uri()
+            .query()
+            .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "token"))
+            .map(|(_, v)| v);
+        if let Some(value) = token.and_then(|t| HeaderValue::from_str(&format!("Bearer {t}")).ok())
+        {
+            request.headers_mut().insert(AUTHORIZATION, value);
+        }
+    }
+    next.run(request).await
 }
 
 /// Who made an authenticated request, for the audit log: `token:` and the first

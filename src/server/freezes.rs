@@ -1,125 +1,25 @@
-//! Runtime freezes — "stop the line" from chat or CI: `POST /v1/freezes` creates
-//! one, `GET` lists them, `DELETE /v1/freezes/{id}` lifts one. Each is stored
-//! durably with an audit entry, and blocks every check at once as a freeze rule
-//! named `runtime:<id>` (a rule of runtime origin: see `policy::runtime`).
+//! The runtime freeze endpoints — "stop the line" from chat or CI: `POST
+//! /v1/freezes` creates one, `GET` lists them, `DELETE /v1/freezes/{id}` lifts
+//! one. Each is stored durably with an audit entry (`actions`), and blocks every
+//! check at once as a freeze rule named `runtime:<id>` (a rule of runtime origin:
+//! see `policy::runtime`; composed into the served policy by `served`).
 
+use super::actions::{create_freeze, lift_freeze};
 use super::auth::Caller;
-use super::error::ErrorBody;
-use super::{ApiError, AppState};
+use super::error::{ApiError, ErrorBody};
+use super::new_freeze::{FreezeLength, validate};
+use super::state::AppState;
 use crate::input::InputError;
-use crate::policy::{PolicySet, RuleSource, Scope};
-use crate::store::{NewFreeze, RuntimeFreeze};
+use crate::store::RuntimeFreeze;
 use crate::time::duration::parse_duration;
-use crate::time::parse_instant;
-use crate::time::spec::TimeSpec;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// The longest runtime freeze: it is an incident brake, not a calendar.
-pub const MAX_FREEZE: TimeDelta = TimeDelta::days(30);
-
-/// The served policy: the files' rules, then one freeze rule per runtime freeze.
-pub(super) fn compose(files: &PolicySet, freezes: &[RuntimeFreeze]) -> PolicySet {
-    let tz = files.settings.timezone;
-    files.with_runtime_rules(freezes.iter().filter_map(|f| f.spec().rule(tz)))
-}
-
-/// How many runtime freeze rules in `policy` have not ended by `now`.
-pub(super) fn unexpired_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
-    policy
-        .runtime_rules()
-        .filter(|r| matches!(&r.source, RuleSource::Spec(TimeSpec::Once { end, .. }) if *end > now))
-        .count()
-}
-
-/// `files` with the runtime rules of `previous` (when the store cannot be read).
-pub(super) fn carry_over(files: &PolicySet, previous: &PolicySet) -> PolicySet {
-    files.with_runtime_rules(previous.runtime_rules().cloned())
-}
-
-/// How long a new freeze lasts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FreezeLength {
-    /// From now, for this long (more than zero).
-    For(TimeDelta),
-    /// Until this time: RFC 3339, or local `YYYY-MM-DDTHH:MM` in the policy's zone.
-    Until(String),
-}
-
-/// Checks a freeze request (patterns, length, reason) and makes it storable.
-pub(super) fn validate(
-    policy: &PolicySet,
-    services: Vec<String>,
-    envs: Vec<String>,
-    length: FreezeLength,
-    reason: &str,
-    created_by: String,
-    now: DateTime<Utc>,
-) -> Result<NewFreeze, InputError> {
-    for (field, list) in [("services", &services), ("envs", &envs)] {
-        if list.is_empty() {
-            return Err(InputError {
-                field: field.into(),
-                message: "needs at least one name or pattern (e.g. `payments-*`)".into(),
-            });
-        }
-        Scope::parse(list.iter().map(String::as_str)).map_err(|(i, message)| InputError {
-            field: format!("{field}[{i}]"),
-            message,
-        })?;
-    }
-    let field = match length {
-        FreezeLength::For(_) => "for",
-        FreezeLength::Until(_) => "until",
-    };
-    let until = match length {
-        FreezeLength::For(d) => now + d,
-        FreezeLength::Until(text) => {
-            parse_instant(&text, policy.settings.timezone).map_err(|e| InputError {
-                field: "until".into(),
-                message: e.to_string(),
-            })?
-        }
-    };
-    if until <= now {
-        let message = match field {
-            "for" => "must be longer than zero",
-            _ => "must be in the future",
-        };
-        return Err(InputError {
-            field: field.into(),
-            message: message.into(),
-        });
-    }
-    if until - now > MAX_FREEZE {
-        return Err(InputError {
-            field: field.into(),
-            message: "a runtime freeze lasts at most 30 days; put longer ones in a policy file"
-                .into(),
-        });
-    }
-    let reason = reason.trim();
-    if reason.is_empty() {
-        return Err(InputError {
-            field: "reason".into(),
-            message: "is required (say why: an incident number, an event)".into(),
-        });
-    }
-    Ok(NewFreeze {
-        services,
-        envs,
-        start: now,
-        until,
-        reason: reason.to_string(),
-        created_by,
-    })
-}
 
 /// `POST /v1/freezes` body.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -185,37 +85,6 @@ pub(super) fn actor(by: Option<&str>, caller: &Caller) -> String {
     }
 }
 
-/// Stores `new` (with its audit entry) and serves it at once.
-pub(super) async fn create_in(state: &AppState, new: NewFreeze) -> Result<RuntimeFreeze, ApiError> {
-    let (freeze, _) = state
-        .write_store({
-            let now = state.now();
-            move |s| s.create_freeze(new, now)
-        })
-        .await?;
-    state.install(None);
-    tracing::info!(id = %freeze.id, by = %freeze.created_by, until = %freeze.until, "runtime freeze created");
-    Ok(freeze)
-}
-
-/// Lifts freeze `id` (with its audit entry) and stops serving it at once.
-pub(super) async fn lift_in(
-    state: &AppState,
-    id: String,
-    by: String,
-) -> Result<RuntimeFreeze, ApiError> {
-    let (freeze, _) = state
-        .write_store({
-            let now = state.now();
-            move |s| s.lift_freeze(&id, &by, now)
-        })
-        .await?;
-    state.install(None);
-    let by = freeze.lifted_by.as_deref().unwrap_or_default();
-    tracing::info!(id = %freeze.id, by = %by, "runtime freeze lifted");
-    Ok(freeze)
-}
-
 #[utoipa::path(post, path = "/v1/freezes", tag = "runtime freezes", security(("bearer" = [])), request_body = FreezeRequest,
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 201, description = "The freeze, in force at once", body = FreezeView),
@@ -248,7 +117,7 @@ pub(super) async fn create(
         actor(req.by.as_deref(), &caller),
         state.now(),
     )?;
-    let freeze = create_in(&state, new).await?;
+    let freeze = create_freeze(&state, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(FreezeView::new(&freeze, policy.settings.timezone)),
@@ -287,7 +156,7 @@ pub(super) async fn lift(
 ) -> Result<Json<FreezeView>, ApiError> {
     let axum::extract::Query(who) = who?;
     let tz = state.policy().settings.timezone;
-    let freeze = lift_in(&state, id, actor(who.by.as_deref(), &caller)).await?;
+    let freeze = lift_freeze(&state, id, actor(who.by.as_deref(), &caller)).await?;
     Ok(Json(FreezeView::new(&freeze, tz)))
 }
 

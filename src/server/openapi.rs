@@ -19,7 +19,7 @@ use utoipa::OpenApi;
         super::freezes::list,
         super::freezes::lift,
         super::audit::list,
-        super::slack::command,
+        super::slack::handler::command,
         super::api::healthz,
         super::api::render_metrics,
     ),
@@ -41,6 +41,7 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// `GET /v1/openapi.json`.
 pub(super) async fn openapi_json() -> axum::Json<utoipa::openapi::OpenApi> {
     axum::Json(ApiDoc::openapi())
 }

@@ -1,8 +1,8 @@
-//! Reloading the policy while serving: on SIGHUP, and with `--watch` when files in
-//! the policy directory change. A reload is logged, counted and audited; one that
+//! Reloading the policy while serving: on SIGHUP, with `--watch` when files in
+//! the policy directory change, and when a calendar feed is due for a refresh. A reload is logged, counted and audited; one that
 //! fails leaves the last good policy serving.
 
-use super::AppState;
+use super::state::AppState;
 use crate::store::{AuditAction, NewAuditEntry};
 use serde_json::json;
 use std::sync::Arc;
@@ -104,4 +104,69 @@ pub fn watch_policies(state: Arc<AppState>) -> notify::Result<notify::Recommende
         }
     });
     Ok(watcher)
+}
+
+/// How often the server looks whether a calendar feed is due for a refresh, and
+/// the least time between two refreshing reloads.
+pub const FEED_CHECK: Duration = Duration::from_secs(30);
+
+/// Loads the policy again whenever one of its calendar feeds is due for a
+/// refresh (`refresh` on the rule): the loader fetches what is due and keeps the
+/// rest. A failed fetch serves the last copy and says so (`stale`); a reload that
+/// fails keeps the last good policy, as on SIGHUP. Reloads that change nothing
+/// are logged at debug level only, not audited.
+pub(super) async fn refresh_feeds(state: Arc<AppState>) {
+    if state.dir.is_none() {
+        return;
+    }
+    // After a reload that fails, the next try waits: the policy files are broken
+    // (a SIGHUP or `--watch` reload tells when they are fixed).
+    let mut quiet_until = state.now();
+    loop {
+        tokio::time::sleep(FEED_CHECK).await;
+        if state.now() < quiet_until {
+            continue;
+        }
+        let (due, before) = {
+            let served = state.served_guard();
+            (
+                served.files.next_feed_refresh(),
+                served.files.fingerprint.clone(),
+            )
+        };
+        if due.is_none_or(|d| d > state.now()) {
+            continue;
+        }
+        let worker = Arc::clone(&state);
+        let outcome = match tokio::task::spawn_blocking(move || worker.reload()).await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                tracing::error!(error = %e, "the feed refresh task failed");
+                continue;
+            }
+        };
+        let after = state.served_guard().files.fingerprint.clone();
+        let detail = match &outcome {
+            Ok(()) if after == before => {
+                tracing::debug!(policy = %after, stale = ?state.stale_feeds(), "calendar feeds checked; nothing changed");
+                continue;
+            }
+            Ok(()) => {
+                tracing::info!(policy = %after, stale = ?state.stale_feeds(), "calendar feeds refreshed; policy reloaded");
+                serde_json::json!({ "trigger": "feeds", "ok": true, "policy": after })
+            }
+            Err(e) => {
+                quiet_until = state.now() + chrono::TimeDelta::minutes(5);
+                tracing::error!(policy = %after, error = %e, "feed refresh failed to load; still serving the last good policy");
+                serde_json::json!({ "trigger": "feeds", "ok": false, "policy": after, "error": e.to_string() })
+            }
+        };
+        let entry = NewAuditEntry {
+            at: state.now(),
+            action: AuditAction::Reload,
+            actor: "feeds".into(),
+            detail,
+        };
+        let _ = state.audit(entry).await;
+    }
 }

@@ -1,7 +1,9 @@
 //! The audit log: an append-only record of who did what to the server
 //! (overrides, Slack commands, reloads, runtime freezes), read in write order.
 
-use super::{Failure, Store, StoreError, json_at, time_at, to_json, to_secs};
+use super::columns::{json_at, time_at, to_json, to_secs};
+use super::database::Store;
+use super::error::{Failure, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,9 @@
 //! same transaction, so there is never a freeze change without its entry.
 
 use super::audit::{self, AuditAction, AuditEntry, NewAuditEntry};
-use super::{Failure, Store, StoreError, json_at, time_at, to_json, to_secs};
+use super::columns::{from_secs, json_at, time_at, to_json, to_secs};
+use super::database::Store;
+use super::error::{Failure, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -210,7 +212,7 @@ fn record(
 fn freeze_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<RuntimeFreeze> {
     let id: i64 = row.get(0)?;
     let lifted_at = match row.get::<_, Option<i64>>(8)? {
-        Some(secs) => Some(super::from_secs(secs, 8)?),
+        Some(secs) => Some(from_secs(secs, 8)?),
         None => None,
     };
     Ok(RuntimeFreeze {

@@ -199,6 +199,26 @@ impl LoadLoop {
         }
     }
 
+    /// Waits until the loop has answered `more` requests beyond those it had
+    /// answered when called (an event, not a span of time: on a busy machine the
+    /// load is in flight before and after the run however slow it starts).
+    fn wait_for_requests(&self, more: usize) {
+        let count = || {
+            self.tally
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .requests
+        };
+        let target = count() + more;
+        while count() < target {
+            assert!(
+                self.started.elapsed() < Self::LIMIT,
+                "the load loop made no progress"
+            );
+            std::thread::sleep(Self::PAUSE);
+        }
+    }
+
     fn finish(mut self) -> (Tally, Duration) {
         self.halt();
         let elapsed = self.started.elapsed();
@@ -345,14 +365,14 @@ impl Demo {
         (code, out, t.elapsed())
     }
 
-    /// `run ARGS` while the load loop requests through nginx, from 300ms before
-    /// it to 300ms after; reports what the load saw as `what` and returns the
-    /// exit code, the output and the tally.
+    /// `run ARGS` while the load loop requests through nginx, from a few dozen
+    /// requests before it to a few dozen after; reports what the load saw as
+    /// `what` and returns the exit code, the output and the tally.
     fn run_under_load(&self, what: &str, args: &[&str]) -> (Option<i32>, String, Tally) {
         let load = LoadLoop::start(self.port);
-        std::thread::sleep(Duration::from_millis(300));
+        load.wait_for_requests(2 * LoadLoop::THREADS);
         let (code, out, took) = self.run(args);
-        std::thread::sleep(Duration::from_millis(300));
+        load.wait_for_requests(2 * LoadLoop::THREADS);
         let (tally, load_for) = load.finish();
         report(what, &tally, load_for, took);
         (code, out, tally)

@@ -566,7 +566,12 @@ fn check_remote_fails_closed() {
 async fn a_failed_write_to_the_state_database_shows_on_healthz_until_one_succeeds() {
     let dir = tempfile::tempdir().unwrap();
     let policy = PolicySet::load(&bundled()).unwrap();
-    let state = Arc::new(AppState::new(policy, Store::open(dir.path()).unwrap()).unwrap());
+    // Writes give up on a held lock after 50 ms instead of the default 5 s.
+    let store = Store::open(dir.path())
+        .unwrap()
+        .with_busy_timeout(std::time::Duration::from_millis(50))
+        .unwrap();
+    let state = Arc::new(AppState::new(policy, store).unwrap());
     let router = app(state, Tokens::default());
     let (_, health) = call(&router, "GET", "/healthz", None).await;
     assert_eq!(health["status"], "ok");

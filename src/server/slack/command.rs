@@ -5,7 +5,7 @@
 
 use crate::input::RequestText;
 use crate::policy::ChangeKind;
-use crate::server::freezes::FreezeLength;
+use crate::server::new_freeze::FreezeLength;
 use crate::time::SyntaxError;
 use crate::time::duration::parse_duration;
 use chrono::TimeDelta;

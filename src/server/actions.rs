@@ -1,0 +1,81 @@
+//! What a request asks of the server, whichever door it came in by (the JSON API
+//! or Slack): a decision, whose override is audited before it is answered, and
+//! creating or lifting a runtime freeze, which is stored with its audit entry and
+//! served at once.
+
+use super::auth::Caller;
+use super::error::ApiError;
+use super::state::AppState;
+use crate::eval::{self, Decision};
+use crate::input::RequestText;
+use crate::store::{AuditAction, NewAuditEntry, NewFreeze, RuntimeFreeze};
+use serde_json::json;
+
+/// Decides `text` against the served policy: the decision and the zone of the
+/// policy that made it. A decision that used an override is written to the audit
+/// log before it is answered: an override nobody can trace is not acknowledged.
+pub(super) async fn decide(
+    state: &AppState,
+    text: &RequestText,
+    caller: &Caller,
+) -> Result<(Decision, chrono_tz::Tz), ApiError> {
+    let policy = state.policy();
+    let req = text.resolve(&policy, state.now())?;
+    let decision = eval::decide(&policy, &req)?;
+    if let Some(o) = &req.override_ {
+        let entry = NewAuditEntry {
+            at: state.now(),
+            action: AuditAction::Override,
+            actor: o.approver.clone().unwrap_or_else(|| caller.0.clone()),
+            detail: json!({
+                "caller": caller.0,
+                "service": decision.service,
+                "env": decision.env,
+                "change": decision.change.as_str(),
+                "start": decision.start.to_rfc3339(),
+                "reason": o.reason,
+                "approver": o.approver,
+                "verdict": decision.verdict.as_str(),
+                "blocked_by": decision.blocked_by.iter().map(|b| &b.rule).collect::<Vec<_>>(),
+                "policy": decision.policy,
+            }),
+        };
+        state.audit(entry).await?;
+    }
+    state.metrics.decision(&decision);
+    Ok((decision, policy.settings.timezone))
+}
+
+/// Stores `new` (with its audit entry) and serves it at once.
+pub(super) async fn create_freeze(
+    state: &AppState,
+    new: NewFreeze,
+) -> Result<RuntimeFreeze, ApiError> {
+    let (freeze, _) = state
+        .write_store({
+            let now = state.now();
+            move |s| s.create_freeze(new, now)
+        })
+        .await?;
+    state.install(None);
+    tracing::info!(id = %freeze.id, by = %freeze.created_by, until = %freeze.until, "runtime freeze created");
+    Ok(freeze)
+}
+
+/// Lifts freeze `id` (with its audit entry) and stops serving it at once.
+pub(super) async fn lift_freeze(
+    state: &AppState,
+    id: String,
+    by: String,
+) -> Result<RuntimeFreeze, ApiError> {
+    let (freeze, _) = state
+        .write_store({
+            let now = state.now();
+            move |s| s.lift_freeze(&id, &by, now)
+        })
+        .await?;
+    state.install(None);
+    let by = freeze.lifted_by.as_deref().unwrap_or_default();
+    tracing::info!(id = %freeze.id, by = %by, "runtime freeze lifted");
+    Ok(freeze)
+}

@@ -1,0 +1,91 @@
+//! A runtime freeze as asked for, by the JSON API or by Slack's grammar: its
+//! length ([`FreezeLength`]) and the checks (patterns, length, reason) that make
+//! it storable. No handler lives here, so both doors use it without knowing each
+//! other.
+
+use crate::input::InputError;
+use crate::policy::{PolicySet, Scope};
+use crate::store::NewFreeze;
+use crate::time::parse_instant;
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// The longest runtime freeze: it is an incident brake, not a calendar.
+pub const MAX_FREEZE: TimeDelta = TimeDelta::days(30);
+
+/// How long a new freeze lasts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FreezeLength {
+    /// From now, for this long (more than zero).
+    For(TimeDelta),
+    /// Until this time: RFC 3339, or local `YYYY-MM-DDTHH:MM` in the policy's zone.
+    Until(String),
+}
+
+/// Checks a freeze request (patterns, length, reason) and makes it storable.
+pub(super) fn validate(
+    policy: &PolicySet,
+    services: Vec<String>,
+    envs: Vec<String>,
+    length: FreezeLength,
+    reason: &str,
+    created_by: String,
+    now: DateTime<Utc>,
+) -> Result<NewFreeze, InputError> {
+    for (field, list) in [("services", &services), ("envs", &envs)] {
+        if list.is_empty() {
+            return Err(InputError {
+                field: field.into(),
+                message: "needs at least one name or pattern (e.g. `payments-*`)".into(),
+            });
+        }
+        Scope::parse(list.iter().map(String::as_str)).map_err(|(i, message)| InputError {
+            field: format!("{field}[{i}]"),
+            message,
+        })?;
+    }
+    let field = match length {
+        FreezeLength::For(_) => "for",
+        FreezeLength::Until(_) => "until",
+    };
+    let until = match length {
+        FreezeLength::For(d) => now + d,
+        FreezeLength::Until(text) => {
+            parse_instant(&text, policy.settings.timezone).map_err(|e| InputError {
+                field: "until".into(),
+                message: e.to_string(),
+            })?
+        }
+    };
+    if until <= now {
+        let message = match field {
+            "for" => "must be longer than zero",
+            _ => "must be in the future",
+        };
+        return Err(InputError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+    if until - now > MAX_FREEZE {
+        return Err(InputError {
+            field: field.into(),
+            message: "a runtime freeze lasts at most 30 days; put longer ones in a policy file"
+                .into(),
+        });
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(InputError {
+            field: "reason".into(),
+            message: "is required (say why: an incident number, an event)".into(),
+        });
+    }
+    Ok(NewFreeze {
+        services,
+        envs,
+        start: now,
+        until,
+        reason: reason.to_string(),
+        created_by,
+    })
+}

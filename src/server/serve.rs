@@ -1,0 +1,34 @@
+//! Running the server: the routes on a listener, with the calendar feed refresher
+//! alongside, until the stop signal.
+
+use super::auth::Tokens;
+use super::net::{self, Timeouts};
+use super::reload::refresh_feeds;
+use super::router::app;
+use super::state::AppState;
+use std::sync::Arc;
+
+/// Serves `app` on `listener` until `shutdown` resolves, then lets in-flight
+/// requests finish (up to [`DRAIN_TIMEOUT`](net::DRAIN_TIMEOUT)).
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    tokens: Tokens,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, state, tokens, Timeouts::default(), shutdown).await
+}
+
+/// [`serve`] with other connection deadlines.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: Arc<AppState>,
+    tokens: Tokens,
+    timeouts: Timeouts,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let feeds = tokio::spawn(refresh_feeds(Arc::clone(&state)));
+    let served = net::serve_router(listener, app(state, tokens), timeouts, shutdown).await;
+    feeds.abort();
+    served
+}

@@ -1,0 +1,276 @@
+//! What every handler shares: [`AppState`] holds the policy being served (the
+//! files plus the runtime freezes), the durable store, the metrics and the clock,
+//! and keeps track of how the last reload and the last store write went.
+
+use super::error::ApiError;
+use super::metrics::Metrics;
+use super::served::{self, Served};
+use crate::clock::{Clock, SystemClock};
+use crate::policy::{LoadError, LoadOptions, PolicySet};
+use crate::store::{NewAuditEntry, Store, StoreError};
+use chrono::{DateTime, SubsecRound, Utc};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// What every handler shares: the policy being served, the durable store, and
+/// how the last reload went.
+pub struct AppState {
+    /// Where the policy was loaded from, for reloads (`None`: fixed, as in tests).
+    pub(super) dir: Option<PathBuf>,
+    served: RwLock<Served>,
+    /// The last reload's failure while the previous policy keeps serving.
+    reload_error: RwLock<Option<String>>,
+    /// The last failed write to the state database, until a write succeeds.
+    write_error: Arc<RwLock<Option<String>>>,
+    /// Held from a write's start to the record of its outcome, so the write that
+    /// finished last is the one `write_error` speaks of.
+    write_turn: Arc<Mutex<()>>,
+    store: Arc<Store>,
+    pub(super) slack_secret: Option<Vec<u8>>,
+    pub(super) metrics: Metrics,
+    /// The state directory whose `feeds/` caches calendar feeds on reloads
+    /// (`None`: `$SHIPWINDOW_STATE_DIR`, else `.shipwindow`).
+    feeds: Option<PathBuf>,
+    /// What "now" is for runtime freezes (their start, end and expiry), reloads
+    /// and audit stamps: the system clock unless a test injects another.
+    clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    /// A state serving a fixed policy set, keeping its state in `store`.
+    pub fn new(policy: PolicySet, store: Store) -> Result<AppState, StoreError> {
+        let store = Arc::new(store);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let freezes = store.unexpired_freezes(truncated(clock.now()))?;
+        let files = Arc::new(policy);
+        let effective = Arc::new(served::compose(&files, &freezes));
+        Ok(AppState {
+            dir: None,
+            served: RwLock::new(Served { files, effective }),
+            reload_error: RwLock::new(None),
+            write_error: Arc::new(RwLock::new(None)),
+            write_turn: Arc::new(Mutex::new(())),
+            store,
+            slack_secret: None,
+            metrics: Metrics::default(),
+            feeds: None,
+            clock,
+        })
+    }
+
+    /// Reads time from `clock` (a test's manual clock) instead of the system's;
+    /// the runtime freezes in force are looked at again by it.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> AppState {
+        self.clock = clock;
+        self.install(None);
+        self
+    }
+
+    /// The current instant on this state's clock, to the second like every
+    /// decision.
+    pub fn now(&self) -> DateTime<Utc> {
+        truncated(self.clock.now())
+    }
+
+    /// A state serving the policy set in `dir`, which `reload` reads again.
+    pub fn from_dir(dir: PathBuf, store: Store) -> Result<AppState, StartError> {
+        let policy = PolicySet::load(&dir).map_err(StartError::Policy)?;
+        Ok(AppState::new(policy, store)
+            .map_err(StartError::Store)?
+            .reloading_from(dir))
+    }
+
+    /// Reloads (SIGHUP, `--watch`) read the policy set from `dir`.
+    pub fn reloading_from(mut self, dir: PathBuf) -> AppState {
+        self.dir = Some(dir);
+        self
+    }
+
+    /// Reloads cache calendar feeds under this state directory (`feeds/`).
+    pub fn feeds_in(mut self, state_dir: PathBuf) -> AppState {
+        self.feeds = Some(state_dir);
+        self
+    }
+
+    /// How a reload reads the policy: the feed cache and the current time.
+    fn load_options(&self) -> LoadOptions {
+        let mut options = LoadOptions::from_env();
+        options.now = self.now();
+        if let Some(dir) = &self.feeds {
+            options.state_dir = dir.clone();
+        }
+        options
+    }
+
+    /// Rules from the policy files, runtime freezes not yet ended, and the files'
+    /// fingerprint.
+    pub fn summary(&self) -> (usize, usize, String) {
+        let served = self.served_guard();
+        (
+            served.files.rules.len(),
+            served::unexpired_rules(&served.effective, self.now()),
+            served.files.fingerprint.clone(),
+        )
+    }
+
+    /// The policy files' calendar feeds that run on an older copy because their
+    /// last refresh failed: `"rule: fetched …, refresh failed: …"`.
+    pub fn stale_feeds(&self) -> Vec<String> {
+        let served = self.served_guard();
+        let tz = served.files.settings.timezone;
+        served
+            .files
+            .rules
+            .iter()
+            .filter_map(|r| r.stale(tz).map(|note| format!("{}: {note}", r.name)))
+            .collect()
+    }
+
+    /// Verifies `POST /v1/slack/command` with this signing secret; without one the
+    /// endpoint answers 503.
+    pub fn with_slack_secret(mut self, secret: Vec<u8>) -> AppState {
+        self.slack_secret = Some(secret);
+        self
+    }
+
+    /// The policy a request is answered with (files plus runtime freezes); a
+    /// request keeps the one it started with even if another is installed meanwhile.
+    pub fn policy(&self) -> Arc<PolicySet> {
+        Arc::clone(&self.served_guard().effective)
+    }
+
+    pub(super) fn served_guard(&self) -> std::sync::RwLockReadGuard<'_, Served> {
+        self.served.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Loads the policy directory again and installs it at once; when it fails to
+    /// load, the last good policy keeps serving and the failure is kept for
+    /// `/healthz` until a reload succeeds.
+    pub fn reload(&self) -> Result<(), LoadError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        // Calendar feeds due for a refresh are fetched again; the others are
+        // read from their cached copies.
+        let outcome = PolicySet::load_with(dir, &self.load_options());
+        let mut error = self.reload_error.write().unwrap_or_else(|p| p.into_inner());
+        match outcome {
+            Ok(policy) => {
+                self.install(Some(Arc::new(policy)));
+                *error = None;
+                self.metrics.reload(true);
+                Ok(())
+            }
+            Err(e) => {
+                *error = Some(e.to_string());
+                self.metrics.reload(false);
+                Err(e)
+            }
+        }
+    }
+
+    /// Rebuilds the served policy from `files` (or the current files) and the
+    /// runtime freezes in the store. When the store cannot be read, the freezes
+    /// last installed stay in force: failing open would lift them.
+    pub(super) fn install(&self, files: Option<Arc<PolicySet>>) {
+        let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
+        let files = files.unwrap_or_else(|| Arc::clone(&served.files));
+        let effective = match self.store.unexpired_freezes(self.now()) {
+            Ok(freezes) => served::compose(&files, &freezes),
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
+                served::carry_over(&files, &served.effective)
+            }
+        };
+        *served = Served {
+            files,
+            effective: Arc::new(effective),
+        };
+    }
+
+    pub(super) fn reload_error(&self) -> Option<String> {
+        self.reload_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Runs a store operation off the async threads (SQLite fsyncs each commit).
+    pub(super) async fn with_store<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = Arc::clone(&self.store);
+        match tokio::task::spawn_blocking(move || op(&store)).await {
+            Ok(result) => result.map_err(ApiError::from),
+            Err(e) => Err(ApiError::internal("a state database task failed", e)),
+        }
+    }
+
+    /// Runs a store operation that writes an audit entry, and keeps count of
+    /// whether the database took it: a failure is counted in the metrics and shown
+    /// by `/healthz` until a later write succeeds. A refusal (an unknown freeze id)
+    /// wrote nothing and counts neither way.
+    pub(super) async fn write_store<T: Send + 'static>(
+        &self,
+        op: impl FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = Arc::clone(&self.store);
+        let turn = Arc::clone(&self.write_turn);
+        let last_failure = Arc::clone(&self.write_error);
+        let task = tokio::task::spawn_blocking(move || {
+            let _turn = turn.lock().unwrap_or_else(|p| p.into_inner());
+            let outcome = op(&store).map_err(ApiError::from);
+            let wrote = match &outcome {
+                Ok(_) => Some(None),
+                Err(e) if e.status.is_server_error() => {
+                    Some(Some(e.detail.clone().unwrap_or_else(|| e.message.clone())))
+                }
+                Err(_) => None,
+            };
+            if let Some(failure) = &wrote {
+                *last_failure.write().unwrap_or_else(|p| p.into_inner()) = failure.clone();
+            }
+            (outcome, wrote.map(|failure| failure.is_none()))
+        });
+        match task.await {
+            Ok((outcome, wrote)) => {
+                if let Some(ok) = wrote {
+                    self.metrics.audit_write(ok);
+                }
+                outcome
+            }
+            Err(e) => {
+                let context = "a state database task failed";
+                *self.write_error.write().unwrap_or_else(|p| p.into_inner()) =
+                    Some(context.to_string());
+                self.metrics.audit_write(false);
+                Err(ApiError::internal(context, e))
+            }
+        }
+    }
+
+    pub(super) fn write_error(&self) -> Option<String> {
+        self.write_error
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Appends to the audit log before the caller answers; an entry that cannot
+    /// be written fails the request (an untraceable override is not acknowledged).
+    pub(super) async fn audit(&self, entry: NewAuditEntry) -> Result<(), ApiError> {
+        self.write_store(move |s| s.append(entry)).await.map(|_| ())
+    }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0}")]
+    Policy(LoadError),
+    #[error("{0}")]
+    Store(StoreError),
+}
+
+fn truncated(t: DateTime<Utc>) -> DateTime<Utc> {
+    t.trunc_subsecs(0)
+}

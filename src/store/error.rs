@@ -1,0 +1,67 @@
+//! What a store operation can fail with: [`StoreError`] for callers, and
+//! [`Failure`], the inside form before the database path is attached.
+
+use chrono::{DateTime, Utc};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The directory, the file, a pragma or the schema could not be set up.
+    #[error("cannot open database {}: {source}", path.display())]
+    Open {
+        path: PathBuf,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// `open_read_only` found no database: no server has run with this state dir.
+    #[error("no audit log at {} (the server writes it under --state-dir)", path.display())]
+    Missing { path: PathBuf },
+    /// A statement failed (disk full, locked for longer than the busy timeout,
+    /// a write on a read-only store, a row that does not decode).
+    #[error("database {}: {source}", path.display())]
+    Sql {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("no runtime freeze `{0}`")]
+    FreezeNotFound(String),
+    #[error("runtime freeze `{0}` is already lifted or expired")]
+    FreezeNotActive(String),
+    /// A freeze must cover some time; the server checks this first, the store
+    /// refuses anyway so no empty freeze is ever recorded.
+    #[error("a freeze must end after it starts (start {start}, until {until})")]
+    InvalidRange {
+        start: DateTime<Utc>,
+        until: DateTime<Utc>,
+    },
+}
+
+impl StoreError {
+    /// What went wrong without where: no file paths, for answers anyone may read
+    /// (`/healthz`). The log gets the whole error.
+    pub fn reason(&self) -> String {
+        match self {
+            StoreError::Open { source, .. } => format!("cannot open the database: {source}"),
+            StoreError::Missing { .. } => "no database".to_string(),
+            StoreError::Sql { source, .. } => source.to_string(),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// What a store operation can fail with before the path is attached.
+pub(super) enum Failure {
+    Sql(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Failure {
+        Failure::Sql(e)
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        Failure::Store(e)
+    }
+}
