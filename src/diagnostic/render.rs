@@ -1,9 +1,31 @@
 //! How a diagnostic looks: the offending source line with the span underlined
 //! (drawn by `annotate-snippets`, the renderer rustc uses), and the JSON shape.
 
-use super::Diagnostic;
+use super::problem::Diagnostic;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
+
+impl Diagnostic {
+    /// The diagnostic for people: the `file:line:column: message` line, the
+    /// `help:` line, then the source line with the offending text underlined.
+    /// Plain text, the same on a terminal and in a pipe.
+    pub fn render(&self) -> String {
+        let mut out = self.to_string();
+        if let Some(snippet) = snippet(self) {
+            out.push('\n');
+            out.push_str(&snippet);
+        }
+        out
+    }
+}
+
+/// For machines: `{file, line, column, end_line, end_column, message, help}`,
+/// with `null` for what a problem does not have.
+impl serde::Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Json::from(self).serialize(serializer)
+    }
+}
 
 /// The source line of `d` with its span underlined, when it has both:
 ///
@@ -85,7 +107,7 @@ impl<'d> From<&'d Diagnostic> for Json<'d> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::Source;
+    use super::super::problem::Source;
     use std::path::PathBuf;
 
     fn at(text: &str, needle: &str, len: usize) -> String {
