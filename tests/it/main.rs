@@ -29,3 +29,4 @@ mod server_ops;
 mod server_state;
 mod slack;
 mod strategy_load;
+mod time_range;
