@@ -394,3 +394,15 @@ fn leap_seconds_are_refused_wherever_a_time_is_read() {
         assert!(err.contains(stamp), "{stamp}: {err}");
     }
 }
+
+#[test]
+fn a_recurring_calendar_event_blocks_on_the_last_day_of_the_range() {
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:a\r\n\
+               DTSTAMP:20260101T000000Z\r\nDTSTART:20260101T100000Z\r\nDTEND:20260101T140000Z\r\n\
+               RRULE:FREQ=DAILY\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let policy = crate::support::ics::calendar_policy("UTC", "", ics);
+    for at in ["2101-01-04T12:00:00Z", "2199-12-31T12:00:00Z"] {
+        let d = shipwindow::decide(&policy, &request(at)).unwrap();
+        assert_eq!(d.verdict, Verdict::Deny, "{at}");
+    }
+}
