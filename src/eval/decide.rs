@@ -39,9 +39,11 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     };
     // The searches stop at the horizon, and where a rule's data ends.
     let horizon_end = horizon_end(policy, req);
+    // A start found must leave `room` before the data and the supported years end.
+    let last = supported_end(tz);
     let within_data = |latest: DateTime<Utc>, room: TimeDelta| match &limit {
-        Some(l) => latest.min(l.instants.end - room),
-        None => latest,
+        Some(l) => latest.min(l.instants.end - room).min(last - room),
+        None => latest.min(last - room),
     };
     let data_end = limit
         .as_ref()
@@ -187,7 +189,8 @@ pub fn next_allowed(
     let len = guarded.len();
     let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
-    let mut latest = horizon_end(policy, req);
+    let last = supported_end(policy.settings.timezone);
+    let mut latest = horizon_end(policy, req).min(last - len);
     if let Some(limit) = limit {
         latest = latest.min(limit.instants.end - len);
     }

@@ -60,25 +60,41 @@ impl Fields {
 
     /// The first listed `(hour, minute)` at or after `h0:m0` on one day.
     fn first_time_from(&self, h0: u32, m0: u32) -> Option<(u32, u32)> {
-        (h0..24).filter(|h| has(self.hours, *h)).find_map(|h| {
-            let from = if h == h0 { m0 } else { 0 };
-            (from..60).find(|m| has(self.minutes, *m)).map(|m| (h, m))
-        })
+        let h = first_at_or_after(self.hours, h0)?;
+        if h == h0 {
+            if let Some(m) = first_at_or_after(self.minutes, m0) {
+                return Some((h, m));
+            }
+            let h = first_at_or_after(self.hours, h0 + 1)?;
+            return Some((h, first_at_or_after(self.minutes, 0)?));
+        }
+        Some((h, first_at_or_after(self.minutes, 0)?))
     }
 
     /// The last listed `(hour, minute)` at or before `h0:m0` on one day.
     fn last_time_to(&self, h0: u32, m0: u32) -> Option<(u32, u32)> {
-        (0..=h0)
-            .rev()
-            .filter(|h| has(self.hours, *h))
-            .find_map(|h| {
-                let to = if h == h0 { m0 } else { 59 };
-                (0..=to)
-                    .rev()
-                    .find(|m| has(self.minutes, *m))
-                    .map(|m| (h, m))
-            })
+        let h = last_at_or_before(self.hours, h0)?;
+        if h == h0 {
+            if let Some(m) = last_at_or_before(self.minutes, m0) {
+                return Some((h, m));
+            }
+            let h = last_at_or_before(self.hours, h0.checked_sub(1)?)?;
+            return Some((h, last_at_or_before(self.minutes, 59)?));
+        }
+        Some((h, last_at_or_before(self.minutes, 59)?))
     }
+}
+
+/// The smallest value in `set` that is at least `v` (`v` below 64).
+fn first_at_or_after(set: u64, v: u32) -> Option<u32> {
+    let rest = set & (u64::MAX << v.min(63));
+    (rest != 0).then(|| rest.trailing_zeros())
+}
+
+/// The largest value in `set` that is at most `v` (`v` below 63).
+fn last_at_or_before(set: u64, v: u32) -> Option<u32> {
+    let rest = set & ((2u64 << v.min(62)) - 1);
+    (rest != 0).then(|| 63 - rest.leading_zeros())
 }
 
 fn has(set: u64, v: u32) -> bool {
@@ -410,7 +426,7 @@ fn can_fire(doms: &[bool], months: &[bool]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, Weekday};
+    use chrono::Weekday;
 
     fn rfc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -602,6 +618,50 @@ mod tests {
             days,
             [Weekday::Mon, Weekday::Wed, Weekday::Fri, Weekday::Mon]
         );
+    }
+
+    #[test]
+    fn agrees_with_a_minute_by_minute_scan() {
+        // The slow reference: every minute, tested against the fields one by one.
+        let matches = |c: &Cron, t: NaiveDateTime| {
+            let f = &c.fields;
+            f.day_matches(t.date()) && has(f.hours, t.hour()) && has(f.minutes, t.minute())
+        };
+        let start = NaiveDate::from_ymd_opt(2027, 12, 27)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        for expr in [
+            "*/7 */5 * * *",
+            "0 22 * * mon-thu",
+            "59 23 31 * *",
+            "0,30 9-17 13 * fri",
+            "15 3 * 2 *",
+            "0 0 1 1 *",
+        ] {
+            let cron = Cron::parse(expr).unwrap();
+            let mut t = start;
+            for _ in 0..(60 * 24 * 40) {
+                let want = (1..)
+                    .map(|k| t + TimeDelta::minutes(k))
+                    .take(60 * 24 * 400)
+                    .find(|c| matches(&cron, *c));
+                if let Some(want) = want {
+                    assert_eq!(cron.next_civil_after(t), Some(want), "{expr} after {t}");
+                    assert_eq!(
+                        cron.prev_civil_before(want + TimeDelta::seconds(30)),
+                        Some(want),
+                        "{expr} before {want}"
+                    );
+                    t = want;
+                } else {
+                    break;
+                }
+                if t > start + TimeDelta::days(40) {
+                    break;
+                }
+            }
+        }
     }
 
     #[test]

@@ -102,15 +102,44 @@ fn every_time_spec_kind_blocks_on_the_last_day_of_the_range() {
                     "\nkind: {kind} zone: {zone} at: {outside}"
                 );
             }
-            // A denied request on the last day is never told to go after the range.
-            let d = shipwindow::decide(&policy, &request(&format!("2199-12-31T12:00:00{offset}")))
-                .unwrap();
+            // A denied request on the last day is never told to go at a time whose
+            // deploy and monitoring (20 minutes) would end after the range.
+            let req = request(&format!("2199-12-31T12:00:00{offset}"));
+            let d = shipwindow::decide(&policy, &req).unwrap();
+            let next = shipwindow::next_allowed(&policy, &req).unwrap();
+            assert_eq!(d.next_allowed, next, "kind: {kind} zone: {zone}");
+            let next = next.unwrap().to_utc();
             let last = rfc(&format!("2200-01-01T00:00:00{offset}"));
-            if let Some(next) = d.next_allowed {
-                assert!(next.to_utc() < last, "kind: {kind} zone: {zone}: {next}");
-            }
+            assert_eq!(
+                next,
+                rfc(&format!("2199-12-31T14:00:00{offset}")),
+                "{kind} {zone}"
+            );
+            assert!(
+                next + TimeDelta::minutes(20) <= last,
+                "kind: {kind} zone: {zone}"
+            );
         }
     }
+}
+
+#[test]
+fn searches_stop_where_the_range_ends() {
+    // Blocked from 23:00 to the end of 2199: nothing is left to suggest, rather
+    // than a start whose deploy would run into 2200.
+    let policy = freeze_policy(
+        "UTC",
+        "days = [\"daily\"]\nstart = \"23:00\"\nend = \"24:00\"",
+    );
+    let req = request("2199-12-31T22:50:00Z");
+    let d = shipwindow::decide(&policy, &req).unwrap();
+    assert_eq!(d.verdict, Verdict::Deny);
+    assert_eq!(d.next_allowed, None);
+    assert_eq!(shipwindow::next_allowed(&policy, &req).unwrap(), None);
+    // Allowed before the freeze: clear until it starts.
+    let d = shipwindow::decide(&policy, &request("2199-12-31T22:00:00Z")).unwrap();
+    assert_eq!(d.verdict, Verdict::Allow);
+    assert_eq!(d.free_until.unwrap().to_utc(), rfc("2199-12-31T23:00:00Z"));
 }
 
 #[test]
