@@ -106,7 +106,7 @@ pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1971..=2199;
 
 /// Rejects a wall-clock reading that is a leap second (`:60`) or outside
 /// [`SUPPORTED_YEARS`]; `text` is how it was written, for the message.
-pub fn check_civil(wall: chrono::NaiveDateTime, text: &str) -> Result<(), SyntaxError> {
+fn check_civil(wall: chrono::NaiveDateTime, text: &str) -> Result<(), SyntaxError> {
     use chrono::Datelike;
     if is_leap_second(wall) {
         return Err(
@@ -132,7 +132,7 @@ pub fn supported_end(tz: Tz) -> chrono::DateTime<chrono::Utc> {
 }
 
 /// The error for a time outside [`SUPPORTED_YEARS`].
-pub fn unsupported(text: &str) -> SyntaxError {
+fn unsupported(text: &str) -> SyntaxError {
     SyntaxError::new(format!("`{text}` is outside the supported years")).with_help(format!(
         "use a time from {} to {}",
         SUPPORTED_YEARS.start(),
