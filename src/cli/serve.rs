@@ -134,6 +134,8 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             .map_err(|e| CliError::Usage(format!("cannot listen on {}: {e}", args.listen)))?;
         let addr = listener.local_addr().unwrap_or(args.listen);
         let state = Arc::new(state);
+        let shutdown = shutdown_signal()
+            .map_err(|e| CliError::Usage(format!("cannot listen for SIGTERM: {e}")))?;
         #[cfg(unix)]
         crate::server::reload_on_sighup(Arc::clone(&state))
             .map_err(|e| CliError::Usage(format!("cannot listen for SIGHUP: {e}")))?;
@@ -164,7 +166,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             plural(rules, "rule", "rules"),
             plural(freezes, "runtime freeze", "runtime freezes")
         );
-        crate::server::serve(listener, state, tokens, shutdown_signal())
+        crate::server::serve(listener, state, tokens, shutdown)
             .await
             .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
         tracing::info!("stopped");
@@ -172,27 +174,28 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     })
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Listens for SIGINT and SIGTERM from now on and resolves on the first. The
+/// handlers are installed when this is called, not when the future is first
+/// polled, so a stop signal that arrives before the server has served anything
+/// still stops it gracefully instead of ending the process.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 

@@ -286,3 +286,19 @@ async fn a_client_trickling_its_headers_is_cut_off_at_the_deadline() {
     let _ = stop.send(());
     server.await.unwrap().unwrap();
 }
+
+/// Regression: the stop signals were listened for only once the server first
+/// waited for one, so a SIGTERM right after the "serving" line could end the
+/// process at once (no graceful stop, exit by signal). They are now listened
+/// for before that line is logged.
+#[test]
+fn a_stop_signal_right_after_startup_stops_it_gracefully() {
+    // The old race lost about one start in ten; twenty starts catch it.
+    for _ in 0..20 {
+        let state = tempfile::tempdir().unwrap();
+        let server = Server::start(&bundled(), state.path(), &[]);
+        let (code, log) = server.stop();
+        assert_eq!(code, Some(0), "{log}");
+        assert!(log.contains("stopping") && log.contains("stopped"), "{log}");
+    }
+}
