@@ -13,7 +13,7 @@ use super::read::toolkit::{FileCtx, entries};
 use super::rule::Rule;
 use super::set::{PolicySet, Settings};
 use super::strategy::Strategy;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Source};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
@@ -154,6 +154,23 @@ fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
     Ok(())
 }
 
+/// A file that is not UTF-8, at the line and column of its first bad byte: the
+/// text up to it is shown as it is, the bad byte as `�`.
+fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let at = e.valid_up_to();
+    let shown = String::from_utf8_lossy(bytes);
+    let source = Source::new(file.to_path_buf(), &shown);
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    source.diagnostic(
+        at..at + char::REPLACEMENT_CHARACTER.len_utf8(),
+        format!("not UTF-8 text (byte `0x{byte:02X}` is not valid UTF-8 here)"),
+        Some(
+            "save the policy file as UTF-8; it may have been saved as Latin-1 or Windows-1252"
+                .into(),
+        ),
+    )
+}
+
 /// SPEC §4: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
 pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> String {
     let mut hasher = Sha256::new();
@@ -181,17 +198,7 @@ pub(crate) fn build(
             Ok(t) => t,
             Err(e) => {
                 let mut ctx = FileCtx::new(file.clone(), "");
-                ctx.diags.push(Diagnostic {
-                    position: Some((1, 1)),
-                    ..Diagnostic::whole(
-                        file.clone(),
-                        format!(
-                            "not UTF-8 text (invalid byte at offset {})",
-                            e.valid_up_to()
-                        ),
-                        Some("save the policy file as UTF-8".into()),
-                    )
-                });
+                ctx.diags.push(not_utf8(file, bytes, e));
                 ctxs.push(ctx);
                 trees.push(None);
                 continue;
