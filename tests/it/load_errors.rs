@@ -629,3 +629,43 @@ fn invalid_utf8_is_reported_at_its_real_line() {
         );
     }
 }
+
+/// Issue 13, class 6: the policy directory is walked without recursion, and a
+/// symbolic link back up the tree is an error rather than a walk that never ends
+/// (each level read the files again: the load stalled and ate memory).
+#[cfg(unix)]
+#[test]
+fn directory_loops_are_errors_and_deep_trees_load() {
+    use crate::support::ics::Dir;
+    let rule = "[[freeze]]\nname = \"migration\"\nstart_at = \"2026-12-01T20:00\"\nend_at = \"2026-12-02T04:00\"\n";
+    for (link, target, want) in [
+        (
+            "loop",
+            ".",
+            "`loop` is the directory `.` again (a symbolic link)",
+        ),
+        ("teams/up", "..", "`teams/up` is the directory `.` again"),
+        (
+            "teams/self",
+            "../teams",
+            "`teams/self` is the directory `teams` again",
+        ),
+    ] {
+        let dir = Dir::new(&[("p.toml", rule), ("teams/t.toml", "")]);
+        std::os::unix::fs::symlink(target, dir.policies().join(link)).unwrap();
+        let e = dir.load().unwrap_err().to_string();
+        assert!(
+            e.contains("cannot read the policy directory: ") && e.contains(want),
+            "{link} -> {target}: {e}"
+        );
+    }
+    // A deep tree still loads, its one file at the bottom.
+    let dir = Dir::new(&[]);
+    let mut deep = dir.policies();
+    for _ in 0..200 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("p.toml"), rule).unwrap();
+    assert_eq!(dir.load().unwrap().rules.len(), 1);
+}
