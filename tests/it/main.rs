@@ -11,7 +11,7 @@ mod ics_events;
 mod ics_export;
 mod ics_feed;
 mod ics_fixtures;
-mod ics_nesting;
+mod ics_hostile;
 mod lead_tail;
 mod load_errors;
 mod market_reference;

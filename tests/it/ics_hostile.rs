@@ -1,7 +1,8 @@
-//! Issue 13, class 6: a calendar nested thousands of components deep must not
-//! overflow the stack. Read by a running server on a reload, it is a failed
-//! reload: the process keeps running, the last good policy keeps serving, and
-//! `/healthz` says `degraded` with the file and line.
+//! Hostile calendars (issue 13). Class 6: a calendar nested thousands of
+//! components deep must not overflow the stack; read by a running server on a
+//! reload, it is a failed reload: the process keeps running, the last good
+//! policy keeps serving, and `/healthz` says `degraded` with the file and line.
+//! Class 12: a feed that is not UTF-8 names the line of its first bad byte.
 
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +10,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use crate::support::ics::{calendar_toml, events, ics};
+use crate::support::ics::{Dir, calendar_toml, events, ics};
 use crate::support::server::Server;
 
 /// A calendar `depth` components deep inside its VCALENDAR, never closed.
@@ -66,4 +67,50 @@ fn a_reload_with_a_deeply_nested_calendar_keeps_the_last_good_policy_serving() {
     let (code, log) = server.stop();
     assert_eq!(code, Some(0), "{log}");
     assert!(!log.contains("overflowed its stack"), "{log}");
+}
+
+/// Serves `body` once, as a 200, to the first connection; returns its address.
+fn serve_once(body: Vec<u8>) -> (String, std::thread::JoinHandle<()>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/freezes.ics", listener.local_addr().unwrap());
+    let thread = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.ends_with(b"\r\n\r\n") {
+            match stream.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
+        }
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        );
+        stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(&body).unwrap();
+    });
+    (url, thread)
+}
+
+#[test]
+fn a_feed_that_is_not_utf8_names_the_line_of_its_first_bad_byte() {
+    for (body, line) in [
+        (
+            &b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Caf\xe9\r\n"[..],
+            3,
+        ),
+        (&b"\xff"[..], 1),
+        (&b"BEGIN:VCALENDAR\nX-A:\xec\x84\x9c\n\n\n\x80\n"[..], 5),
+    ] {
+        let (url, server) = serve_once(body.to_vec());
+        let dir = Dir::new(&[("p.toml", &calendar_toml("UTC", &url, ""))]);
+        let e = dir.load().unwrap_err().to_string();
+        server.join().unwrap();
+        assert!(
+            e.contains(&format!("the feed is not UTF-8 text (line {line})")),
+            "{body:?}: {e}"
+        );
+    }
 }
