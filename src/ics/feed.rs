@@ -207,8 +207,14 @@ fn fetch(url: &str, cached: Option<&Cached>, opts: &FeedOptions) -> Result<Fetch
                     }
                     other => other.to_string(),
                 })?;
-            let body =
-                String::from_utf8(bytes).map_err(|_| "the feed is not UTF-8 text".to_string())?;
+            let body = String::from_utf8(bytes).map_err(|e| {
+                let valid = e
+                    .as_bytes()
+                    .get(..e.utf8_error().valid_up_to())
+                    .unwrap_or(&[]);
+                let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
+                format!("the feed is not UTF-8 text (line {line})")
+            })?;
             Ok(Fetched::Body {
                 body,
                 etag,

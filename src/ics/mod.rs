@@ -9,7 +9,8 @@
 //! instants only through [`crate::time::civil::to_instant`].
 //!
 //! `text` unfolds and escapes, `value` and `zones` read property values and
-//! zone names, `read` turns the text into `event`s, `calendar` indexes them,
+//! zone names, `recur` checks an RRULE against RFC 5545 before the `rrule`
+//! crate reads it, `read` turns the text into `event`s, `calendar` indexes them,
 //! and `source` is what a freeze rule holds; `feed` fetches and caches a
 //! feed's copy. Problems are `error::IcsError`s at a line of the file.
 
@@ -18,6 +19,7 @@ mod error;
 mod event;
 mod feed;
 mod read;
+mod recur;
 mod source;
 mod text;
 mod value;

@@ -4,6 +4,7 @@
 
 use super::error::IcsError;
 use super::event::{Event, Exclusion, Recurrence, Walk, as_rrule_time};
+use super::recur;
 use super::text::{Unfolded, split_list, unescape};
 use super::value::{self, Length, Stamp};
 use super::zones;
@@ -467,6 +468,13 @@ fn build(
 /// kept as an exact bound); the crate would otherwise insist on UTC.
 fn rrule(text: &str, line: usize, zone: Tz, start: NaiveDateTime) -> Result<Recurrence, IcsError> {
     let err = |m: String| IcsError::at(line, format!("`RRULE`: {m}"));
+    if let Err(invalid) = recur::check(text) {
+        let e = err(invalid.message);
+        return Err(match invalid.help {
+            Some(h) => e.help(h),
+            None => e,
+        });
+    }
     let mut until_text = None;
     let mut rest = Vec::new();
     for part in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {

@@ -5,6 +5,12 @@
 
 use super::error::IcsError;
 
+/// How deep components may nest. Real calendars go three deep (`VCALENDAR` ›
+/// `VEVENT` › `VALARM`, `VCALENDAR` › `VTIMEZONE` › `STANDARD`); the parser
+/// recurses once per level, so a file nested thousands deep would overflow the
+/// stack and abort the process (the server too, on a reload or a feed refresh).
+pub(crate) const MAX_NESTING: usize = 16;
+
 /// A file's content lines, unfolded (RFC 5545 §3.1), joined by CRLF (the parser
 /// looks for a CRLF at the end of each value first: with LF alone it would search
 /// the rest of the file for one, for every line), with the physical line each one
@@ -67,7 +73,9 @@ impl Unfolded {
 
     /// Checks what the parser needs and would otherwise reject with a message
     /// about its own grammar: every content line is `NAME[;PARAM=…]:value`, and
-    /// `BEGIN`/`END` pair up inside one `VCALENDAR`.
+    /// `BEGIN`/`END` pair up inside one `VCALENDAR`, at most [`MAX_NESTING`] deep.
+    /// It runs before the parser, and is linear, so no file can make the parser
+    /// recurse past that depth.
     pub fn check_structure(&self) -> Result<(), IcsError> {
         let mut open: Vec<(String, usize)> = Vec::new();
         let mut seen_calendar = false;
@@ -93,6 +101,16 @@ impl Unfolded {
                             return Err(not_a_calendar(line, &shown));
                         }
                         seen_calendar = true;
+                    }
+                    if open.len() == MAX_NESTING {
+                        return Err(IcsError::at(
+                            line,
+                            format!(
+                                "`BEGIN:{}` nests components more than {MAX_NESTING} deep",
+                                shorten(&component)
+                            ),
+                        )
+                        .help("a calendar nests a few levels at most (`VCALENDAR` › `VEVENT` › `VALARM`); is every `BEGIN` closed by its `END`?"));
                     }
                     open.push((component, line));
                 }
@@ -305,6 +323,36 @@ mod tests {
         }
         let quoted = "BEGIN:VCALENDAR\nX-A;P=\"a:b\":v\nEND:VCALENDAR\n";
         assert!(Unfolded::new(quoted).check_structure().is_ok());
+    }
+
+    /// `depth` components inside the VCALENDAR, each closed.
+    fn nested(depth: usize) -> String {
+        let mut text = String::from("BEGIN:VCALENDAR\r\n");
+        text.push_str(&"BEGIN:X-BLOCK\r\n".repeat(depth));
+        text.push_str(&"END:X-BLOCK\r\n".repeat(depth));
+        text.push_str("END:VCALENDAR\r\n");
+        text
+    }
+
+    #[test]
+    fn nesting_is_bounded_before_the_parser_sees_it() {
+        // The VCALENDAR is the first level.
+        assert!(
+            Unfolded::new(&nested(MAX_NESTING - 1))
+                .check_structure()
+                .is_ok()
+        );
+        for depth in [MAX_NESTING, MAX_NESTING + 1, 1_000, 200_000] {
+            let err = Unfolded::new(&nested(depth)).check_structure().unwrap_err();
+            // The first BEGIN past the limit, on line MAX_NESTING + 1.
+            assert_eq!(err.line, MAX_NESTING + 1, "depth {depth}: {err:?}");
+            assert!(err.message.contains("more than 16 deep"), "{err:?}");
+        }
+        // Unclosed, and nested through folded lines: still the physical line.
+        let mut folded = String::from("BEGIN:VCALENDAR\r\n");
+        folded.push_str(&"BEG\r\n IN:VEVENT\r\n".repeat(50_000));
+        let err = Unfolded::new(&folded).check_structure().unwrap_err();
+        assert_eq!(err.line, 2 * (MAX_NESTING - 1) + 2, "{err:?}");
     }
 
     #[test]

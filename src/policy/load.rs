@@ -13,7 +13,7 @@ use super::read::toolkit::{FileCtx, entries};
 use super::rule::Rule;
 use super::set::{PolicySet, Settings};
 use super::strategy::Strategy;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Source};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::fs;
@@ -135,23 +135,63 @@ fn assemble(
     })
 }
 
+/// Every `.toml` file under `dir`, walked with a list of directories still to
+/// read rather than by recursion, so that no directory tree, however deep, can
+/// exhaust the stack (the files are put in path order afterwards). A directory
+/// reached a second time (a symbolic link back up the tree, or two links to one
+/// directory) is an error: followed, a loop would be walked until the paths grow
+/// too long, reading its files again at every level.
 fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
-    for entry in fs::read_dir(dir.join(rel))? {
-        let entry = entry?;
-        let rel_path = rel.join(entry.file_name());
-        let full = dir.join(&rel_path);
-        if full.is_dir() {
-            discover(dir, &rel_path, out)?;
-        } else if rel_path.extension().is_some_and(|e| e == "toml") {
-            let shown = rel_path
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            out.push((shown, full));
+    let mut seen: HashMap<PathBuf, String> = HashMap::new();
+    let mut pending = vec![rel.to_path_buf()];
+    while let Some(rel) = pending.pop() {
+        let here = dir.join(&rel);
+        let shown = shown_name(&rel);
+        if let Some(first) = seen.insert(fs::canonicalize(&here)?, shown.clone()) {
+            return Err(std::io::Error::other(format!(
+                "`{shown}` is the directory `{first}` again (a symbolic link); each policy file is read once, so remove the link"
+            )));
+        }
+        for entry in fs::read_dir(&here)? {
+            let entry = entry?;
+            let rel_path = rel.join(entry.file_name());
+            let full = dir.join(&rel_path);
+            if full.is_dir() {
+                pending.push(rel_path);
+            } else if rel_path.extension().is_some_and(|e| e == "toml") {
+                out.push((shown_name(&rel_path), full));
+            }
         }
     }
     Ok(())
+}
+
+/// A path relative to the policy directory as messages show it: `/`-separated,
+/// `.` for the directory itself.
+fn shown_name(rel: &Path) -> String {
+    let shown = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if shown.is_empty() { ".".into() } else { shown }
+}
+
+/// A file that is not UTF-8, at the line and column of its first bad byte: the
+/// text up to it is shown as it is, the bad byte as `�`.
+fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
+    let at = e.valid_up_to();
+    let shown = String::from_utf8_lossy(bytes);
+    let source = Source::new(file.to_path_buf(), &shown);
+    let byte = bytes.get(at).copied().unwrap_or_default();
+    source.diagnostic(
+        at..at + char::REPLACEMENT_CHARACTER.len_utf8(),
+        format!("not UTF-8 text (byte `0x{byte:02X}` is not valid UTF-8 here)"),
+        Some(
+            "save the policy file as UTF-8; it may have been saved as Latin-1 or Windows-1252"
+                .into(),
+        ),
+    )
 }
 
 /// SPEC §4: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
@@ -181,17 +221,7 @@ pub(crate) fn build(
             Ok(t) => t,
             Err(e) => {
                 let mut ctx = FileCtx::new(file.clone(), "");
-                ctx.diags.push(Diagnostic {
-                    position: Some((1, 1)),
-                    ..Diagnostic::whole(
-                        file.clone(),
-                        format!(
-                            "not UTF-8 text (invalid byte at offset {})",
-                            e.valid_up_to()
-                        ),
-                        Some("save the policy file as UTF-8".into()),
-                    )
-                });
+                ctx.diags.push(not_utf8(file, bytes, e));
                 ctxs.push(ctx);
                 trees.push(None);
                 continue;

@@ -346,3 +346,108 @@ fn validate_shows_a_calendar_problem_to_people_and_to_machines() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "[]\n");
 }
+
+/// Issue 13, class 2: an RRULE that cannot be right (RFC 5545 §3.3.10) is a load
+/// error at its line, never a recurrence the freeze silently loses.
+#[test]
+fn recurrence_rules_that_cannot_be_right_are_load_errors() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "FREQ=DAILY;INTERVAL=0",
+            "`INTERVAL=0` is not a whole number of at least 1",
+        ),
+        (
+            "FREQ=DAILY;COUNT=0",
+            "`COUNT=0` is not a whole number of at least 1",
+        ),
+        (
+            "FREQ=MONTHLY;BYMONTHDAY=0",
+            "`BYMONTHDAY=0` is out of range",
+        ),
+        (
+            "FREQ=DAILY;COUNT=3;UNTIL=20261231T000000Z",
+            "`COUNT` and `UNTIL` are both given",
+        ),
+        ("FREQ=DAILY;BYHOUR=24", "`BYHOUR=24` is out of range"),
+        ("FREQ=DAILY;BYMINUTE=60", "`BYMINUTE=60` is out of range"),
+        (
+            "FREQ=DAILY;BYSECOND=60",
+            "`BYSECOND=60` (a leap second) is not supported",
+        ),
+        (
+            "FREQ=YEARLY;BYYEARDAY=-367",
+            "`BYYEARDAY=-367` is out of range",
+        ),
+        ("FREQ=YEARLY;BYWEEKNO=54", "`BYWEEKNO=54` is out of range"),
+        (
+            "FREQ=MONTHLY;BYWEEKNO=1",
+            "`BYWEEKNO` cannot be used with `FREQ=MONTHLY`",
+        ),
+        ("FREQ=YEARLY;BYMONTH=13", "`BYMONTH=13` is out of range"),
+        (
+            "FREQ=WEEKLY;BYDAY=2MO",
+            "`BYDAY=2MO` has a number, which cannot be used with `FREQ=WEEKLY`",
+        ),
+        (
+            "FREQ=YEARLY;BYWEEKNO=1;BYDAY=1MO",
+            "`BYDAY=1MO` has a number, which cannot go with `BYWEEKNO`",
+        ),
+        (
+            "FREQ=MONTHLY;BYSETPOS=1",
+            "`BYSETPOS` without another `BY…` part",
+        ),
+        (
+            "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=0",
+            "`BYSETPOS=0` is out of range",
+        ),
+        ("FREQ=WEEKLY;WKST=XY", "`WKST=XY` is not a day"),
+        ("BYDAY=MO", "no `FREQ`"),
+        (
+            "FREQ=DAILY;INTERVAL=2;INTERVAL=3",
+            "`INTERVAL` appears twice",
+        ),
+    ];
+    for (rule, want) in cases {
+        let rrule = format!("RRULE:{rule}");
+        let ics = events(&[&["UID:a", "DTSTART:20261201T000000Z", &rrule]]);
+        let e = err(&ics);
+        let want = format!("cal.ics:7:1: `RRULE`: {want}");
+        assert!(
+            e.starts_with(&want),
+            "\nrule: {rule}\n got: {e}\nwant: {want}"
+        );
+        assert!(e.contains("\n  help: "), "{rule}: no help in {e}");
+    }
+}
+
+/// Issue 13, class 6: a calendar nested thousands of components deep is a load
+/// error at the first line past the limit, not a stack overflow that aborts the
+/// process.
+#[test]
+fn calendars_nested_too_deep_are_load_errors() {
+    for depth in [16, 100, 100_000] {
+        let mut lines = vec!["BEGIN:VCALENDAR"];
+        lines.extend(std::iter::repeat_n("BEGIN:VEVENT", depth));
+        lines.extend(std::iter::repeat_n("END:VEVENT", depth));
+        lines.push("END:VCALENDAR");
+        let e = err(&ics(&lines));
+        assert!(
+            e.starts_with("cal.ics:17:1: `BEGIN:VEVENT` nests components more than 16 deep"),
+            "depth {depth}: {e}"
+        );
+    }
+    // Through the CLI too: exit 2 with the place, no verdict, no abort.
+    let mut lines = vec!["BEGIN:VCALENDAR"];
+    lines.extend(std::iter::repeat_n("BEGIN:VALARM", 50_000));
+    let dir = Dir::new(&[
+        ("p.toml", &calendar_toml("UTC", "cal.ics", "")),
+        ("cal.ics", &ics(&lines)),
+    ]);
+    let out = shipwindow(&dir, &["check", "--service", "web", "--env", "prod"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cal.ics:17:1: `BEGIN:VALARM` nests components"),
+        "{stderr}"
+    );
+}

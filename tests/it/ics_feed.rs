@@ -569,3 +569,34 @@ rollback = ["true", "{target}", "{previous}"]
     );
     feed.finish();
 }
+
+/// Issue 13, class 6: a feed whose new copy is nested thousands of components
+/// deep is a failed refresh (the last good copy keeps serving, marked stale),
+/// not a stack overflow; with no good copy it is a load error at its line.
+#[test]
+fn a_deeply_nested_feed_copy_is_a_failed_refresh() {
+    let mut deep = String::from("BEGIN:VCALENDAR\r\n");
+    deep.push_str(&"BEGIN:VEVENT\r\n".repeat(100_000));
+    let feed = Feed::serve(vec![ok(&sale(), "\"v1\""), ok(&deep, "\"v2\"")]);
+    let dir = feed_dir(&feed.url());
+    dir.load_at("2026-11-27T00:00:00Z").unwrap();
+    let p = dir.load_at("2026-11-27T01:00:00Z").unwrap();
+    feed.finish();
+    let d = decide(&p, &during_sale()).unwrap();
+    assert_eq!(d.verdict, Verdict::Deny);
+    assert_eq!(
+        d.stale,
+        [
+            "cal: fetched 2026-11-27T00:00:00+00:00, refresh failed: the new copy is not a usable calendar (line 17: `BEGIN:VEVENT` nests components more than 16 deep)"
+        ]
+    );
+
+    let feed = Feed::serve(vec![ok(&deep, "\"v1\"")]);
+    let dir = feed_dir(&feed.url());
+    let e = dir.load_at("2026-11-27T00:00:00Z").unwrap_err().to_string();
+    feed.finish();
+    assert!(
+        e.contains("(line 17: `BEGIN:VEVENT` nests components more than 16 deep)"),
+        "{e}"
+    );
+}

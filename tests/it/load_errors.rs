@@ -574,3 +574,98 @@ fn diagnostics_as_json() {
     assert_eq!(json[0]["end_column"], serde_json::Value::Null);
     assert_eq!(json[0]["message"], "policy directory not found");
 }
+
+/// Issue 13, class 12: a policy file that is not UTF-8 is reported at the line
+/// and column of its first bad byte, whatever came before it (line endings,
+/// characters of several bytes), and a calendar file at its line.
+#[test]
+fn invalid_utf8_is_reported_at_its_real_line() {
+    use crate::support::ics::{Dir, calendar_toml};
+    let cases: &[(&[u8], &str)] = &[
+        (b"\xff[settings]\n", "p.toml:1:1: "),
+        (
+            b"[settings]\ntimezone = \"UTC\"\n\n[[freeze]]\nname = \"caf\xe9\"\n",
+            "p.toml:5:12: ",
+        ),
+        (
+            b"[settings]\r\ntimezone = \"UTC\"\r\n# \xec\x84\x9c\xec\x9a\xb8 \x80\r\n",
+            "p.toml:3:6: ",
+        ),
+        (b"# ok\n# ok\n# cut off \xe2\x82", "p.toml:3:11: "),
+    ];
+    for (bytes, want) in cases {
+        let dir = Dir::new(&[]);
+        std::fs::create_dir_all(dir.policies()).unwrap();
+        std::fs::write(dir.policies().join("p.toml"), bytes).unwrap();
+        let err = dir.load().unwrap_err();
+        assert_eq!(err.diagnostics.len(), 1, "{err}");
+        let root = format!("{}/", dir.policies().display());
+        let got = crate::support::diagnostic::located(&err.diagnostics[0], &root);
+        assert!(
+            got.starts_with(want),
+            "{bytes:?}\n got: {got}\nwant: {want}"
+        );
+        assert!(got.contains("not UTF-8 text (byte `0x"), "{got}");
+        assert_eq!(err.diagnostics[0].underlined(), Some("\u{fffd}"));
+    }
+    // A calendar: the bad byte's line, counted in the file as it is on disk.
+    for (bytes, line) in [
+        (
+            &b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Caf\xe9\r\n"[..],
+            3,
+        ),
+        (
+            &b"BEGIN:VCALENDAR\nBEGIN:VEVENT\nDESCRIPTION:a\n  b\n  \xff\n"[..],
+            5,
+        ),
+        (&b"\xef\xbb\xbfBEGIN:VCALENDAR\n\xc3\n"[..], 2),
+    ] {
+        let dir = Dir::new(&[("p.toml", &calendar_toml("UTC", "cal.ics", ""))]);
+        std::fs::write(dir.policies().join("cal.ics"), bytes).unwrap();
+        let e = dir.load().unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("cal.ics:{line}:1: not UTF-8 text")),
+            "{e}"
+        );
+    }
+}
+
+/// Issue 13, class 6: the policy directory is walked without recursion, and a
+/// symbolic link back up the tree is an error rather than a walk that never ends
+/// (each level read the files again: the load stalled and ate memory).
+#[cfg(unix)]
+#[test]
+fn directory_loops_are_errors_and_deep_trees_load() {
+    use crate::support::ics::Dir;
+    let rule = "[[freeze]]\nname = \"migration\"\nstart_at = \"2026-12-01T20:00\"\nend_at = \"2026-12-02T04:00\"\n";
+    for (link, target, want) in [
+        (
+            "loop",
+            ".",
+            "`loop` is the directory `.` again (a symbolic link)",
+        ),
+        ("teams/up", "..", "`teams/up` is the directory `.` again"),
+        (
+            "teams/self",
+            "../teams",
+            "`teams/self` is the directory `teams` again",
+        ),
+    ] {
+        let dir = Dir::new(&[("p.toml", rule), ("teams/t.toml", "")]);
+        std::os::unix::fs::symlink(target, dir.policies().join(link)).unwrap();
+        let e = dir.load().unwrap_err().to_string();
+        assert!(
+            e.contains("cannot read the policy directory: ") && e.contains(want),
+            "{link} -> {target}: {e}"
+        );
+    }
+    // A deep tree still loads, its one file at the bottom.
+    let dir = Dir::new(&[]);
+    let mut deep = dir.policies();
+    for _ in 0..200 {
+        deep.push("d");
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("p.toml"), rule).unwrap();
+    assert_eq!(dir.load().unwrap().rules.len(), 1);
+}

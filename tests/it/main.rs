@@ -11,6 +11,7 @@ mod ics_events;
 mod ics_export;
 mod ics_feed;
 mod ics_fixtures;
+mod ics_hostile;
 mod layers;
 mod lead_tail;
 mod load_errors;
