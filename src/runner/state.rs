@@ -8,6 +8,15 @@
 //! DIR/bluegreen/<service>.<env>      blue-green: the live colour (`blue`/`green`)
 //! ```
 //!
+//! `<service>.<env>` is [`StateDir::key`]: each name escaped one-to-one, so two
+//! services never share a file (`pay_api` and `pay/api` once did, and one read the
+//! other's previous version). Names made of `a-z`, `0-9`, `-` and `_` are written
+//! as they are, as before; state written by older versions under a name with any
+//! other character (`.`, upper case, `/`) is not read under the new name — its
+//! owner cannot be told from the file — so such a service's first run after the
+//! upgrade needs `--previous`, and a run interrupted under the old name must be
+//! resumed or rolled back with the old version before upgrading.
+//!
 //! Small files are replaced atomically (write beside, fsync, rename).
 
 use crate::plan::Color;
@@ -29,23 +38,14 @@ impl StateDir {
         &self.root
     }
 
-    /// `<service>.<env>`, with anything but `[A-Za-z0-9_-]` (and dots inside
-    /// the names) made `_` so a name can never leave the directory.
+    /// `<service>.<env>`, each name escaped so that different names are always
+    /// different files: `a-z`, `0-9`, `-` and `_` stay as they are, every other
+    /// byte (the `.` between the names, `/`, `%`, upper case — the same file on a
+    /// case-insensitive disk) becomes `%XX`, and an empty name is a lone `%`. So
+    /// `pay_api` and `pay/api` never share a file, and no name leaves the
+    /// directory.
     pub fn key(service: &str, env: &str) -> String {
-        fn safe(s: &str) -> String {
-            let s: String = s
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            if s.is_empty() { "_".into() } else { s }
-        }
-        format!("{}.{}", safe(service), safe(env))
+        format!("{}.{}", escape(service), escape(env))
     }
 
     fn file(&self, dir: &str, service: &str, env: &str, ext: &str) -> PathBuf {
@@ -112,6 +112,23 @@ impl StateDir {
     }
 }
 
+/// One name as it appears in a file name: one-to-one, and readable for the
+/// names people use (`web`, `pay-api`, `eu_west`).
+fn escape(name: &str) -> String {
+    if name.is_empty() {
+        // No escaped non-empty name is a lone `%`: each `%` has two hex digits.
+        return "%".into();
+    }
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        match byte {
+            b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => out.push(char::from(byte)),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
 fn read_word(path: &Path) -> std::io::Result<Option<String>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
@@ -145,7 +162,61 @@ mod tests {
     #[test]
     fn names_cannot_escape_the_directory() {
         assert_eq!(StateDir::key("web", "prod"), "web.prod");
-        assert_eq!(StateDir::key("../etc", "a/b"), "___etc.a_b");
+        assert_eq!(StateDir::key("pay-api", "eu_west"), "pay-api.eu_west");
+        assert_eq!(StateDir::key("../etc", "a/b"), "%2E%2E%2Fetc.a%2Fb");
+        assert_eq!(StateDir::key("", "prod"), "%.prod");
+    }
+
+    /// Issue 13, class 10: names that the old `_` replacement merged
+    /// (`pay_api` and `pay/api`, `a.b` + `c` and `a` + `b.c`, `Web` and `web` on
+    /// a case-insensitive disk) are different files, for every kind of file.
+    #[test]
+    fn different_names_never_share_a_state_file() {
+        let pairs: Vec<(&str, &str)> = vec![
+            ("pay_api", "prod"),
+            ("pay/api", "prod"),
+            ("pay.api", "prod"),
+            ("pay api", "prod"),
+            ("pay%5Fapi", "prod"),
+            ("pay%2Fapi", "prod"),
+            ("a.b", "c"),
+            ("a", "b.c"),
+            ("Web", "prod"),
+            ("web", "prod"),
+            ("web", "Prod"),
+            ("", "prod"),
+            ("%", "prod"),
+            ("_", "prod"),
+            ("caf\u{e9}", "prod"),
+            ("cafe\u{301}", "prod"),
+            ("..", "prod"),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path());
+        let mut seen = std::collections::HashMap::new();
+        for (service, env) in &pairs {
+            let key = StateDir::key(service, env);
+            let folded = key.to_ascii_lowercase();
+            if let Some(other) = seen.insert(folded, (service, env)) {
+                panic!("{service:?}/{env:?} and {other:?} share the file name `{key}`");
+            }
+            for path in [
+                state.lock(service, env),
+                state.journal(service, env),
+                state.versions(service, env),
+                state.bluegreen(service, env),
+            ] {
+                assert_eq!(path.parent().unwrap().parent().unwrap(), dir.path(), "{path:?}");
+            }
+        }
+        state.prepare().unwrap();
+        state.set_last_version("pay_api", "prod", "v1").unwrap();
+        assert_eq!(state.last_version("pay/api", "prod").unwrap(), None);
+        state.set_last_version("pay/api", "prod", "v9").unwrap();
+        assert_eq!(
+            state.last_version("pay_api", "prod").unwrap().as_deref(),
+            Some("v1")
+        );
     }
 
     #[test]
