@@ -1,7 +1,9 @@
 //! `check --remote URL`: the same question asked of a shipwindow server, so CI
 //! sees runtime freezes. The answer is printed exactly as a local check would
 //! print it; anything but a decision — the server unreachable, an error status, a
-//! body that is not a decision — is exit 2, never "allowed".
+//! body that is not a decision, a decision whose `allowed` and `verdict`
+//! disagree or that answers for another service, env or change — is exit 2,
+//! never "allowed".
 
 use super::args::RequestArgs;
 use super::error::CliError;
@@ -11,6 +13,7 @@ use super::output::{out, outln};
 use super::request::request_text;
 use super::{github, human};
 use crate::eval::Decision;
+use crate::policy::ChangeKind;
 use crate::wire;
 use chrono_tz::Tz;
 use std::time::Duration;
@@ -71,6 +74,7 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     let Some(base) = &args.remote else {
         return Err(CliError::Usage("--remote needs a URL".into()));
     };
+    let asked = Asked::from(&text);
     let url = format!("{}/v1/check", base.trim_end_matches('/'));
     let token = token(args)?;
     let body = serde_json::to_value(text)
@@ -125,7 +129,59 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
             not_json()
         }
     })?;
-    answer.into_decision(zone).map_err(|e| no_decision(&e))
+    let decision = answer.into_decision(zone).map_err(|e| no_decision(&e))?;
+    answers_what_was_asked(&decision, &asked).map_err(|e| no_decision(&e))?;
+    Ok(decision)
+}
+
+/// A decision about another service, env or change says nothing about this one.
+fn answers_what_was_asked(decision: &Decision, asked: &Asked) -> Result<(), String> {
+    let mut wrong = Vec::new();
+    if decision.service != asked.service {
+        wrong.push(format!(
+            "service `{}`, not `{}`",
+            decision.service, asked.service
+        ));
+    }
+    if decision.env != asked.env {
+        wrong.push(format!("env `{}`, not `{}`", decision.env, asked.env));
+    }
+    if let Some(change) = asked.change
+        && decision.change != change
+    {
+        wrong.push(format!(
+            "change `{}`, not `{}`",
+            decision.change.as_str(),
+            change.as_str()
+        ));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("it is about {}", wrong.join(", ")))
+    }
+}
+
+/// What the request asked about, as the server resolves it (names trimmed).
+struct Asked {
+    service: String,
+    env: String,
+    change: Option<ChangeKind>,
+}
+
+impl Asked {
+    fn from(text: &crate::input::RequestText) -> Asked {
+        let name = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+        Asked {
+            service: name(&text.service),
+            env: name(&text.env),
+            // A change this build cannot read is the server's to refuse.
+            change: match text.change.as_deref() {
+                None => Some(ChangeKind::Deploy),
+                Some(c) => ChangeKind::parse(c),
+            },
+        }
+    }
 }
 
 /// The text was JSON, just not of the shape asked for.

@@ -206,7 +206,11 @@ mod tests {
                 state.versions(service, env),
                 state.bluegreen(service, env),
             ] {
-                assert_eq!(path.parent().unwrap().parent().unwrap(), dir.path(), "{path:?}");
+                assert_eq!(
+                    path.parent().unwrap().parent().unwrap(),
+                    dir.path(),
+                    "{path:?}"
+                );
             }
         }
         state.prepare().unwrap();

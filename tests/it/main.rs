@@ -23,6 +23,7 @@ mod market_xtks;
 mod plan;
 mod plan_compare;
 mod property;
+mod remote_answers;
 mod runner;
 mod server;
 mod server_ops;
