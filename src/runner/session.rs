@@ -27,6 +27,7 @@ pub fn run(
     stop: &Stop,
     clock: &dyn Clock,
 ) -> Result<Outcome, RunError> {
+    opts.check_versions().map_err(RunError::Refused)?;
     let policy = PolicySet::load_with(&opts.policies, &load_options(opts, clock.now()))
         .map_err(RunError::Policy)?;
     let strategy = plan::find(&policy, &opts.strategy)

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod blank_input;
 mod cli;
 mod decision;
 mod e2e_nginx;
