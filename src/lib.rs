@@ -26,7 +26,8 @@
 //!
 //! ```text
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
-//!                                           file; interval sets; now and waiting
+//! · credentials                             file; interval sets; now and waiting;
+//!                                           URL passwords kept out of messages
 //! time                                      zones, gaps and folds, cron, time specs
 //! market · ics                              exchange calendars; iCalendar files, feeds
 //! policy                                    TOML files → validated rules (+ runtime rules)
@@ -46,6 +47,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod clock;
+mod credentials;
 mod diagnostic;
 pub mod eval;
 pub mod ics;

@@ -12,6 +12,7 @@ use super::format::{Format, to_json};
 use super::output::{out, outln};
 use super::request::request_text;
 use super::{github, human};
+use crate::credentials;
 use crate::eval::Decision;
 use crate::policy::ChangeKind;
 use crate::wire;
@@ -76,6 +77,9 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     };
     let asked = Asked::from(&text);
     let url = format!("{}/v1/check", base.trim_end_matches('/'));
+    // What messages say: the address without its `user:password@`.
+    let shown = credentials::strip(&url);
+    let hide = |e: &dyn std::fmt::Display| credentials::strip(&e.to_string());
     let token = token(args)?;
     let body = serde_json::to_value(text)
         .map_err(|e| CliError::Usage(format!("cannot encode the request: {e}")))?;
@@ -90,7 +94,7 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     }
     let mut response = request
         .send_json(&body)
-        .map_err(|e| CliError::Usage(format!("--remote: cannot reach {url}: {e}")))?;
+        .map_err(|e| CliError::Usage(format!("--remote: cannot reach {shown}: {}", hide(&e))))?;
     let status = response.status();
     let zone = response
         .headers()
@@ -98,13 +102,15 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<Tz>().ok())
         .unwrap_or(chrono_tz::UTC);
-    let text = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| CliError::Usage(format!("--remote: reading the answer from {url}: {e}")))?;
+    let text = response.body_mut().read_to_string().map_err(|e| {
+        CliError::Usage(format!(
+            "--remote: reading the answer from {shown}: {}",
+            hide(&e)
+        ))
+    })?;
     let not_json = || {
         CliError::Usage(format!(
-            "--remote: {url} answered {status} with something that is not JSON"
+            "--remote: {shown} answered {status} with something that is not JSON"
         ))
     };
     if !status.is_success() {
@@ -114,12 +120,14 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
             Err(_) => return Err(not_json()),
         };
         return Err(CliError::Usage(format!(
-            "--remote: {url} answered {status}: {message}"
+            "--remote: {shown} answered {status}: {}",
+            hide(&message)
         )));
     }
     let no_decision = |e: &dyn std::fmt::Display| {
         CliError::Usage(format!(
-            "--remote: {url} answered with no valid decision: {e}"
+            "--remote: {shown} answered with no valid decision: {}",
+            hide(e)
         ))
     };
     let answer: wire::Decision = serde_json::from_str(&text).map_err(|e| {

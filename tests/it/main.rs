@@ -31,3 +31,4 @@ mod server_ops;
 mod server_state;
 mod slack;
 mod strategy_load;
+mod url_credentials;

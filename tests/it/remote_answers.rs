@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
 /// A server on a free port that answers every request with `status` and `body`.
-fn answering(status: u16, body: String) -> u16 {
+pub(crate) fn answering(status: u16, body: String) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
