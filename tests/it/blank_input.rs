@@ -3,6 +3,12 @@
 //! POST body, and a run's `--version` and `--previous`. Never a verdict, never a
 //! run.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
 use crate::support::hooks::World;
 use crate::support::server::{Server, bundled, run};
 use serde_json::json;

@@ -2,6 +2,12 @@
 //! an answer that is not a decision about what was asked is exit 2, never a
 //! verdict (issue 13, class 5), and no error prints the URL's credentials.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
 use crate::support::server::run;
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};

@@ -2,6 +2,12 @@
 //! `check --remote`'s, whatever goes wrong, and not a calendar feed's, in the
 //! message or in the source line a diagnostic shows.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test should fail loudly at the failing step"
+)]
+
 use crate::remote_answers::answering;
 use crate::support::server::run;
 use std::process::{Command, Output};
