@@ -42,7 +42,7 @@ impl Options {
 
 fn version_word(v: &str) -> Result<(), &'static str> {
     if v.trim().is_empty() {
-        Err("is blank; give the version to deploy, e.g. `v1.4.2` or a commit")
+        Err("is blank; give a version, e.g. `v1.4.2` or a commit")
     } else if v.trim() != v {
         Err("has spaces around it; give the version alone")
     } else if v.chars().any(char::is_control) {
