@@ -12,10 +12,12 @@
 //! services never share a file (`pay_api` and `pay/api` once did, and one read the
 //! other's previous version). Names made of `a-z`, `0-9`, `-` and `_` are written
 //! as they are, as before; state written by older versions under a name with any
-//! other character (`.`, upper case, `/`) is not read under the new name — its
-//! owner cannot be told from the file — so such a service's first run after the
-//! upgrade needs `--previous`, and a run interrupted under the old name must be
-//! resumed or rolled back with the old version before upgrading.
+//! other character (`.`, upper case, `/`) is not read under the new name when its
+//! owner cannot be told from the file: a version or colour file is left where it
+//! is (such a service's first run after the upgrade needs `--previous`). An
+//! unfinished journal names its service and env on every line, so the run takes
+//! one found under the old name when it is its own ([`StateDir::legacy_journal`]),
+//! and an interrupted run can still be resumed or rolled back.
 //!
 //! Small files are replaced atomically (write beside, fsync, rename).
 
@@ -46,6 +48,31 @@ impl StateDir {
     /// directory.
     pub fn key(service: &str, env: &str) -> String {
         format!("{}.{}", escape(service), escape(env))
+    }
+
+    /// Where versions before one-to-one names kept the journal of `service` to
+    /// `env`, when that differs from [`StateDir::journal`]: every character but
+    /// `[A-Za-z0-9_-]` was `_`. Several services shared such a name, so whose a
+    /// journal there is must be read from its lines before it is taken.
+    pub fn legacy_journal(&self, service: &str, env: &str) -> Option<PathBuf> {
+        fn legacy(s: &str) -> String {
+            let s: String = s
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            if s.is_empty() { "_".into() } else { s }
+        }
+        let old = self
+            .root
+            .join("runs")
+            .join(format!("{}.{}.jsonl", legacy(service), legacy(env)));
+        (old != self.journal(service, env)).then_some(old)
     }
 
     fn file(&self, dir: &str, service: &str, env: &str, ext: &str) -> PathBuf {

@@ -30,5 +30,6 @@ mod server;
 mod server_ops;
 mod server_state;
 mod slack;
+mod state_names;
 mod strategy_load;
 mod url_credentials;
