@@ -14,7 +14,8 @@
 //! as they are, as before; state written by older versions under a name with any
 //! other character (`.`, upper case, `/`) is not read under the new name when its
 //! owner cannot be told from the file: a version or colour file is left where it
-//! is (such a service's first run after the upgrade needs `--previous`). An
+//! is (such a service's first run after the upgrade needs `--previous`, and a
+//! blue-green one is refused until someone says which colour is live). An
 //! unfinished journal names its service and env on every line, so the run takes
 //! one found under the old name when it is its own ([`StateDir::legacy_journal`]),
 //! and an interrupted run can still be resumed or rolled back.
@@ -55,6 +56,12 @@ impl StateDir {
     /// `[A-Za-z0-9_-]` was `_`. Several services shared such a name, so whose a
     /// journal there is must be read from its lines before it is taken.
     pub fn legacy_journal(&self, service: &str, env: &str) -> Option<PathBuf> {
+        self.legacy_file("runs", service, env, ".jsonl")
+    }
+
+    /// A file at the name versions before one-to-one names gave `service` to
+    /// `env`, when that name is not today's.
+    fn legacy_file(&self, dir: &str, service: &str, env: &str, ext: &str) -> Option<PathBuf> {
         fn legacy(s: &str) -> String {
             let s: String = s
                 .chars()
@@ -68,11 +75,9 @@ impl StateDir {
                 .collect();
             if s.is_empty() { "_".into() } else { s }
         }
-        let old = self
-            .root
-            .join("runs")
-            .join(format!("{}.{}.jsonl", legacy(service), legacy(env)));
-        (old != self.journal(service, env)).then_some(old)
+        let old = format!("{}.{}{ext}", legacy(service), legacy(env));
+        (old != format!("{}{ext}", StateDir::key(service, env)))
+            .then(|| self.root.join(dir).join(old))
     }
 
     fn file(&self, dir: &str, service: &str, env: &str, ext: &str) -> PathBuf {
@@ -115,10 +120,25 @@ impl StateDir {
     }
 
     /// The live colour, if recorded (`None`: no blue-green run has finished yet).
+    /// Unknown, an error, while a colour file an older version wrote under the
+    /// old name of this service may be its own: guessing blue could deploy to
+    /// the live colour.
     pub fn live_color(&self, service: &str, env: &str) -> Result<Option<Color>, String> {
         let path = self.bluegreen(service, env);
         match read_word(&path) {
-            Ok(None) => Ok(None),
+            Ok(None) => match self.legacy_file("bluegreen", service, env, "") {
+                Some(old) if old.exists() => Err(format!(
+                    "no live colour of {service} to {env} is recorded at {}, but an older \
+                     version recorded one at {}, which may be this service's or another's \
+                     that shared the old name; if it is this service's, rename it to {}; \
+                     if not, write the live colour (`blue` or `green`) to {}",
+                    path.display(),
+                    old.display(),
+                    path.display(),
+                    path.display()
+                )),
+                _ => Ok(None),
+            },
             Ok(Some(word)) => match word.as_str() {
                 "blue" => Ok(Some(Color::Blue)),
                 "green" => Ok(Some(Color::Green)),
@@ -248,6 +268,38 @@ mod tests {
             state.last_version("pay_api", "prod").unwrap().as_deref(),
             Some("v1")
         );
+    }
+
+    /// A colour file at a service's old name may be its own or another's: the
+    /// live colour is unknown until someone says, never guessed as blue.
+    #[test]
+    fn a_colour_under_the_old_name_is_neither_taken_nor_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path());
+        state.prepare().unwrap();
+        state
+            .set_live_color("pay_api", "prod", Color::Green)
+            .unwrap();
+        // `pay_api`'s own name did not change.
+        assert_eq!(
+            state.live_color("pay_api", "prod").unwrap(),
+            Some(Color::Green)
+        );
+        assert_eq!(state.legacy_journal("pay_api", "prod"), None);
+        for service in ["pay.api", "pay/api", "pay api"] {
+            let err = state.live_color(service, "prod").unwrap_err();
+            assert!(err.contains("bluegreen/pay_api.prod"), "{err}");
+            assert!(err.contains("rename it to"), "{err}");
+        }
+        state
+            .set_live_color("pay.api", "prod", Color::Blue)
+            .unwrap();
+        assert_eq!(
+            state.live_color("pay.api", "prod").unwrap(),
+            Some(Color::Blue)
+        );
+        // With no old file there is nothing to ask about.
+        assert_eq!(state.live_color("Web", "prod").unwrap(), None);
     }
 
     #[test]
