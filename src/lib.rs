@@ -21,13 +21,13 @@
 //!
 //! # The layers behind it
 //!
-//! Each module depends only on modules in the rows above it (no module imports
-//! one that imports it back, and within a module the files point one way too):
+//! Each module depends only on modules in the rows above it, and no source file
+//! imports one that imports it back (`tests/it/layers.rs` checks both):
 //!
 //! ```text
+//! credentials                               URL passwords kept out of messages
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
-//! · credentials                             file; interval sets; now and waiting;
-//!                                           URL passwords kept out of messages
+//!                                           file; interval sets; now and waiting
 //! time                                      zones, gaps and folds, cron, time specs
 //! market · ics                              exchange calendars; iCalendar files, feeds
 //! policy                                    TOML files → validated rules (+ runtime rules)
@@ -36,13 +36,15 @@
 //! input                                     request text (flags, queries, JSON) → request
 //! runner · store · wire                     carrying a plan out; the server's SQLite
 //!                                           state; the JSON and iCalendar shapes
-//! server · cli                              the two front doors: no policy logic
+//! server                                    the HTTP front door
+//! cli                                       the command line (it also starts the server)
 //! ```
 //!
-//! `eval` never touches IO, a clock, HTTP or flags; the front doors turn transport
-//! input into a request and a decision back into text, JSON or an exit code. The
-//! layers are public so that the front doors, the benchmarks and the integration
-//! tests can reach them; `suggest` and `diagnostic` are reached through `policy`.
+//! `eval` never touches IO, a clock, HTTP or flags. The two front doors hold no
+//! policy logic: they turn transport input into a request and a decision back
+//! into text, JSON or an exit code. The layers are public so that the front
+//! doors, the benchmarks and the integration tests can reach them; `suggest` and
+//! `diagnostic` are reached through `policy`.
 
 pub mod calendar;
 pub mod cli;

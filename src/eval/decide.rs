@@ -7,6 +7,7 @@ use super::model::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verd
 use super::search::{self, Blocking};
 use crate::calendar::Interval;
 use crate::policy::{PolicySet, Rule};
+use crate::time::supported_end;
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
@@ -14,8 +15,8 @@ use chrono_tz::Tz;
 pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalError> {
     let settings = &policy.settings;
     let tz = settings.timezone;
-    let (duration, monitoring) = lengths(policy, req);
-    let guarded = Interval::new(req.at, req.at + duration + monitoring);
+    let (duration, _) = lengths(policy, req);
+    let guarded = guarded(policy, req)?;
     let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
@@ -37,10 +38,12 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
         Verdict::Deny
     };
     // The searches stop at the horizon, and where a rule's data ends.
-    let horizon_end = req.at + settings.horizon;
+    let horizon_end = horizon_end(policy, req);
+    // A start found must leave `room` before the data and the supported years end.
+    let last = supported_end(tz);
     let within_data = |latest: DateTime<Utc>, room: TimeDelta| match &limit {
-        Some(l) => latest.min(l.instants.end - room),
-        None => latest,
+        Some(l) => latest.min(l.instants.end - room).min(last - room),
+        None => latest.min(last - room),
     };
     let data_end = limit
         .as_ref()
@@ -67,7 +70,8 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
         env: req.env.clone(),
         change: req.change,
         start: req.at.with_timezone(&tz),
-        deploy_end: (req.at + duration).with_timezone(&tz),
+        // Within `guarded`, which was checked to end in the supported years.
+        deploy_end: (guarded.start + duration).with_timezone(&tz),
         monitoring_end: guarded.end.with_timezone(&tz),
         blocked_by: found.into_iter().map(|(b, _)| b).collect(),
         next_allowed: next_allowed.map(|t| t.with_timezone(&tz)),
@@ -95,6 +99,30 @@ fn lengths(policy: &PolicySet, req: &DeployRequest) -> (TimeDelta, TimeDelta) {
         req.duration.unwrap_or(settings.deploy_duration),
         req.monitoring.unwrap_or(settings.monitoring),
     )
+}
+
+/// The deploy and its monitoring from `req.at`, which must end within the supported
+/// years: past them rules are not expanded, so an answer there could be a false
+/// "allowed", and the sum itself could overflow.
+fn guarded(policy: &PolicySet, req: &DeployRequest) -> Result<Interval, EvalError> {
+    let (duration, monitoring) = lengths(policy, req);
+    let end = duration
+        .checked_add(&monitoring)
+        .and_then(|len| req.at.checked_add_signed(len))
+        .filter(|end| *end <= supported_end(policy.settings.timezone))
+        .ok_or_else(|| EvalError::OutOfRange {
+            what: "the deploy and its monitoring".into(),
+        })?;
+    Ok(Interval::new(req.at, end))
+}
+
+/// Where the searches for `next_allowed` and `free_until` stop: one horizon after
+/// the request, and never after the supported years.
+fn horizon_end(policy: &PolicySet, req: &DeployRequest) -> DateTime<Utc> {
+    let last = supported_end(policy.settings.timezone);
+    req.at
+        .checked_add_signed(policy.settings.horizon)
+        .map_or(last, |t| t.min(last))
 }
 
 /// What blocks the guarded interval, in SPEC §4 order, each blocker with the rules
@@ -157,12 +185,12 @@ pub fn next_allowed(
     policy: &PolicySet,
     req: &DeployRequest,
 ) -> Result<Option<DateTime<Tz>>, EvalError> {
-    let (duration, monitoring) = lengths(policy, req);
-    let len = duration + monitoring;
+    let guarded = guarded(policy, req)?;
+    let len = guarded.len();
     let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
-    let guarded = Interval::new(req.at, req.at + len);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
-    let mut latest = req.at + policy.settings.horizon;
+    let last = supported_end(policy.settings.timezone);
+    let mut latest = horizon_end(policy, req).min(last - len);
     if let Some(limit) = limit {
         latest = latest.min(limit.instants.end - len);
     }

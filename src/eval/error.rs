@@ -11,4 +11,10 @@ pub enum EvalError {
         data: String,
         what: String,
     },
+    /// Something the request asks about ends after the supported years (or so far
+    /// out that the arithmetic would overflow): bad input, never a guess.
+    #[error(
+        "{what} would end after the supported years (1971 to 2199); ask for a shorter one or an earlier start"
+    )]
+    OutOfRange { what: String },
 }

@@ -45,6 +45,7 @@ pub(crate) fn date_time(text: &str) -> Option<(NaiveDateTime, bool)> {
     }
     NaiveDateTime::parse_from_str(body, "%Y%m%dT%H%M%S")
         .ok()
+        .filter(|t| !crate::time::is_leap_second(*t))
         .map(|t| (t, utc))
 }
 

@@ -47,8 +47,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 /// The plan of `strategy` starting at `at`. `live` is the blue-green colour
 /// serving now (the one the deploy moves traffic away from); other kinds ignore
-/// it. Fails only when the policy cannot decide the plan's guarded interval
-/// (an exchange calendar's data does not cover it).
+/// it. Fails when the policy cannot decide the plan's guarded interval (an
+/// exchange calendar's data does not cover it) or when a step, the deploy or its
+/// monitoring would end after the supported years.
 pub fn plan(
     policy: &PolicySet,
     strategy: &Strategy,
@@ -56,6 +57,13 @@ pub fn plan(
     live: Color,
 ) -> Result<Plan, EvalError> {
     let tz = policy.settings.timezone;
+    // First, so a plan that would end after the supported years is refused before
+    // any step is placed on the clock.
+    let decision = eval::decide(policy, &request(policy, strategy, at))?;
+    let last = crate::time::supported_end(tz);
+    let out_of_range = || EvalError::OutOfRange {
+        what: format!("the plan of `{}`", strategy.name),
+    };
     let mut steps = Vec::new();
     let mut clock = at;
     let mut deploy_end = at;
@@ -66,7 +74,10 @@ pub fn plan(
         } else {
             clock
         };
-        let end = start + draft.length;
+        let end = start
+            .checked_add_signed(draft.length)
+            .filter(|end| *end <= last)
+            .ok_or_else(out_of_range)?;
         if !draft.informational {
             clock = end;
             deploy_end = end;
@@ -85,7 +96,10 @@ pub fn plan(
         });
     }
     let monitoring = monitoring(policy, strategy);
-    let decision = eval::decide(policy, &request(policy, strategy, at))?;
+    // Checked by `decide`, whose guarded interval is this deploy and monitoring.
+    let monitoring_end = deploy_end
+        .checked_add_signed(monitoring)
+        .ok_or_else(out_of_range)?;
     Ok(Plan {
         strategy: strategy.name.clone(),
         kind: strategy.kind.as_str(),
@@ -93,20 +107,21 @@ pub fn plan(
         env: strategy.env.clone(),
         steps,
         deploy_end: deploy_end.with_timezone(&tz),
-        monitoring_end: (deploy_end + monitoring).with_timezone(&tz),
+        monitoring_end: monitoring_end.with_timezone(&tz),
         decision,
     })
 }
 
 /// How long the deploy takes: from the first step's start to the end of the last
 /// step that is not informational. It does not depend on the start time or on
-/// the blue-green live colour.
+/// the blue-green live colour. A sum too large for a `TimeDelta` saturates: it is
+/// still far past the supported years, and [`eval::decide`] refuses it.
 pub fn deploy_length(strategy: &Strategy) -> TimeDelta {
     drafts(strategy, Color::Blue)
         .iter()
         .filter(|d| !d.informational)
-        .map(|d| d.length)
-        .sum()
+        .try_fold(TimeDelta::zero(), |sum, d| sum.checked_add(&d.length))
+        .unwrap_or(TimeDelta::MAX)
 }
 
 /// The monitoring held after the deploy: the strategy's, else `settings.monitoring`.

@@ -224,9 +224,13 @@ mod rfc3339 {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
         let text = String::deserialize(d)?;
-        DateTime::parse_from_rfc3339(&text)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(serde::de::Error::custom)
+        let t = DateTime::parse_from_rfc3339(&text).map_err(serde::de::Error::custom)?;
+        if crate::time::is_leap_second(t.naive_local()) {
+            return Err(serde::de::Error::custom(format!(
+                "`{text}` is a leap second (`:60`)"
+            )));
+        }
+        Ok(t.with_timezone(&Utc))
     }
 }
 
@@ -692,6 +696,25 @@ mod tests {
         let again = serde_json::to_value(&r.entries[2]).unwrap();
         let before: serde_json::Value = serde_json::from_str(&lines[2]).unwrap();
         assert_eq!(again, before);
+    }
+
+    #[test]
+    fn a_leap_second_in_a_journal_line_is_refused() {
+        let at = DateTime::parse_from_rfc3339("2026-11-27T07:32:52.005Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let e = Entry::new(
+            at,
+            Record::StepStarted {
+                step: step(1, "web-1"),
+            },
+            &info(),
+        );
+        let line = serde_json::to_string(&e).unwrap();
+        assert!(serde_json::from_str::<Entry>(&line).is_ok());
+        let leap = line.replace("2026-11-27T07:32:52.005Z", "2016-12-31T23:59:60.005Z");
+        let err = serde_json::from_str::<Entry>(&leap).unwrap_err();
+        assert!(err.to_string().contains("leap second"), "{err}");
     }
 
     /// The layout docs/strategies.md shows: when, what, what it carries, whose run.

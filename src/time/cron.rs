@@ -1,18 +1,18 @@
-//! Standard five-field cron (`minute hour day-of-month month day-of-week`) on top of
-//! the `cron` crate.
+//! Standard five-field cron (`minute hour day-of-month month day-of-week`): parsed
+//! into bit sets per field and iterated over a zone-free civil clock.
 //!
-//! The crate speaks Quartz: six or seven fields with seconds first, `1` = Sunday, and
-//! day-of-month ANDed with day-of-week. We parse and check the five fields ourselves,
-//! hand the crate a canonical six-field expression with explicit lists, take the union
-//! of a `(dom, *)` and a `(*, dow)` schedule when both day fields are restricted (the
-//! Vixie rule), let the crate iterate a zone-free civil clock (`Utc` standing in for
-//! wall time), and map every civil fire to an instant with [`to_instant`].
+//! Each civil fire maps to an instant with [`to_instant`]. Day-of-month and
+//! day-of-week are ORed when both are restricted (the Vixie rule). We iterate the
+//! fields ourselves rather than through the `cron` crate because its schedules end
+//! in 2100, short of the supported years ([`SUPPORTED_YEARS`]).
 
-use super::SyntaxError;
 use super::civil::{Edge, to_civil, to_instant};
-use chrono::{DateTime, LocalResult, NaiveDateTime, TimeDelta, TimeZone, Utc};
+use super::{SUPPORTED_YEARS, SyntaxError};
+use chrono::{
+    DateTime, Datelike, LocalResult, Months, NaiveDate, NaiveDateTime, TimeDelta, TimeZone,
+    Timelike, Utc,
+};
 use chrono_tz::Tz;
-use std::str::FromStr;
 
 const HELP: &str = "use the standard five fields `minute hour day-of-month month day-of-week`, e.g. `0 22 * * mon-thu`";
 
@@ -20,8 +20,99 @@ const HELP: &str = "use the standard five fields `minute hour day-of-month month
 #[derive(Debug, Clone)]
 pub struct Cron {
     source: String,
-    /// One schedule, or two whose union is meant (Vixie day-field OR rule).
-    schedules: Vec<cron::Schedule>,
+    fields: Fields,
+}
+
+/// Years a fire is searched in: the supported years and one on either side, so an
+/// interval that starts in the last supported year still finds its end.
+const SEARCH_YEARS: std::ops::RangeInclusive<i32> =
+    (*SUPPORTED_YEARS.start() - 1)..=(*SUPPORTED_YEARS.end() + 1);
+
+/// The five fields as bit sets (bit `v` set when value `v` is listed).
+#[derive(Debug, Clone)]
+struct Fields {
+    minutes: u64,
+    hours: u64,
+    doms: u64,
+    months: u64,
+    /// `0` = Sunday … `6` = Saturday (`7` is folded into `0`).
+    dows: u64,
+    dom_restricted: bool,
+    dow_restricted: bool,
+}
+
+impl Fields {
+    /// Whether `date` is a firing day. When both day fields are restricted either
+    /// one matching is enough (the Vixie rule); otherwise the restricted one decides.
+    fn day_matches(&self, date: NaiveDate) -> bool {
+        if !has(self.months, date.month()) {
+            return false;
+        }
+        let dom = has(self.doms, date.day());
+        let dow = has(self.dows, date.weekday().num_days_from_sunday());
+        match (self.dom_restricted, self.dow_restricted) {
+            (true, true) => dom || dow,
+            (true, false) => dom,
+            (false, true) => dow,
+            (false, false) => true,
+        }
+    }
+
+    /// The first listed `(hour, minute)` at or after `h0:m0` on one day.
+    fn first_time_from(&self, h0: u32, m0: u32) -> Option<(u32, u32)> {
+        let h = first_at_or_after(self.hours, h0)?;
+        if h == h0 {
+            if let Some(m) = first_at_or_after(self.minutes, m0) {
+                return Some((h, m));
+            }
+            let h = first_at_or_after(self.hours, h0 + 1)?;
+            return Some((h, first_at_or_after(self.minutes, 0)?));
+        }
+        Some((h, first_at_or_after(self.minutes, 0)?))
+    }
+
+    /// The last listed `(hour, minute)` at or before `h0:m0` on one day.
+    fn last_time_to(&self, h0: u32, m0: u32) -> Option<(u32, u32)> {
+        let h = last_at_or_before(self.hours, h0)?;
+        if h == h0 {
+            if let Some(m) = last_at_or_before(self.minutes, m0) {
+                return Some((h, m));
+            }
+            let h = last_at_or_before(self.hours, h0.checked_sub(1)?)?;
+            return Some((h, last_at_or_before(self.minutes, 59)?));
+        }
+        Some((h, last_at_or_before(self.minutes, 59)?))
+    }
+}
+
+/// The smallest value in `set` that is at least `v` (`v` below 64).
+fn first_at_or_after(set: u64, v: u32) -> Option<u32> {
+    let rest = set & (u64::MAX << v.min(63));
+    (rest != 0).then(|| rest.trailing_zeros())
+}
+
+/// The largest value in `set` that is at most `v` (`v` below 63).
+fn last_at_or_before(set: u64, v: u32) -> Option<u32> {
+    let rest = set & ((2u64 << v.min(62)) - 1);
+    (rest != 0).then(|| 63 - rest.leading_zeros())
+}
+
+fn has(set: u64, v: u32) -> bool {
+    set & (1u64 << v) != 0
+}
+
+fn bits(set: &[bool]) -> u64 {
+    set.iter()
+        .enumerate()
+        .filter(|(_, on)| **on)
+        .fold(0, |acc, (v, _)| acc | (1u64 << v))
+}
+
+fn minute_floor(civil: NaiveDateTime) -> NaiveDateTime {
+    civil
+        .date()
+        .and_hms_opt(civil.hour(), civil.minute(), 0)
+        .unwrap_or(civil)
 }
 
 struct Field {
@@ -64,7 +155,6 @@ const DOW: Field = Field {
     max: 7,
     names: &["sun", "mon", "tue", "wed", "thu", "fri", "sat"],
 };
-const DOW_QUARTZ: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
 impl Cron {
     /// Parses a five-field expression or a macro (`@hourly`, `@daily`, `@weekly`,
@@ -116,27 +206,17 @@ impl Cron {
             .with_help("check the day-of-month and month fields"));
         }
 
-        let min = render(&minutes, 0, 59, |v| v.to_string());
-        let hour = render(&hours, 0, 23, |v| v.to_string());
-        let month = render(&months, 1, 12, |v| v.to_string());
-        let dom = render(&doms, 1, 31, |v| v.to_string());
-        let dow = render(&dows, 0, 6, |v| DOW_QUARTZ[v as usize].to_string());
-        let shapes: Vec<(String, String)> = match (dom_restricted, dow_restricted) {
-            (true, true) => vec![(dom, "*".into()), ("*".into(), dow)],
-            (true, false) => vec![(dom, "*".into())],
-            (false, true) => vec![("*".into(), dow)],
-            (false, false) => vec![("*".into(), "*".into())],
-        };
-        let schedules = shapes
-            .into_iter()
-            .map(|(dom, dow)| {
-                cron::Schedule::from_str(&format!("0 {min} {hour} {dom} {month} {dow}"))
-                    .map_err(|e| SyntaxError::new(format!("cron `{text}`: {e}")).with_help(HELP))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(Cron {
             source: text.to_string(),
-            schedules,
+            fields: Fields {
+                minutes: bits(&minutes),
+                hours: bits(&hours),
+                doms: bits(&doms),
+                months: bits(&months),
+                dows: bits(&dows[..7]),
+                dom_restricted,
+                dow_restricted,
+            },
         })
     }
 
@@ -145,22 +225,62 @@ impl Cron {
         &self.source
     }
 
+    /// The first civil fire strictly after `civil`, searched no later than the
+    /// end of [`SEARCH_YEARS`].
     fn next_civil_after(&self, civil: NaiveDateTime) -> Option<NaiveDateTime> {
-        let from = Utc.from_utc_datetime(&civil);
-        self.schedules
-            .iter()
-            .filter_map(|s| s.after(&from).next())
-            .min()
-            .map(|t| t.naive_utc())
+        let f = &self.fields;
+        // Fires fall on whole minutes: the first candidate is the next whole minute.
+        let first = minute_floor(civil) + TimeDelta::minutes(1);
+        let mut date = first.date();
+        let mut from = Some((first.hour(), first.minute()));
+        while date.year() <= *SEARCH_YEARS.end() {
+            if !has(f.months, date.month()) {
+                // Skip the rest of a month that never fires.
+                date = date.with_day(1)?.checked_add_months(Months::new(1))?;
+                from = None;
+                continue;
+            }
+            if f.day_matches(date) {
+                let (h0, m0) = from.unwrap_or((0, 0));
+                if let Some((h, m)) = f.first_time_from(h0, m0) {
+                    return date.and_hms_opt(h, m, 0);
+                }
+            }
+            date = date.succ_opt()?;
+            from = None;
+        }
+        None
     }
 
+    /// The last civil fire strictly before `civil`, searched no earlier than the
+    /// start of [`SEARCH_YEARS`].
     fn prev_civil_before(&self, civil: NaiveDateTime) -> Option<NaiveDateTime> {
-        let from = Utc.from_utc_datetime(&civil);
-        self.schedules
-            .iter()
-            .filter_map(|s| s.after(&from).next_back())
-            .max()
-            .map(|t| t.naive_utc())
+        let f = &self.fields;
+        let floor = minute_floor(civil);
+        let last = if floor == civil {
+            floor - TimeDelta::minutes(1)
+        } else {
+            floor
+        };
+        let mut date = last.date();
+        let mut to = Some((last.hour(), last.minute()));
+        while date.year() >= *SEARCH_YEARS.start() {
+            if !has(f.months, date.month()) {
+                // Jump to the last day of the previous month.
+                date = date.with_day(1)?.pred_opt()?;
+                to = None;
+                continue;
+            }
+            if f.day_matches(date) {
+                let (h0, m0) = to.unwrap_or((23, 59));
+                if let Some((h, m)) = f.last_time_to(h0, m0) {
+                    return date.and_hms_opt(h, m, 0);
+                }
+            }
+            date = date.pred_opt()?;
+            to = None;
+        }
+        None
     }
 
     /// The first fire in `tz` at or after `bound` (`inclusive`) or strictly after it.
@@ -303,18 +423,10 @@ fn can_fire(doms: &[bool], months: &[bool]) -> bool {
     (1..=12).any(|m| months[m] && (1..=LEN[m]).any(|d| doms[d]))
 }
 
-fn render(set: &[bool], lo: u32, hi: u32, name: impl Fn(u32) -> String) -> String {
-    let values: Vec<u32> = (lo..=hi).filter(|v| set[*v as usize]).collect();
-    if values.len() as u32 == hi - lo + 1 {
-        return "*".into();
-    }
-    values.into_iter().map(name).collect::<Vec<_>>().join(",")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::{Datelike, Weekday};
+    use chrono::Weekday;
 
     fn rfc(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -506,6 +618,75 @@ mod tests {
             days,
             [Weekday::Mon, Weekday::Wed, Weekday::Fri, Weekday::Mon]
         );
+    }
+
+    #[test]
+    fn agrees_with_a_minute_by_minute_scan() {
+        // The slow reference: every minute, tested against the fields one by one.
+        let matches = |c: &Cron, t: NaiveDateTime| {
+            let f = &c.fields;
+            f.day_matches(t.date()) && has(f.hours, t.hour()) && has(f.minutes, t.minute())
+        };
+        let start = NaiveDate::from_ymd_opt(2027, 12, 27)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap();
+        for expr in [
+            "*/7 */5 * * *",
+            "0 22 * * mon-thu",
+            "59 23 31 * *",
+            "0,30 9-17 13 * fri",
+            "15 3 * 2 *",
+            "0 0 1 1 *",
+        ] {
+            let cron = Cron::parse(expr).unwrap();
+            let mut t = start;
+            for _ in 0..(60 * 24 * 40) {
+                let want = (1..)
+                    .map(|k| t + TimeDelta::minutes(k))
+                    .take(60 * 24 * 400)
+                    .find(|c| matches(&cron, *c));
+                if let Some(want) = want {
+                    assert_eq!(cron.next_civil_after(t), Some(want), "{expr} after {t}");
+                    assert_eq!(
+                        cron.prev_civil_before(want + TimeDelta::seconds(30)),
+                        Some(want),
+                        "{expr} before {want}"
+                    );
+                    t = want;
+                } else {
+                    break;
+                }
+                if t > start + TimeDelta::days(40) {
+                    break;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn fires_through_the_last_supported_year() {
+        // The `cron` crate stopped at 2100; these must keep firing to 2199 and back.
+        let cases: &[(&str, &str, &str)] = &[
+            ("0 22 * * *", "2100-12-31T23:00:00Z", "2101-01-01T22:00:00Z"),
+            (
+                "0 0 * * tue",
+                "2199-12-30T00:00:00Z",
+                "2199-12-31T00:00:00Z",
+            ),
+            (
+                "59 23 31 12 *",
+                "2199-01-01T00:00:00Z",
+                "2199-12-31T23:59:00Z",
+            ),
+            ("0 9 29 2 *", "2100-01-01T00:00:00Z", "2104-02-29T09:00:00Z"),
+        ];
+        for (expr, from, want) in cases {
+            assert_eq!(fires(expr, chrono_tz::UTC, from, 1), [rfc(want)], "{expr}");
+            let cron = Cron::parse(expr).unwrap();
+            let back = cron.prev_fire(chrono_tz::UTC, rfc(want)).unwrap();
+            assert_eq!(back, rfc(want), "{expr} prev");
+        }
     }
 
     #[test]

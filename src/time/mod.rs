@@ -60,46 +60,91 @@ pub fn parse_zone(name: &str) -> Result<Tz, SyntaxError> {
 pub fn parse_instant(text: &str, tz: Tz) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
     use chrono::SubsecRound;
     let text = text.trim();
-    let Some(instant) = instant_at(text, tz, civil::Edge::Start) else {
-        return Err(SyntaxError::new(format!("`{text}` is not a date and time"))
-            .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`"));
-    };
-    check_supported(instant.trunc_subsecs(0), text)
+    match instant_at(text, tz, civil::Edge::Start) {
+        Ok(instant) => Ok(instant.trunc_subsecs(0)),
+        Err(InstantError::Unsupported(e)) => Err(e),
+        Err(InstantError::NotATime) => Err(SyntaxError::new(format!("`{text}` is not a date and time"))
+            .with_help("write RFC 3339 with an offset (`2026-11-27T17:30:00+09:00`) or a local `2026-11-27T17:30`")),
+    }
+}
+
+/// Why text is not an instant the engine accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstantError {
+    /// Neither RFC 3339 nor a local date and time; the caller says what to write.
+    NotATime,
+    /// A date and time, but a leap second or outside [`SUPPORTED_YEARS`].
+    Unsupported(SyntaxError),
 }
 
 /// RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz` and
-/// resolved at `edge` (a gap or a fold, SPEC §3); `None` when it is neither.
-/// The one reader of an instant in text, for requests and policy files alike.
-pub fn instant_at(text: &str, tz: Tz, edge: civil::Edge) -> Option<chrono::DateTime<chrono::Utc>> {
-    match chrono::DateTime::parse_from_rfc3339(text) {
-        Ok(t) => Some(t.with_timezone(&chrono::Utc)),
-        Err(_) => parse_civil(text).map(|civil| civil::to_instant(tz, civil, edge)),
-    }
+/// resolved at `edge` (a gap or a fold, SPEC §3). The one reader of an instant in
+/// text, for requests and policy files alike, so every one is checked the same way:
+/// no leap second, and a year in [`SUPPORTED_YEARS`] in the zone it is written in
+/// (the offset's, or `tz` for a local time).
+pub fn instant_at(
+    text: &str,
+    tz: Tz,
+    edge: civil::Edge,
+) -> Result<chrono::DateTime<chrono::Utc>, InstantError> {
+    let (wall, instant) = match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => (t.naive_local(), t.with_timezone(&chrono::Utc)),
+        Err(_) => {
+            let wall = parse_civil(text).ok_or(InstantError::NotATime)?;
+            (wall, civil::to_instant(tz, wall, edge))
+        }
+    };
+    check_civil(wall, text).map_err(InstantError::Unsupported)?;
+    Ok(instant)
 }
 
 /// Years the engine reasons about; outside them arithmetic on horizons could
-/// overflow and cron schedules end, so such times are rejected up front.
+/// overflow, so such times are rejected up front. A year is read in the zone the
+/// time is written in: local `2200-01-01T08:59` in Seoul is out even though it is
+/// still 2199 in UTC.
 pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1971..=2199;
 
-/// Rejects instants outside [`SUPPORTED_YEARS`].
-pub fn check_supported(
-    instant: chrono::DateTime<chrono::Utc>,
-    text: &str,
-) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
+/// Rejects a wall-clock reading that is a leap second (`:60`) or outside
+/// [`SUPPORTED_YEARS`]; `text` is how it was written, for the message.
+fn check_civil(wall: chrono::NaiveDateTime, text: &str) -> Result<(), SyntaxError> {
     use chrono::Datelike;
-    if SUPPORTED_YEARS.contains(&instant.year()) {
-        Ok(instant)
-    } else {
-        Err(
-            SyntaxError::new(format!("`{text}` is outside the supported years")).with_help(
-                format!(
-                    "use a time from {} to {}",
-                    SUPPORTED_YEARS.start(),
-                    SUPPORTED_YEARS.end()
-                ),
+    if is_leap_second(wall) {
+        return Err(
+            SyntaxError::new(format!("`{text}` is a leap second (`:60`)")).with_help(
+                "shipwindow counts time without leap seconds; use `:59` or the next minute",
             ),
-        )
+        );
     }
+    if SUPPORTED_YEARS.contains(&wall.year()) {
+        Ok(())
+    } else {
+        Err(unsupported(text))
+    }
+}
+
+/// The first instant after [`SUPPORTED_YEARS`] in `tz`: the first midnight of the
+/// year after the last one. Nothing the engine answers may end later than this.
+pub fn supported_end(tz: Tz) -> chrono::DateTime<chrono::Utc> {
+    let first = chrono::NaiveDate::from_ymd_opt(SUPPORTED_YEARS.end() + 1, 1, 1)
+        .unwrap_or(chrono::NaiveDate::MAX)
+        .and_time(chrono::NaiveTime::MIN);
+    civil::to_instant(tz, first, civil::Edge::Start)
+}
+
+/// The error for a time outside [`SUPPORTED_YEARS`].
+fn unsupported(text: &str) -> SyntaxError {
+    SyntaxError::new(format!("`{text}` is outside the supported years")).with_help(format!(
+        "use a time from {} to {}",
+        SUPPORTED_YEARS.start(),
+        SUPPORTED_YEARS.end()
+    ))
+}
+
+/// Whether a reading is a leap second: chrono parses `:60` as the 61st second of a
+/// minute (a nanosecond field of a billion or more); the engine has no such second.
+pub fn is_leap_second(wall: chrono::NaiveDateTime) -> bool {
+    use chrono::Timelike;
+    wall.nanosecond() >= 1_000_000_000
 }
 
 /// Parses a local `YYYY-MM-DDTHH:MM[:SS]` (a space instead of `T` is accepted).

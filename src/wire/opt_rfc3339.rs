@@ -20,7 +20,7 @@ pub fn deserialize<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
     match <Option<String>>::deserialize(d)? {
-        Some(text) => DateTime::parse_from_rfc3339(&text)
+        Some(text) => super::rfc3339::read(&text)
             .map(Some)
             .map_err(serde::de::Error::custom),
         None => Ok(None),

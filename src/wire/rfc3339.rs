@@ -13,5 +13,26 @@ pub fn serialize<S: Serializer>(t: &DateTime<FixedOffset>, s: S) -> Result<S::Ok
 
 pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
     let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text).map_err(serde::de::Error::custom)
+    read(&text).map_err(serde::de::Error::custom)
+}
+
+/// RFC 3339 text as an instant; a leap second (`:60`) is refused, as everywhere.
+pub(super) fn read(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    let t = DateTime::parse_from_rfc3339(text).map_err(|e| e.to_string())?;
+    if crate::time::is_leap_second(t.naive_local()) {
+        return Err(format!("`{text}` is a leap second (`:60`)"));
+    }
+    Ok(t)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_leap_second_on_the_wire_is_refused() {
+        assert!(super::read("2026-11-27T17:30:00+09:00").is_ok());
+        for text in ["2016-12-31T23:59:60Z", "2017-01-01T08:59:60+09:00"] {
+            let err = super::read(text).unwrap_err();
+            assert!(err.contains("leap second"), "{text}: {err}");
+        }
+    }
 }

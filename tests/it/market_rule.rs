@@ -151,7 +151,9 @@ fn the_midday_break_does_not_open_a_window() {
 fn outside_the_calendar_data_is_an_error_never_open() {
     let p = policy(NYSE);
     let err = decide(&p, &req("2031-01-02T12:00:00-05:00", min(30), min(30))).unwrap_err();
-    let EvalError::OutOfCoverage { rule, data, .. } = &err;
+    let EvalError::OutOfCoverage { rule, data, .. } = &err else {
+        panic!("not a coverage error: {err}");
+    };
     assert_eq!(
         (rule.as_str(), data.as_str()),
         (

@@ -6,7 +6,7 @@ use super::toolkit::{Entry, FileCtx, duration, get, string, string_or_datetime, 
 use crate::time::civil::Edge;
 use crate::time::cron::Cron;
 use crate::time::spec::{ClockTime, DaySet, TimeSpec, WeekTime};
-use crate::time::{check_supported, instant_at};
+use crate::time::{InstantError, instant_at};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::ops::Range;
@@ -291,10 +291,12 @@ fn instant(
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     let text = string_or_datetime(ctx, e)?;
     match instant_at(&text, tz, edge) {
-        Some(t) => check_supported(t, &text)
-            .map_err(|err| ctx.syntax(&e.span(), e.key, err))
-            .ok(),
-        None => {
+        Ok(t) => Some(t),
+        Err(InstantError::Unsupported(err)) => {
+            ctx.syntax(&e.span(), e.key, err);
+            None
+        }
+        Err(InstantError::NotATime) => {
             let help = "write a local `2026-11-26T00:00` (read in the rule's zone) or RFC 3339 with an offset";
             ctx.error(
                 &e.span(),
