@@ -146,6 +146,8 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
         } else {
             None
         };
+        let stop = shutdown_signal()
+            .map_err(|e| CliError::Usage(format!("cannot listen for SIGINT/SIGTERM: {e}")))?;
         let auth = if tokens.is_empty() {
             "off".to_string()
         } else {
@@ -164,7 +166,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             plural(rules, "rule", "rules"),
             plural(freezes, "runtime freeze", "runtime freezes")
         );
-        crate::server::serve(listener, state, tokens, shutdown_signal())
+        crate::server::serve(listener, state, tokens, stop)
             .await
             .map_err(|e| CliError::Usage(format!("server error: {e}")))?;
         tracing::info!("stopped");
@@ -172,27 +174,27 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     })
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// Resolves on SIGINT or SIGTERM. The handlers are installed now, not when the
+/// future is first polled: a stop signal sent as soon as the server says it is
+/// serving must stop it gracefully, not kill it by the default action.
+fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
     #[cfg(unix)]
     {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = interrupt.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
-        }
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut term = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = term.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }
 
