@@ -123,9 +123,20 @@ impl RequestText {
                     "an override needs a reason",
                 ));
             }
+            // Left out is "no approver"; given, it must name someone.
+            let approver = match o.approver.as_deref().map(str::trim) {
+                None => None,
+                Some("") => {
+                    return Err(InputError::new(
+                        "override.approver",
+                        "is blank; name who approves the override, or leave it out",
+                    ));
+                }
+                Some(name) => Some(name.to_string()),
+            };
             req.override_ = Some(Override {
                 reason: reason.to_string(),
-                approver: o.approver.clone(),
+                approver,
             });
         }
         Ok(req)

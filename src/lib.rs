@@ -25,6 +25,7 @@
 //! imports one that imports it back (`tests/it/layers.rs` checks both):
 //!
 //! ```text
+//! credentials                               URL passwords kept out of messages
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
 //!                                           file; interval sets; now and waiting
 //! time                                      zones, gaps and folds, cron, time specs
@@ -48,6 +49,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod clock;
+mod credentials;
 mod diagnostic;
 pub mod eval;
 pub mod ics;

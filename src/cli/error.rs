@@ -18,6 +18,7 @@ pub(super) enum CliError {
 pub(super) fn flag_error(e: crate::input::InputError) -> CliError {
     let flag = match e.field.as_str() {
         "override.reason" => "--override-reason".to_string(),
+        "override.approver" => "--approver".to_string(),
         field => format!("--{field}"),
     };
     CliError::Usage(format!("{flag}: {}", e.message))

@@ -1,7 +1,9 @@
 //! `check --remote URL`: the same question asked of a shipwindow server, so CI
 //! sees runtime freezes. The answer is printed exactly as a local check would
 //! print it; anything but a decision — the server unreachable, an error status, a
-//! body that is not a decision — is exit 2, never "allowed".
+//! body that is not a decision, a decision whose `allowed` and `verdict`
+//! disagree or that answers for another service, env or change — is exit 2,
+//! never "allowed".
 
 use super::args::RequestArgs;
 use super::error::CliError;
@@ -10,7 +12,9 @@ use super::format::{Format, to_json};
 use super::output::{out, outln};
 use super::request::request_text;
 use super::{github, human};
+use crate::credentials;
 use crate::eval::Decision;
+use crate::policy::ChangeKind;
 use crate::wire;
 use chrono_tz::Tz;
 use std::time::Duration;
@@ -71,7 +75,11 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     let Some(base) = &args.remote else {
         return Err(CliError::Usage("--remote needs a URL".into()));
     };
+    let asked = Asked::from(&text);
     let url = format!("{}/v1/check", base.trim_end_matches('/'));
+    // What messages say: the address without its `user:password@`.
+    let shown = credentials::strip(&url);
+    let hide = |e: &dyn std::fmt::Display| credentials::strip(&e.to_string());
     let token = token(args)?;
     let body = serde_json::to_value(text)
         .map_err(|e| CliError::Usage(format!("cannot encode the request: {e}")))?;
@@ -86,7 +94,7 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     }
     let mut response = request
         .send_json(&body)
-        .map_err(|e| CliError::Usage(format!("--remote: cannot reach {url}: {e}")))?;
+        .map_err(|e| CliError::Usage(format!("--remote: cannot reach {shown}: {}", hide(&e))))?;
     let status = response.status();
     let zone = response
         .headers()
@@ -94,13 +102,15 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<Tz>().ok())
         .unwrap_or(chrono_tz::UTC);
-    let text = response
-        .body_mut()
-        .read_to_string()
-        .map_err(|e| CliError::Usage(format!("--remote: reading the answer from {url}: {e}")))?;
+    let text = response.body_mut().read_to_string().map_err(|e| {
+        CliError::Usage(format!(
+            "--remote: reading the answer from {shown}: {}",
+            hide(&e)
+        ))
+    })?;
     let not_json = || {
         CliError::Usage(format!(
-            "--remote: {url} answered {status} with something that is not JSON"
+            "--remote: {shown} answered {status} with something that is not JSON"
         ))
     };
     if !status.is_success() {
@@ -110,12 +120,14 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
             Err(_) => return Err(not_json()),
         };
         return Err(CliError::Usage(format!(
-            "--remote: {url} answered {status}: {message}"
+            "--remote: {shown} answered {status}: {}",
+            hide(&message)
         )));
     }
     let no_decision = |e: &dyn std::fmt::Display| {
         CliError::Usage(format!(
-            "--remote: {url} answered with no valid decision: {e}"
+            "--remote: {shown} answered with no valid decision: {}",
+            hide(e)
         ))
     };
     let answer: wire::Decision = serde_json::from_str(&text).map_err(|e| {
@@ -125,7 +137,59 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
             not_json()
         }
     })?;
-    answer.into_decision(zone).map_err(|e| no_decision(&e))
+    let decision = answer.into_decision(zone).map_err(|e| no_decision(&e))?;
+    answers_what_was_asked(&decision, &asked).map_err(|e| no_decision(&e))?;
+    Ok(decision)
+}
+
+/// A decision about another service, env or change says nothing about this one.
+fn answers_what_was_asked(decision: &Decision, asked: &Asked) -> Result<(), String> {
+    let mut wrong = Vec::new();
+    if decision.service != asked.service {
+        wrong.push(format!(
+            "service `{}`, not `{}`",
+            decision.service, asked.service
+        ));
+    }
+    if decision.env != asked.env {
+        wrong.push(format!("env `{}`, not `{}`", decision.env, asked.env));
+    }
+    if let Some(change) = asked.change
+        && decision.change != change
+    {
+        wrong.push(format!(
+            "change `{}`, not `{}`",
+            decision.change.as_str(),
+            change.as_str()
+        ));
+    }
+    if wrong.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("it is about {}", wrong.join(", ")))
+    }
+}
+
+/// What the request asked about, as the server resolves it (names trimmed).
+struct Asked {
+    service: String,
+    env: String,
+    change: Option<ChangeKind>,
+}
+
+impl Asked {
+    fn from(text: &crate::input::RequestText) -> Asked {
+        let name = |v: &Option<String>| v.as_deref().unwrap_or_default().trim().to_string();
+        Asked {
+            service: name(&text.service),
+            env: name(&text.env),
+            // A change this build cannot read is the server's to refuse.
+            change: match text.change.as_deref() {
+                None => Some(ChangeKind::Deploy),
+                Some(c) => ChangeKind::parse(c),
+            },
+        }
+    }
 }
 
 /// The text was JSON, just not of the shape asked for.

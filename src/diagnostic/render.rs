@@ -2,6 +2,7 @@
 //! (drawn by `annotate-snippets`, the renderer rustc uses), and the JSON shape.
 
 use super::problem::Diagnostic;
+use crate::credentials;
 use annotate_snippets::renderer::DecorStyle;
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -49,6 +50,9 @@ pub(super) fn snippet(d: &Diagnostic) -> Option<String> {
         .find('\n')
         .map_or(text.len(), |i| span.start + i);
     let shown = text.get(start_of_line..end_of_line)?.trim_end_matches('\r');
+    // A feed's `user:password@` is not shown; masked byte for byte, so the
+    // offsets below still hold.
+    let shown = &credentials::mask(shown);
     let from = (span.start - start_of_line).min(shown.len());
     let to = span
         .end

@@ -6,6 +6,7 @@
 //! `stale`); with no copy at all the caller fails closed. A new copy replaces the
 //! old one only when it parses, so a broken upload never replaces a good calendar.
 
+use crate::credentials;
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -183,7 +184,10 @@ fn fetch(url: &str, cached: Option<&Cached>, opts: &FeedOptions) -> Result<Fetch
             request = request.header("If-Modified-Since", lm);
         }
     }
-    let mut response = request.call().map_err(|e| e.to_string())?;
+    // A library's message may quote the address, password and all.
+    let mut response = request
+        .call()
+        .map_err(|e| credentials::strip(&e.to_string()))?;
     let status = response.status().as_u16();
     match status {
         304 => Ok(Fetched::NotModified),
@@ -205,7 +209,7 @@ fn fetch(url: &str, cached: Option<&Cached>, opts: &FeedOptions) -> Result<Fetch
                     ureq::Error::BodyExceedsLimit(_) => {
                         format!("the feed is larger than {} bytes", opts.max_bytes)
                     }
-                    other => other.to_string(),
+                    other => credentials::strip(&other.to_string()),
                 })?;
             let body = String::from_utf8(bytes).map_err(|e| {
                 let valid = e

@@ -104,7 +104,7 @@ impl CalendarSource {
     pub fn describe(&self) -> String {
         match &self.location {
             Location::File(path) => path.display().to_string(),
-            Location::Feed { url, .. } => url.clone(),
+            Location::Feed { url, .. } => super::feed::redact(url),
         }
     }
 }

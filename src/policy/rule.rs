@@ -257,7 +257,11 @@ impl Rule {
             OverridePolicy::Never => false,
             OverridePolicy::Reason => has_reason,
             OverridePolicy::Approver => {
-                has_reason && approver.is_some_and(|a| self.approvers.iter().any(|x| x == a))
+                has_reason
+                    && approver.is_some_and(|a| {
+                        // A blank name approves nothing, even if a list holds one.
+                        !a.trim().is_empty() && self.approvers.iter().any(|x| x == a)
+                    })
             }
         }
     }

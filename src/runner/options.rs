@@ -25,3 +25,55 @@ pub struct Options {
     pub state_dir: PathBuf,
     pub mode: Mode,
 }
+
+impl Options {
+    /// `--version` and `--previous`, when given, are words a hook can use: not
+    /// blank, no surrounding spaces (the versions file would give back a
+    /// different word) and no control characters (one line per file).
+    pub fn check_versions(&self) -> Result<(), String> {
+        for (flag, value) in [("--version", &self.version), ("--previous", &self.previous)] {
+            if let Some(v) = value {
+                version_word(v).map_err(|why| format!("{flag} `{}`: {why}", v.escape_debug()))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn version_word(v: &str) -> Result<(), &'static str> {
+    if v.trim().is_empty() {
+        Err("is blank; give a version, e.g. `v1.4.2` or a commit")
+    } else if v.trim() != v {
+        Err("has spaces around it; give the version alone")
+    } else if v.chars().any(char::is_control) {
+        Err("has a control character (a line break?) in it")
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, class 12: a blank or otherwise unusable version is bad input.
+    #[test]
+    fn blank_versions_are_refused() {
+        let opts = |version: Option<&str>, previous: Option<&str>| Options {
+            policies: PathBuf::new(),
+            strategy: "s".into(),
+            version: version.map(String::from),
+            previous: previous.map(String::from),
+            state_dir: PathBuf::new(),
+            mode: Mode::Start,
+        };
+        assert_eq!(opts(Some("v2"), Some("v1")).check_versions(), Ok(()));
+        assert_eq!(opts(None, None).check_versions(), Ok(()));
+        for bad in ["", " ", "\t", " \n ", "v2 ", " v2", "v2\nv3", "\u{3000}"] {
+            let err = opts(Some(bad), None).check_versions().unwrap_err();
+            assert!(err.starts_with("--version `"), "{bad:?}: {err}");
+            let err = opts(Some("v2"), Some(bad)).check_versions().unwrap_err();
+            assert!(err.starts_with("--previous `"), "{bad:?}: {err}");
+        }
+    }
+}

@@ -27,6 +27,7 @@ pub fn run(
     stop: &Stop,
     clock: &dyn Clock,
 ) -> Result<Outcome, RunError> {
+    opts.check_versions().map_err(RunError::Refused)?;
     let policy = PolicySet::load_with(&opts.policies, &load_options(opts, clock.now()))
         .map_err(RunError::Policy)?;
     let strategy = plan::find(&policy, &opts.strategy)
@@ -66,6 +67,7 @@ pub fn run(
     };
 
     let journal_path = state.journal(&service, &env);
+    adopt_legacy_journal(&state, &service, &env, &journal_path).map_err(state_err)?;
     let mut existing = journal::replay(&journal_path)?;
     if let Some(r) = &existing {
         if r.ended.is_some() {
@@ -213,6 +215,30 @@ fn uses_previous(strategy: &Strategy) -> Option<&'static str> {
             .is_some_and(|k| k.argv.iter().any(|a| a.contains("{previous}")))
     })
     .map(|(name, _)| name)
+}
+
+/// Moves an unfinished journal that an older version wrote under this service's
+/// old file name to the new one, when its lines say it is this service's and
+/// env's: another service may share the old name, and its journal stays put.
+fn adopt_legacy_journal(
+    state: &StateDir,
+    service: &str,
+    env: &str,
+    journal_path: &std::path::Path,
+) -> std::io::Result<()> {
+    if journal_path.exists() {
+        return Ok(());
+    }
+    let Some(old) = state.legacy_journal(service, env) else {
+        return Ok(());
+    };
+    match journal::replay(&old) {
+        Ok(Some(r)) if r.ended.is_none() && r.info().service == service && r.info().env == env => {
+            std::fs::rename(&old, journal_path)
+        }
+        // Someone else's, finished, unreadable or absent: not this run's business.
+        _ => Ok(()),
+    }
 }
 
 /// A new run: the plan at now, allowed as a whole, then forward.

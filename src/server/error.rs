@@ -1,5 +1,6 @@
 //! Every client-visible failure is one JSON shape, `{"error": "…"}`, with the
-//! status that says whose fault it is.
+//! status that says whose fault it is (the router gives the framework's own
+//! plain-text answers the same shape).
 
 use crate::eval::EvalError;
 use crate::input::InputError;

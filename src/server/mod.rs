@@ -10,7 +10,8 @@
 //! transport input into an action and its outcome back into JSON or Block Kit.
 //! `router` puts the handlers behind their paths, `auth` and the limits; `serve`
 //! runs the router on a listener (`net`) with the feed refresher from `reload`
-//! alongside. `openapi` describes the handlers and `metrics` counts what they do.
+//! alongside. `openapi` describes the handlers and `metrics` counts what they do;
+//! `replay` remembers the signed requests already answered.
 
 mod actions;
 mod api;
@@ -23,6 +24,7 @@ mod net;
 mod new_freeze;
 mod openapi;
 mod reload;
+mod replay;
 mod router;
 mod serve;
 mod served;

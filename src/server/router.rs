@@ -1,11 +1,12 @@
 //! The routes and the layers around them: which handler answers which path, which
-//! need a bearer token, and the limits (body size, time, concurrency) on the API.
+//! need a bearer token, the limits (body size, time, concurrency) on the API,
+//! and the one JSON error shape even for what the framework answers by itself.
 
 use super::error::ApiError;
 use super::state::AppState;
 use super::{api, audit, auth, freezes, openapi, slack};
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use std::sync::Arc;
@@ -66,6 +67,8 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Outermost, so no answer of the framework's own gets past in plain text.
+        .layer(axum::middleware::from_fn(json_errors))
         .with_state(state)
 }
 
@@ -100,4 +103,50 @@ async fn guard(
         tracing::debug!(%method, %path, status = response.status().as_u16(), micros, "request");
     }
     response
+}
+
+/// The most of a framework's plain-text error body kept as the message; its
+/// rejections say what is wrong in a line.
+const MAX_PLAIN_ERROR_BYTES: usize = 1024;
+
+/// Turns an error answer that is not JSON (axum's rejections answer in plain
+/// text: `413 Failed to buffer the request body: length limit exceeded`) into
+/// the one JSON shape, with the same status and headers.
+async fn json_errors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, MAX_PLAIN_ERROR_BYTES)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_string())
+        .unwrap_or_default();
+    // The same words as a JSON route's rejection (`Failed to buffer the request
+    // body: length limit exceeded` for a 413).
+    let message = if !text.is_empty() && status.is_client_error() {
+        text.clone()
+    } else {
+        // A server fault's own words stay in the log.
+        status
+            .canonical_reason()
+            .unwrap_or("the request failed")
+            .to_lowercase()
+    };
+    if status.is_server_error() {
+        tracing::error!(status = status.as_u16(), error = %text, "answered a framework error");
+    }
+    let json = ApiError::new(status, message).into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, json.into_body())
 }

@@ -4,6 +4,7 @@
 
 use super::error::ApiError;
 use super::metrics::Metrics;
+use super::replay::SeenRequests;
 use super::served::{self, Served};
 use crate::clock::{Clock, SystemClock};
 use crate::policy::{LoadError, LoadOptions, PolicySet};
@@ -27,6 +28,8 @@ pub struct AppState {
     write_turn: Arc<Mutex<()>>,
     store: Arc<Store>,
     pub(super) slack_secret: Option<Vec<u8>>,
+    /// Slack requests already answered, so one sent again is refused.
+    pub(super) slack_seen: SeenRequests,
     pub(super) metrics: Metrics,
     /// The state directory whose `feeds/` caches calendar feeds on reloads
     /// (`None`: `$SHIPWINDOW_STATE_DIR`, else `.shipwindow`).
@@ -52,6 +55,7 @@ impl AppState {
             write_turn: Arc::new(Mutex::new(())),
             store,
             slack_secret: None,
+            slack_seen: SeenRequests::default(),
             metrics: Metrics::default(),
             feeds: None,
             clock,

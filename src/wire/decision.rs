@@ -80,10 +80,18 @@ pub struct Decision {
     pub stale: Vec<String>,
 }
 
-/// A decision read back whose `change` is none of the kinds this build knows.
+/// A decision read back that this build cannot take as a decision.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown `change` `{0}`")]
-pub struct UnknownChange(pub String);
+pub enum ReadBackError {
+    /// Its `change` is none of the kinds this build knows.
+    #[error("unknown `change` `{0}`")]
+    UnknownChange(String),
+    /// `allowed` says one thing and `verdict` another: a gate cannot pick one.
+    #[error(
+        "`allowed` is {allowed} but `verdict` is `{verdict}` (`allowed` is true for `allow` and `override`, false for `deny`)"
+    )]
+    Contradiction { allowed: bool, verdict: String },
+}
 
 impl From<&eval::Decision> for Decision {
     fn from(d: &eval::Decision) -> Decision {
@@ -110,12 +118,21 @@ impl Decision {
     /// offsets only; a server names its policy's zone in a header). Where the
     /// searches stopped for want of data is not part of the JSON, so the result
     /// has no `data_end`.
-    pub fn into_decision(self, zone: Tz) -> Result<eval::Decision, UnknownChange> {
-        let change = ChangeKind::parse(&self.change).ok_or(UnknownChange(self.change))?;
+    /// `allowed` and `verdict` must agree, or the answer is refused whole.
+    pub fn into_decision(self, zone: Tz) -> Result<eval::Decision, ReadBackError> {
+        let verdict = eval::Verdict::from(self.verdict);
+        if self.allowed != (verdict != eval::Verdict::Deny) {
+            return Err(ReadBackError::Contradiction {
+                allowed: self.allowed,
+                verdict: verdict.as_str().to_string(),
+            });
+        }
+        let change =
+            ChangeKind::parse(&self.change).ok_or(ReadBackError::UnknownChange(self.change))?;
         let at = |t: DateTime<FixedOffset>| t.with_timezone(&zone);
         Ok(eval::Decision {
             allowed: self.allowed,
-            verdict: self.verdict.into(),
+            verdict,
             service: self.service,
             env: self.env,
             change,
@@ -299,6 +316,40 @@ mod tests {
             back.into_decision(Seoul).unwrap_err().to_string(),
             "unknown `change` `migration`"
         );
+    }
+
+    /// Issue 13, class 5: every pairing of `allowed` and `verdict` that
+    /// disagrees is refused, and every one that agrees is read.
+    #[test]
+    fn allowed_and_verdict_that_disagree_are_refused() {
+        for (allowed, verdict, ok) in [
+            (true, "allow", true),
+            (true, "override", true),
+            (false, "deny", true),
+            (true, "deny", false),
+            (false, "allow", false),
+            (false, "override", false),
+        ] {
+            let mut json = serde_json::to_value(Decision::from(&denied())).unwrap();
+            json["allowed"] = allowed.into();
+            json["verdict"] = verdict.into();
+            let back: Decision = serde_json::from_value(json).unwrap();
+            let got = back.into_decision(Seoul);
+            assert_eq!(
+                got.is_ok(),
+                ok,
+                "allowed {allowed}, verdict {verdict}: {got:?}"
+            );
+            if !ok {
+                let message = got.unwrap_err().to_string();
+                assert!(
+                    message.starts_with(&format!(
+                        "`allowed` is {allowed} but `verdict` is `{verdict}`"
+                    )),
+                    "{message}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod plan;
 mod rfc3339;
 mod windows;
 
-pub use decision::{Blocker, BlockerKind, Decision, UnknownChange, Verdict, ZONE_HEADER};
+pub use decision::{Blocker, BlockerKind, Decision, ReadBackError, Verdict, ZONE_HEADER};
 pub use error::ErrorBody;
 pub use plan::{Comparison, Plan, PlanStep, StepAction};
 pub use windows::{WindowState, WindowsReport, WindowsSegment};

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod blank_input;
 mod cli;
 mod decision;
 mod e2e_nginx;
@@ -25,10 +26,13 @@ mod market_xtks;
 mod plan;
 mod plan_compare;
 mod property;
+mod remote_answers;
 mod runner;
 mod server;
 mod server_ops;
 mod server_state;
 mod slack;
+mod state_names;
 mod strategy_load;
 mod time_range;
+mod url_credentials;

@@ -51,8 +51,12 @@ fn form(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect();
+    // Slack gives each invocation its own `trigger_id`, so two commands with the
+    // same text in the same second are two requests, not one replayed.
+    static TRIGGER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let trigger = TRIGGER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(
-        "token=legacy&team_id=T1&channel_id=C1&user_id=U42&user_name=alice&command=%2Fshipwindow&text={encoded}&response_url=https%3A%2F%2Fhooks.slack.com%2Fx"
+        "token=legacy&team_id=T1&channel_id=C1&user_id=U42&user_name=alice&command=%2Fshipwindow&text={encoded}&response_url=https%3A%2F%2Fhooks.slack.com%2Fx&trigger_id={trigger}"
     )
 }
 
@@ -264,4 +268,189 @@ async fn without_a_signing_secret_the_endpoint_says_it_is_not_configured() {
             .unwrap()
             .contains("SHIPWINDOW_SLACK_SIGNING_SECRET")
     );
+}
+
+/// Issue 13, class 12: the same signed request again (the same timestamp and
+/// signature, in either case of hex) is refused while its timestamp is inside
+/// the five minutes, and nothing in it runs or is audited again; on the
+/// server's clock, which here is a manual one.
+#[tokio::test]
+async fn a_replayed_request_is_refused_and_not_run_again() {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-11-27T08:00:00Z")
+        .unwrap()
+        .to_utc();
+    let clock = Arc::new(shipwindow::clock::ManualClock::new(start));
+    let policy = PolicySet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies")).unwrap();
+    let state = AppState::new(policy, Store::in_memory().unwrap())
+        .unwrap()
+        .with_slack_secret(SECRET.as_bytes().to_vec())
+        .with_clock(clock.clone());
+    let router = app(Arc::new(state), Tokens::default());
+    let audited = || async {
+        get(&router, "/v1/audit").await["entries"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+
+    let ts = start.timestamp().to_string();
+    let freeze = form("freeze web prod for 1h because INC-7");
+    let sig = signature(SECRET, &ts, &freeze);
+    let (status, answer) = send(&router, &freeze, &ts, Some(&sig)).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(audited().await, 2, "slack + freeze.create");
+
+    let upper = format!("v0={}", sig[3..].to_uppercase());
+    for (after, sent) in [
+        (0, &sig),
+        (0, &upper),
+        (1, &sig),
+        (299, &upper),
+        (300, &sig),
+    ] {
+        clock.set(start + chrono::TimeDelta::seconds(after));
+        let (status, answer) = send(&router, &freeze, &ts, Some(sent)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{after}s later: {answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains("replay"),
+            "{answer}"
+        );
+    }
+    // Past the window it is refused as stale, as before.
+    clock.set(start + chrono::TimeDelta::seconds(301));
+    let (status, answer) = send(&router, &freeze, &ts, Some(&sig)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("more than 5 minutes"),
+        "{answer}"
+    );
+    assert_eq!(audited().await, 2, "a refused request is not audited");
+    assert_eq!(
+        get(&router, "/v1/freezes").await["freezes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Another request in the same second (another body) is no replay.
+    clock.set(start);
+    let list = form("freezes");
+    let (status, answer) = send(&router, &list, &ts, Some(&signature(SECRET, &ts, &list))).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+}
+
+/// Issue 13, class 12: every error answer is JSON, including the framework's
+/// own (a body over the limit on the Slack route, an undecodable path).
+#[tokio::test]
+async fn every_error_answer_is_json() {
+    let router = router(Tokens::from_sources(None, Some("ci-token")));
+    let big = "text=".to_string() + &"x".repeat(shipwindow::server::MAX_BODY_BYTES);
+    let auth = ("authorization", "Bearer ci-token");
+    // Method, path, headers, body, and the status it must get.
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        Vec<(&'a str, &'a str)>,
+        String,
+        StatusCode,
+    );
+    let cases: Vec<Case<'_>> = vec![
+        (
+            "POST",
+            "/v1/slack/command",
+            vec![("content-type", "application/x-www-form-urlencoded")],
+            big.clone(),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "POST",
+            "/v1/check",
+            vec![("content-type", "application/json"), auth],
+            format!("{{\"service\":\"{big}\"}}"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "POST",
+            "/v1/freezes",
+            vec![("content-type", "application/json"), auth],
+            format!("{{\"reason\":\"{big}\"}}"),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            "DELETE",
+            "/v1/freezes/%FF%FE",
+            vec![auth],
+            String::new(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "POST",
+            "/v1/check",
+            vec![("content-type", "text/plain"), auth],
+            "{}".into(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "GET",
+            "/v1/check?service=web&env=prod",
+            vec![],
+            String::new(),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "GET",
+            "/v1/nothing-here",
+            vec![],
+            String::new(),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "PUT",
+            "/healthz",
+            vec![],
+            String::new(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
+            "GET",
+            "/v1/slack/command",
+            vec![],
+            String::new(),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ];
+    for (method, uri, headers, body, want) in cases {
+        let mut req = Request::builder().method(method).uri(uri);
+        for (k, v) in &headers {
+            req = req.header(*k, *v);
+        }
+        let resp = router
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(status, want, "{method} {uri}: {text}");
+        assert_eq!(
+            content_type.as_deref(),
+            Some("application/json"),
+            "{method} {uri}: {text}"
+        );
+        let json: Value = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("{method} {uri}: {e}: {text}"));
+        let message = json["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {uri}: {json}"));
+        assert!(!message.is_empty(), "{method} {uri}");
+    }
 }

@@ -1,5 +1,5 @@
-//! The `POST /v1/slack/command` handler: it checks the signature, decodes the
-//! form, puts the request on record, and answers the parsed command with Block
+//! The `POST /v1/slack/command` handler: it checks the signature (on the server's
+//! clock) and that the request was not received before, decodes the form, puts the request on record, and answers the parsed command with Block
 //! Kit, by the same actions as the JSON API.
 
 use super::blocks::{
@@ -13,6 +13,7 @@ use crate::server::actions::{self, create_freeze, lift_freeze};
 use crate::server::auth::Caller;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::new_freeze::validate;
+use crate::server::replay::ReplayError;
 use crate::server::state::AppState;
 use crate::store::{AuditAction, NewAuditEntry};
 use axum::Json;
@@ -31,8 +32,9 @@ use std::sync::Arc;
         ("X-Slack-Signature" = String, Header, description = "`v0=` and the hex HMAC-SHA256 of `v0:timestamp:body`"),
     ),
     responses((status = 200, description = "A Block Kit message; errors in the command are ephemeral messages, still 200 as Slack expects", content_type = "application/json", body = Object),
-              (status = 401, description = "A missing, wrong or expired signature: nothing is evaluated or audited", body = ErrorBody),
-              (status = 503, description = "No signing secret is configured", body = ErrorBody)))]
+              (status = 401, description = "A missing, wrong or expired signature, or a request already received (the same timestamp and signature): nothing is evaluated or audited", body = ErrorBody),
+              (status = 413, description = "A body over the size limit", body = ErrorBody),
+              (status = 503, description = "No signing secret is configured, or too many signed requests in five minutes", body = ErrorBody)))]
 pub(crate) async fn command(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -51,14 +53,29 @@ pub(crate) async fn command(
         header(TIMESTAMP_HEADER),
         header(SIGNATURE_HEADER),
         &body,
-        chrono::Utc::now(),
+        state.now(),
     );
-    if let Err(e) = verified {
-        // Logged, not audited: anyone can send these, and the log must not fill up.
-        tracing::warn!(reason = %e, "refused an unsigned or badly signed Slack request");
+    let verified = match verified {
+        Ok(verified) => verified,
+        Err(e) => {
+            // Logged, not audited: anyone can send these, and the log must not fill up.
+            tracing::warn!(reason = %e, "refused an unsigned or badly signed Slack request");
+            let status = match e {
+                SignatureError::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
+                _ => StatusCode::UNAUTHORIZED,
+            };
+            return ApiError::new(status, e.to_string()).into_response();
+        }
+    };
+    // A signed request counts once: the same one again within its window is a replay.
+    let seen = state
+        .slack_seen
+        .first_time(verified.tag, verified.expires, state.now().timestamp());
+    if let Err(e) = seen {
+        tracing::warn!(reason = %e, "refused a Slack request");
         let status = match e {
-            SignatureError::NoSecret => StatusCode::SERVICE_UNAVAILABLE,
-            _ => StatusCode::UNAUTHORIZED,
+            ReplayError::Replayed => StatusCode::UNAUTHORIZED,
+            ReplayError::Full => StatusCode::SERVICE_UNAVAILABLE,
         };
         return ApiError::new(status, e.to_string()).into_response();
     }

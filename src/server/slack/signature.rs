@@ -2,6 +2,7 @@
 //! the signing secret, with a five-minute replay window. Knows nothing of the form
 //! or the commands inside the body; the caller passes `now`.
 
+use crate::server::replay::Tag;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -11,7 +12,7 @@ pub(super) const TIMESTAMP_HEADER: &str = "x-slack-request-timestamp";
 /// The header with `v0=` and the hex HMAC-SHA256 of `v0:{timestamp}:{body}`.
 pub(super) const SIGNATURE_HEADER: &str = "x-slack-signature";
 /// How far a request's timestamp may be from the server's clock, either way.
-const REPLAY_WINDOW_SECS: u64 = 300;
+pub(super) const REPLAY_WINDOW_SECS: u64 = 300;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -52,7 +53,7 @@ pub(super) fn verify_signature(
     signature: Option<&str>,
     body: &[u8],
     now: DateTime<Utc>,
-) -> Result<(), SignatureError> {
+) -> Result<Verified, SignatureError> {
     if secret.is_empty() {
         return Err(SignatureError::NoSecret);
     }
@@ -65,7 +66,22 @@ pub(super) fn verify_signature(
     }
     let mac = mac(secret, timestamp, body).ok_or(SignatureError::Mismatch)?;
     // `verify_slice` compares in constant time.
-    mac.verify_slice(&tag).map_err(|_| SignatureError::Mismatch)
+    mac.verify_slice(&tag)
+        .map_err(|_| SignatureError::Mismatch)?;
+    let tag: Tag = tag.try_into().map_err(|_| SignatureError::Mismatch)?;
+    let window = i64::try_from(REPLAY_WINDOW_SECS).unwrap_or(i64::MAX);
+    Ok(Verified {
+        tag,
+        expires: sent_at.saturating_add(window),
+    })
+}
+
+/// A request whose signature verified: its tag (upper- or lower-case hex alike)
+/// and when its timestamp leaves the replay window, to remember it until then.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Verified {
+    pub(super) tag: Tag,
+    pub(super) expires: i64,
 }
 
 /// The `X-Slack-Signature` value Slack would send for this request:
@@ -141,7 +157,7 @@ mod tests {
         body: &str,
         now: DateTime<Utc>,
     ) -> Result<(), SignatureError> {
-        verify_signature(SECRET, ts, sig, body.as_bytes(), now)
+        verify_signature(SECRET, ts, sig, body.as_bytes(), now).map(|_| ())
     }
 
     #[test]
