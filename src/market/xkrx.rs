@@ -2,8 +2,10 @@
 //!
 //! KRX closes on every public holiday of the Regulations on Holidays of Government
 //! Offices (관공서의 공휴일에 관한 규정) and the Public Holidays Act (공휴일에 관한
-//! 법률), plus two closures of its own: Labor Day (before it became a public holiday
-//! in 2026) and the last business day of the year.
+//! 법률), plus two closures of its own: Labor Day (a Labor Day substitute rule is not
+//! confirmed in force, so none is projected) and the last
+//! business day of the year. Only closures in force by statute, decree or exchange
+//! notice are listed: a day wrongly closed would let deploys run while KRX trades.
 //!
 //! Rules: the solar fixed-date holidays, the substitute-holiday law with its effective
 //! dates, Labor Day, the year-end closing and the 10:00 open of the first trading day.
@@ -104,13 +106,20 @@ static LUNAR: [Lunar; 16] = [
     Lunar::new(ymd(2030, 2, 3), ymd(2030, 5, 9), ymd(2030, 9, 12)),
 ];
 
-/// Election days: public holidays that are never substituted. Scheduled elections
-/// fall on the date the Public Official Election Act art. 34 fixes (the first
-/// Wednesday on or after 70/50/30 days before the term ends for presidential,
-/// National Assembly and local elections, a week later next to a holiday); early
-/// presidential elections are set by the government and declared temporary holidays.
-/// Dates after 2026 are statutory projections and change only if the law does.
-static ELECTIONS: [(NaiveDate, &str); 12] = [
+/// Election days: public holidays that are never substituted (Regulations on Holidays
+/// of Government Offices art. 2(10)). Scheduled elections fall on the date the Public
+/// Official Election Act art. 34 fixes (the first Wednesday on or after 70/50/30 days
+/// before the term ends for presidential, National Assembly and local elections, a
+/// week later next to a holiday); early presidential elections are set by the
+/// government and declared temporary holidays.
+///
+/// Only dates fixed by a statute in force, or already designated, are listed: a day
+/// wrongly closed here would let deploys run while KRX trades. The 22nd presidential
+/// election is left out: art. 34 would put it on 2030-03-27, but only if the term runs
+/// its full length, and two of the last three presidential elections were early
+/// (2017, 2025). Add it with `extra_closed` once the National Election Commission
+/// announces the date (docs/markets.md).
+static ELECTIONS: [(NaiveDate, &str); 11] = [
     // 20th National Assembly; Election Act art. 34; KRX closure notice
     (ymd(2016, 4, 13), "National Assembly election"),
     // 19th president, early election after the 2017-03-10 removal; State Council
@@ -131,12 +140,12 @@ static ELECTIONS: [(NaiveDate, &str); 12] = [
     (ymd(2025, 6, 3), "Presidential election"),
     // 9th local elections; Election Act art. 34 (terms end 2026-06-30)
     (ymd(2026, 6, 3), "Local election"),
-    // 23rd National Assembly; Election Act art. 34 (term ends 2028-05-29); statutory
+    // 23rd National Assembly; statute in force: Election Act art. 34(1)2 (the term
+    // ends 2028-05-29 and the Assembly cannot be dissolved, so the date is fixed)
     (ymd(2028, 4, 12), "National Assembly election"),
-    // 22nd president; Election Act art. 34 (term ends 2030-06-03); projected
-    (ymd(2030, 3, 27), "Presidential election"),
-    // 10th local elections; Election Act art. 34: Jun 5 is next to Memorial Day, so
-    // the election moves a week later; projected
+    // 10th local elections; statute in force: Election Act art. 34(1)3 gives Jun 5
+    // (terms end 2030-06-30, fixed), and art. 34(2) moves it a week later because
+    // Jun 6 is Memorial Day
     (ymd(2030, 6, 12), "Local election"),
 ];
 
@@ -208,9 +217,16 @@ const NATIONAL_DAYS_SUBSTITUTE_FROM: NaiveDate = ymd(2021, 8, 4);
 /// Substitutes for Buddha's Birthday and Christmas apply from 2023-05-04 (amended
 /// Regulations passed by the State Council in May 2023).
 const BUDDHA_CHRISTMAS_SUBSTITUTE_FROM: NaiveDate = ymd(2023, 5, 4);
-/// Labor Day and Constitution Day are public holidays, with substitutes, from 2026
-/// (Public Holidays Act amendments of 2026; Constitution Day passed 2026-01-29).
-const LABOR_CONSTITUTION_FROM_YEAR: i32 = 2026;
+/// Constitution Day is a public holiday again from 2026 (Public Holidays Act art. 2 as
+/// amended, passed 2026-01-29). As a national day (국경일) it gets substitutes under
+/// art. 3 of the same Act, as Mar 1, Aug 15, Oct 3 and Oct 9 do.
+///
+/// Labor Day is deliberately not here. KRX closes on May 1 under its own Market
+/// Business Regulation, which is established; but no substitute rule for Labor Day is
+/// confirmed in force, so a Saturday or Sunday May 1 (2027) gives no substitute, and
+/// Labor Day neither counts as an overlap nor blocks a substitute day. If a substitute
+/// is announced, add it with `extra_closed` (docs/markets.md).
+const CONSTITUTION_DAY_FROM_YEAR: i32 = 2026;
 
 /// One public holiday on one date, before substitution.
 struct PublicDay {
@@ -268,12 +284,7 @@ fn fixed_dates(year: i32) -> Vec<PublicDay> {
             ),
         ),
     ];
-    if year >= LABOR_CONSTITUTION_FROM_YEAR {
-        days.push(PublicDay::new(
-            ymd(year, 5, 1),
-            "Labor Day",
-            WeekendOrOverlap,
-        ));
+    if year >= CONSTITUTION_DAY_FROM_YEAR {
         days.push(PublicDay::new(
             ymd(year, 7, 17),
             "Constitution Day",
@@ -399,11 +410,9 @@ fn closures(year: i32) -> BTreeMap<NaiveDate, Vec<String>> {
     for day in &public {
         add(&mut closed, day.date, day.name.to_string());
     }
-    // Before it became a public holiday, Labor Day (근로자의 날) was a KRX-only
-    // closure: it neither counts as an overlap nor blocks a substitute day.
-    if year < LABOR_CONSTITUTION_FROM_YEAR {
-        add(&mut closed, ymd(year, 5, 1), "Labor Day".to_string());
-    }
+    // Labor Day (근로자의 날) is a KRX closure (Market Business Regulation art. 5) with no
+    // confirmed substitute rule: it neither counts as an overlap nor blocks a substitute.
+    add(&mut closed, ymd(year, 5, 1), "Labor Day".to_string());
     let end = year_end(year, &closed);
     add(&mut closed, end, "Year-end closing".to_string());
     closed

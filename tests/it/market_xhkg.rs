@@ -299,3 +299,55 @@ fn outside_coverage_is_an_error_naming_code_and_coverage() {
         }
     }
 }
+
+/// No closure beyond the General Holidays Ordinance (Cap. 149) is projected (issue 13,
+/// class 4): from 2027 every closure is a general holiday or its substitute; no one-off
+/// holiday and no severe-weather closure (HKEX trades through it since 2024-09-23).
+#[test]
+fn projected_but_unannounced_days_trade() {
+    common::assert_closures_only_named(
+        "XHKG",
+        2027..=2030,
+        &[
+            "The first day of January",
+            "The day following the first day of January",
+            "Lunar New Year's Day",
+            "The second day of Lunar New Year",
+            "The third day of Lunar New Year",
+            "The fourth day of Lunar New Year",
+            "Ching Ming Festival",
+            "The day following Ching Ming Festival",
+            "Good Friday",
+            "The day following Good Friday",
+            "The second day following Good Friday",
+            "Easter Monday",
+            "The day following Easter Monday",
+            "Labour Day",
+            "The day following Labour Day",
+            "The Birthday of the Buddha",
+            "The day following the Birthday of the Buddha",
+            "Tuen Ng Festival",
+            "The day following Tuen Ng Festival",
+            "Hong Kong Special Administrative Region Establishment Day",
+            "The day following Hong Kong Special Administrative Region Establishment Day",
+            "The day following the Chinese Mid-Autumn Festival",
+            "The second day following the Chinese Mid-Autumn Festival",
+            "National Day",
+            "The day following National Day",
+            "Chung Yeung Festival",
+            "The day following Chung Yeung Festival",
+            "Christmas Day",
+            "The first weekday after Christmas Day",
+            "The second weekday after Christmas Day",
+        ],
+    );
+    common::assert_trades(
+        "XHKG",
+        &[
+            // The 2015 commemorative holiday was a one-off; none is gazetted after it.
+            ("2030-09-03", "an anniversary holiday"),
+            // Lunar New Year's Eve is a half day, not a closure.
+            ("2028-01-25", "Lunar New Year's Eve"),
+        ],
+    );
+}

@@ -152,8 +152,10 @@ fn weekday_closures_2026() {
 
 /// 2027: KRX's own 2027 notice comes out in December 2026, so this year is derived
 /// from published facts rather than copied: the KASI 2027 almanac's lunar dates and
-/// public holidays, the substitute law as amended in 2026 (Labor Day and Constitution
-/// Day both fall on a Saturday), and KRX's standing closures (Labor Day, year-end).
+/// public holidays, the substitute law (Constitution Day falls on a Saturday and, as a
+/// national day, gets a substitute), and KRX's standing closures (Labor Day, year-end).
+/// Labor Day also falls on a Saturday, but no substitute for it is confirmed in force,
+/// so Monday 2027-05-03 trades.
 #[test]
 fn weekday_closures_2027() {
     assert_closed_weekdays(
@@ -163,7 +165,6 @@ fn weekday_closures_2027() {
             ("2027-02-08", "Seollal"),
             ("2027-02-09", "Substitute holiday for Seollal"),
             ("2027-03-01", "Independence Movement Day"),
-            ("2027-05-03", "Substitute holiday for Labor Day"),
             ("2027-05-05", "Children's Day"),
             ("2027-05-13", "Buddha's Birthday"),
             ("2027-07-19", "Substitute holiday for Constitution Day"),
@@ -356,4 +357,28 @@ fn dates_outside_coverage_are_errors() {
     }
     assert!(xkrx().day(date("2015-01-01")).is_ok());
     assert!(xkrx().day(date("2030-12-31")).is_ok());
+}
+
+/// Days a projection would close but no statute, decree or KRX notice does (issue 13,
+/// class 4): the calendar leaves them open, so a market rule blocks them. Each can be
+/// added with `extra_closed` once it is announced.
+#[test]
+fn projected_but_unannounced_days_trade() {
+    crate::support::market::assert_trades(
+        "XKRX",
+        &[
+            // May 1 falls on a Saturday; no Labor Day substitute rule is confirmed.
+            ("2027-05-03", "Labor Day substitute"),
+            // Election Act art. 34's date only if the president serves the full term.
+            ("2030-03-27", "22nd presidential election"),
+        ],
+    );
+    // The closures around them that law or KRX rules do establish stay closed.
+    assert_eq!(holiday("2029-05-01"), "Labor Day");
+    assert_eq!(
+        holiday("2027-07-19"),
+        "Substitute holiday for Constitution Day"
+    );
+    assert_eq!(holiday("2028-04-12"), "National Assembly election");
+    assert_eq!(holiday("2030-06-12"), "Local election");
 }

@@ -285,3 +285,32 @@ fn dates_outside_coverage_are_errors_naming_code_and_coverage() {
     }
     assert!(cal.day(d("2015-01-02")).is_ok() && cal.day(d("2030-12-31")).is_ok());
 }
+
+/// No closure after the last proclamation is projected (issue 13, class 4): from 2027
+/// every closure is a bank holiday of the Banking and Financial Dealings Act 1971
+/// schedule (or its substitute day), and no one-off bank holiday is assumed.
+#[test]
+fn projected_but_unannounced_days_trade() {
+    crate::support::market::assert_closures_only_named(
+        "XLON",
+        2027..=2030,
+        &[
+            "New Year's Day",
+            "Good Friday",
+            "Easter Monday",
+            "Early May bank holiday",
+            "Spring bank holiday",
+            "Summer bank holiday",
+            "Christmas Day",
+            "Boxing Day",
+        ],
+    );
+    crate::support::market::assert_trades(
+        "XLON",
+        &[
+            // No anniversary bank holiday is proclaimed (2020 and 2023 had one-offs).
+            ("2030-05-08", "VE Day 85th anniversary"),
+            ("2028-06-02", "a jubilee-style extra day"),
+        ],
+    );
+}

@@ -342,3 +342,39 @@ fn dates_outside_coverage_are_errors_naming_code_and_coverage() {
         assert!(cal.day(d("2015-01-02")).is_ok() && cal.day(d("2030-12-31")).is_ok());
     }
 }
+
+/// No closure after the last announced one is projected (issue 13, class 4): from 2027
+/// every closure is an NYSE Rule 7.2 holiday, and the days a careless projection would
+/// close trade.
+#[test]
+fn projected_but_unannounced_days_trade() {
+    for code in ["XNYS", "XNAS"] {
+        crate::support::market::assert_closures_only_named(
+            code,
+            2027..=2030,
+            &[
+                "New Year's Day",
+                "Martin Luther King, Jr. Day",
+                "Washington's Birthday",
+                "Good Friday",
+                "Memorial Day",
+                "Juneteenth National Independence Day",
+                "Independence Day",
+                "Labor Day",
+                "Thanksgiving Day",
+                "Christmas Day",
+            ],
+        );
+        crate::support::market::assert_trades(
+            code,
+            &[
+                // New Year's Day 2028 is a Saturday: federal offices observe Friday,
+                // NYSE Rule 7.2 does not.
+                ("2027-12-31", "observed New Year's Day"),
+                // Election days have not closed the exchange since 1980.
+                ("2028-11-07", "presidential election day"),
+                ("2030-11-05", "midterm election day"),
+            ],
+        );
+    }
+}

@@ -259,3 +259,44 @@ fn outside_coverage_is_an_error_naming_code_and_coverage() {
         }
     }
 }
+
+/// No closure beyond the Act on National Holidays and TSE's year-end days is projected
+/// (issue 13, class 4): from 2027 every closure is a national holiday, its substitute or
+/// citizens' holiday, or a market holiday (Jan 2-3, Dec 31); no one-off is assumed.
+#[test]
+fn projected_but_unannounced_days_trade() {
+    common::assert_closures_only_named(
+        "XTKS",
+        2027..=2030,
+        &[
+            "New Year's Day",
+            "Market Holiday",
+            "Coming of Age Day",
+            "National Foundation Day",
+            "Emperor's Birthday",
+            "Vernal Equinox Day",
+            "Showa Day",
+            "Constitution Memorial Day",
+            "Greenery Day",
+            "Children's Day",
+            "Marine Day",
+            "Mountain Day",
+            "Respect for the Aged Day",
+            "Autumnal Equinox Day",
+            "Sports Day",
+            "Culture Day",
+            "Labor Thanksgiving Day",
+            "Substitute Holiday",
+            "National Holiday",
+        ],
+    );
+    common::assert_trades(
+        "XTKS",
+        &[
+            // The last trading day of the year (大納会) trades.
+            ("2027-12-30", "the day before the year-end holidays"),
+            // No Olympic-style move is enacted: the regular Marine Day date stands.
+            ("2028-07-14", "a moved Marine Day"),
+        ],
+    );
+}

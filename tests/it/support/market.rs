@@ -49,3 +49,37 @@ pub fn assert_closed_weekdays(code: &str, year: i32, want: &[(&str, &str)]) {
         "{code} {year}: every other weekday trades"
     );
 }
+
+/// Asserts that every weekday closure of `years` in `code` carries one of `names` (a
+/// rule in force, or a table entry backed by a statute or notice), optionally with a
+/// `(substitute day)`-style suffix, so no one-off or projected closure is listed
+/// before it is announced (issue 13, class 4).
+pub fn assert_closures_only_named(
+    code: &str,
+    years: std::ops::RangeInclusive<i32>,
+    names: &[&str],
+) {
+    for year in years {
+        for (date, name) in closed_weekdays(code, year) {
+            let base = name.split(" (").next().unwrap_or(&name);
+            assert!(
+                names.contains(&base),
+                "{code} {date}: `{name}` is not a closure established by law or notice"
+            );
+        }
+    }
+}
+
+/// Asserts that each of `days` (date, why a projection might close it) trades in
+/// `code`: a market rule then blocks it, failing closed, until it is announced and
+/// added with `extra_closed`.
+pub fn assert_trades(code: &str, days: &[(&str, &str)]) {
+    let cal = exchange(code).unwrap();
+    for (day, why) in days {
+        let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+        assert!(
+            matches!(cal.day(date).unwrap(), Day::Open(_)),
+            "{code} {day} ({why}) must trade until it is announced"
+        );
+    }
+}
