@@ -5,6 +5,7 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::new_freeze::MAX_UNEXPIRED_FREEZES;
 use super::state::AppState;
 use crate::eval::{self, Decision};
 use crate::input::RequestText;
@@ -42,7 +43,7 @@ pub(super) async fn decide(
         };
         state.audit(entry).await?;
     }
-    state.metrics.decision(&decision);
+    state.metrics.decision(&decision, &policy);
     Ok((decision, policy.settings.timezone))
 }
 
@@ -54,7 +55,7 @@ pub(super) async fn create_freeze(
     let (freeze, _) = state
         .write_store({
             let now = state.now();
-            move |s| s.create_freeze(new, now)
+            move |s| s.create_freeze(new, now, MAX_UNEXPIRED_FREEZES)
         })
         .await?;
     state.install(None);

@@ -108,7 +108,9 @@ impl From<StoreError> for ApiError {
                 StatusCode::CONFLICT,
                 format!("runtime freeze `{id}` is already lifted or expired"),
             ),
-            StoreError::InvalidRange { .. } => ApiError::bad_request(e.to_string()),
+            StoreError::InvalidRange { .. } | StoreError::TooManyFreezes { .. } => {
+                ApiError::bad_request(e.to_string())
+            }
             other => {
                 let context = "the server could not use its state database";
                 let reason = other.reason();

@@ -1,7 +1,11 @@
 //! Prometheus metrics for `GET /metrics` (OpenMetrics text): decisions by verdict
-//! and by blocking rule, API latency, policy reloads and audit-log writes.
+//! and by blocking rule, API latency, policy reloads and audit-log writes. Every
+//! label comes from a fixed list or from the policy files' rule names, never from
+//! a caller (a service, an env, a path) or a runtime freeze's id, so the number of
+//! series stays bounded however many requests and freezes come.
 
 use crate::eval::Decision;
+use crate::policy::PolicySet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -9,6 +13,10 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
 type Labels = Vec<(&'static str, String)>;
+
+/// The `rule` label of every runtime freeze: one series for all of them, since
+/// each has its own id and they come and go without bound.
+const RUNTIME_RULE_LABEL: &str = "runtime";
 
 /// Round bucket bounds (seconds), so the exposition reads cleanly.
 const LATENCY_BUCKETS: [f64; 17] = [
@@ -74,7 +82,9 @@ impl Default for Metrics {
 }
 
 impl Metrics {
-    pub fn decision(&self, d: &Decision) {
+    /// Counts `d`, made with `policy` (which tells a runtime freeze's rule from
+    /// a file's by its origin).
+    pub fn decision(&self, d: &Decision, policy: &PolicySet) {
         let verdict = match d.verdict {
             crate::eval::Verdict::Allow => &self.verdicts[0],
             crate::eval::Verdict::Override => &self.verdicts[1],
@@ -82,10 +92,13 @@ impl Metrics {
         };
         verdict.inc();
         for b in &d.blocked_by {
-            let labels = vec![
-                ("rule", b.rule.clone()),
-                ("kind", b.kind.as_str().to_string()),
-            ];
+            let runtime = policy.runtime_rules().any(|r| r.name == b.rule);
+            let rule = if runtime {
+                RUNTIME_RULE_LABEL.to_string()
+            } else {
+                b.rule.clone()
+            };
+            let labels = vec![("rule", rule), ("kind", b.kind.as_str().to_string())];
             self.blocked.get_or_create(&labels).inc();
         }
     }

@@ -34,6 +34,7 @@ mod state;
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
 pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
+pub use new_freeze::{MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_UNEXPIRED_FREEZES};
 pub use openapi::ApiDoc;
 pub use reload::{FEED_CHECK, reload_on_sighup, watch_policies};
 pub use router::{MAX_BODY_BYTES, MAX_CONCURRENT, REQUEST_TIMEOUT, app};

@@ -1,6 +1,6 @@
 //! A runtime freeze as asked for, by the JSON API or by Slack's grammar: its
-//! length ([`FreezeLength`]) and the checks (patterns, length, reason) that make
-//! it storable. No handler lives here, so both doors use it without knowing each
+//! length ([`FreezeLength`]) and the checks (patterns and their bounds, length,
+//! reason) that make it storable. No handler lives here, so both doors use it without knowing each
 //! other.
 
 use crate::input::InputError;
@@ -11,6 +11,17 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 /// The longest runtime freeze: it is an incident brake, not a calendar.
 pub const MAX_FREEZE: TimeDelta = TimeDelta::days(30);
+
+/// The most service (or env) patterns one freeze may list: a freeze names what
+/// an incident touches, and each pattern is compiled and matched on every check.
+pub const MAX_PATTERNS: usize = 64;
+
+/// The longest pattern, in characters: a glob is compiled from it.
+pub const MAX_PATTERN_CHARS: usize = 256;
+
+/// The most runtime freezes not lifted and not ended (in force or scheduled) at
+/// once: each is a rule every check looks at, kept in memory by the server.
+pub const MAX_UNEXPIRED_FREEZES: usize = 1000;
 
 /// How long a new freeze lasts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +48,27 @@ pub(super) fn validate(
                 field: field.into(),
                 message: "needs at least one name or pattern (e.g. `payments-*`)".into(),
             });
+        }
+        if list.len() > MAX_PATTERNS {
+            return Err(InputError {
+                field: field.into(),
+                message: format!(
+                    "lists {} patterns; a runtime freeze has at most {MAX_PATTERNS}",
+                    list.len()
+                ),
+            });
+        }
+        // Before compiling: a pattern's length bounds the glob built from it.
+        for (i, pattern) in list.iter().enumerate() {
+            let chars = pattern.chars().count();
+            if chars > MAX_PATTERN_CHARS {
+                return Err(InputError {
+                    field: format!("{field}[{i}]"),
+                    message: format!(
+                        "is {chars} characters long; a pattern has at most {MAX_PATTERN_CHARS}"
+                    ),
+                });
+            }
         }
         Scope::parse(list.iter().map(String::as_str)).map_err(|(i, message)| InputError {
             field: format!("{field}[{i}]"),

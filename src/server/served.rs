@@ -1,11 +1,12 @@
 //! The policy a server answers with: the policy files' rules plus one freeze rule
-//! per runtime freeze, composed from the store's freezes, counted, and carried
-//! over when the store cannot be read.
+//! per runtime freeze, composed from the store's freezes (each one's patterns
+//! compiled once), counted, and carried over when the store cannot be read.
 
-use crate::policy::{PolicySet, RuleSource};
+use crate::policy::{PolicySet, Rule, RuleOrigin, RuleSource};
 use crate::store::RuntimeFreeze;
 use crate::time::spec::TimeSpec;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The policy files as loaded, and what requests are answered with: those rules
@@ -16,9 +17,35 @@ pub(super) struct Served {
 }
 
 /// The served policy: the files' rules, then one freeze rule per runtime freeze.
-pub(super) fn compose(files: &PolicySet, freezes: &[RuntimeFreeze]) -> PolicySet {
+/// A freeze that `previous` already serves keeps its rule (a stored freeze never
+/// changes; lifting it removes it), so each create, lift or reload compiles the
+/// patterns of new freezes only, not of every freeze in force.
+pub(super) fn compose(
+    files: &PolicySet,
+    freezes: &[RuntimeFreeze],
+    previous: Option<&PolicySet>,
+) -> PolicySet {
     let tz = files.settings.timezone;
-    files.with_runtime_rules(freezes.iter().filter_map(|f| f.spec().rule(tz)))
+    let built: HashMap<&str, &Rule> = previous
+        .into_iter()
+        .flat_map(PolicySet::runtime_rules)
+        .filter_map(|r| match &r.origin {
+            RuleOrigin::Runtime(id) => Some((id.as_str(), r)),
+            RuleOrigin::File(_) => None,
+        })
+        .collect();
+    files.with_runtime_rules(
+        freezes
+            .iter()
+            .filter_map(|f| match built.get(f.id.as_str()) {
+                // The files' zone may have changed on a reload; the rule shows times in it.
+                Some(rule) => Some(Rule {
+                    timezone: tz,
+                    ..Rule::clone(rule)
+                }),
+                None => f.spec().rule(tz),
+            }),
+    )
 }
 
 /// How many runtime freeze rules in `policy` have not ended by `now`.
@@ -32,4 +59,51 @@ pub(super) fn unexpired_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
 /// `files` with the runtime rules of `previous` (when the store cannot be read).
 pub(super) fn carry_over(files: &PolicySet, previous: &PolicySet) -> PolicySet {
     files.with_runtime_rules(previous.runtime_rules().cloned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicySet;
+
+    fn freeze(id: &str, service: &str) -> RuntimeFreeze {
+        RuntimeFreeze {
+            id: id.into(),
+            services: vec![service.into()],
+            envs: vec!["prod".into()],
+            start: DateTime::from_timestamp(0, 0).unwrap(),
+            until: DateTime::from_timestamp(3600, 0).unwrap(),
+            reason: "INC-1".into(),
+            created_by: "ops".into(),
+            created_at: DateTime::from_timestamp(0, 0).unwrap(),
+            lifted_at: None,
+            lifted_by: None,
+        }
+    }
+
+    fn covers(policy: &PolicySet, id: &str, service: &str) -> bool {
+        policy
+            .runtime_rules()
+            .find(|r| r.origin == RuleOrigin::Runtime(id.into()))
+            .unwrap()
+            .services
+            .matches(service)
+    }
+
+    #[test]
+    fn a_served_freeze_keeps_its_compiled_rule_and_only_new_ones_are_built() {
+        let files = PolicySet::from_files(&[("p.toml", "")]).unwrap();
+        let first = compose(&files, &[freeze("1", "api")], None);
+        assert!(covers(&first, "1", "api"));
+        // Freeze 1's row now reads differently: had it been compiled again, it
+        // would cover `web`. It is the rule already served that stays.
+        let rows = [freeze("1", "web"), freeze("2", "db-*")];
+        let second = compose(&files, &rows, Some(&first));
+        assert!(covers(&second, "1", "api") && !covers(&second, "1", "web"));
+        assert!(covers(&second, "2", "db-main"));
+        // A freeze no longer in the store is no longer served.
+        let third = compose(&files, &rows[1..], Some(&second));
+        let ids: Vec<_> = third.runtime_rules().map(|r| r.name.as_str()).collect();
+        assert_eq!(ids, ["runtime:2"]);
+    }
 }

@@ -46,7 +46,7 @@ impl AppState {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let freezes = store.unexpired_freezes(truncated(clock.now()))?;
         let files = Arc::new(policy);
-        let effective = Arc::new(served::compose(&files, &freezes));
+        let effective = Arc::new(served::compose(&files, &freezes, None));
         Ok(AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
@@ -178,7 +178,7 @@ impl AppState {
         let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
         let files = files.unwrap_or_else(|| Arc::clone(&served.files));
         let effective = match self.store.unexpired_freezes(self.now()) {
-            Ok(freezes) => served::compose(&files, &freezes),
+            Ok(freezes) => served::compose(&files, &freezes, Some(&served.effective)),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
                 served::carry_over(&files, &served.effective)

@@ -26,6 +26,11 @@ pub enum StoreError {
     FreezeNotFound(String),
     #[error("runtime freeze `{0}` is already lifted or expired")]
     FreezeNotActive(String),
+    /// As many freezes as allowed are already unexpired (in force or scheduled).
+    #[error(
+        "too many runtime freezes: at most {limit} may be in force or scheduled at once; lift one first"
+    )]
+    TooManyFreezes { limit: usize },
     /// A freeze must cover some time; the server checks this first, the store
     /// refuses anyway so no empty freeze is ever recorded.
     #[error("a freeze must end after it starts (start {start}, until {until})")]

@@ -76,11 +76,15 @@ const COLUMNS: &str =
 impl Store {
     /// Creates a freeze and its `freeze.create` audit entry (actor = creator,
     /// detail = the freeze) in one transaction. The returned freeze is as stored:
-    /// times to the second, `id` assigned.
+    /// times to the second, `id` assigned. When `max_unexpired` freezes are
+    /// already unexpired at `now` (not lifted, not ended), nothing is written:
+    /// [`StoreError::TooManyFreezes`]. Counted in the same transaction, so two
+    /// creates at once cannot both take the last place.
     pub fn create_freeze(
         &self,
         new: NewFreeze,
         now: DateTime<Utc>,
+        max_unexpired: usize,
     ) -> Result<(RuntimeFreeze, AuditEntry), StoreError> {
         let (start, until) = (new.start.trunc_subsecs(0), new.until.trunc_subsecs(0));
         if until <= start {
@@ -91,6 +95,12 @@ impl Store {
         }
         let now = now.trunc_subsecs(0);
         self.write(|tx| {
+            if unexpired_count(tx, now)? >= max_unexpired {
+                return Err(StoreError::TooManyFreezes {
+                    limit: max_unexpired,
+                }
+                .into());
+            }
             tx.prepare_cached(
                 "INSERT INTO freezes (services, envs, start, until, reason, created_by, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -175,6 +185,15 @@ impl Store {
     }
 }
 
+/// How many freezes are not lifted and end after `now`: those
+/// [`Store::unexpired_freezes`] lists.
+fn unexpired_count(conn: &Connection, now: DateTime<Utc>) -> Result<usize, Failure> {
+    let count: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM freezes WHERE lifted_at IS NULL AND until > ?1")?
+        .query_row([to_secs(now)], |row| row.get(0))?;
+    Ok(usize::try_from(count).unwrap_or(usize::MAX))
+}
+
 /// The freeze whose id is exactly `id`. Only the canonical decimal text matches,
 /// so `007` or `+7` is not freeze `7`.
 fn select(conn: &Connection, id: &str) -> Result<Option<RuntimeFreeze>, Failure> {
@@ -235,6 +254,9 @@ mod tests {
     use super::*;
     use chrono::Duration;
 
+    /// No cap on unexpired freezes, for tests about something else.
+    const NO_LIMIT: usize = usize::MAX;
+
     fn at(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
     }
@@ -268,7 +290,7 @@ mod tests {
     #[test]
     fn create_lists_the_freeze_and_audits_it() {
         let store = Store::in_memory().unwrap();
-        let (freeze, entry) = store.create_freeze(new(0, 3600), at(0)).unwrap();
+        let (freeze, entry) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         assert_eq!(freeze.id, "1");
         assert_eq!(freeze.rule_name(), "runtime:1");
         assert_eq!(freeze.created_at, at(0));
@@ -291,7 +313,9 @@ mod tests {
     fn create_commits_nothing_when_its_audit_entry_fails() {
         let store = Store::in_memory().unwrap();
         break_audit(&store);
-        let err = store.create_freeze(new(0, 3600), at(0)).unwrap_err();
+        let err = store
+            .create_freeze(new(0, 3600), at(0), NO_LIMIT)
+            .unwrap_err();
         assert!(matches!(err, StoreError::Sql { .. }), "{err:?}");
         assert!(err.to_string().contains("audit broken"), "{err}");
         assert!(store.unexpired_freezes(at(0)).unwrap().is_empty());
@@ -301,7 +325,7 @@ mod tests {
     #[test]
     fn lift_removes_it_once_and_audits_it() {
         let store = Store::in_memory().unwrap();
-        let (created, _) = store.create_freeze(new(0, 3600), at(0)).unwrap();
+        let (created, _) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         let (lifted, entry) = store.lift_freeze(&created.id, "bob", at(60)).unwrap();
         assert_eq!(lifted.lifted_at, Some(at(60)));
         assert_eq!(lifted.lifted_by.as_deref(), Some("bob"));
@@ -338,7 +362,7 @@ mod tests {
     #[test]
     fn lift_of_an_unknown_id_is_not_found() {
         let store = Store::in_memory().unwrap();
-        store.create_freeze(new(0, 3600), at(0)).unwrap();
+        store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         for id in ["2", "abc", "", "01", "+1", "99999999999999999999"] {
             let err = store.lift_freeze(id, "bob", at(1)).unwrap_err();
             assert!(
@@ -352,7 +376,7 @@ mod tests {
     #[test]
     fn lift_keeps_the_freeze_when_its_audit_entry_fails() {
         let store = Store::in_memory().unwrap();
-        let (created, _) = store.create_freeze(new(0, 3600), at(0)).unwrap();
+        let (created, _) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         break_audit(&store);
         assert!(matches!(
             store.lift_freeze(&created.id, "bob", at(1)),
@@ -365,7 +389,7 @@ mod tests {
     #[test]
     fn an_expired_freeze_is_not_listed_and_cannot_be_lifted() {
         let store = Store::in_memory().unwrap();
-        let (freeze, _) = store.create_freeze(new(0, 600), at(0)).unwrap();
+        let (freeze, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         assert_eq!(ids(&store.unexpired_freezes(at(599)).unwrap()), ["1"]);
         let just_before = at(600) - Duration::milliseconds(1);
         assert_eq!(ids(&store.unexpired_freezes(just_before).unwrap()), ["1"]);
@@ -378,10 +402,10 @@ mod tests {
     #[test]
     fn future_freezes_are_listed_in_start_then_id_order_and_can_be_lifted() {
         let store = Store::in_memory().unwrap();
-        store.create_freeze(new(200, 900), at(0)).unwrap(); // 1
-        store.create_freeze(new(100, 900), at(0)).unwrap(); // 2
-        store.create_freeze(new(100, 800), at(0)).unwrap(); // 3
-        store.create_freeze(new(-100, 50), at(0)).unwrap(); // 4
+        store.create_freeze(new(200, 900), at(0), NO_LIMIT).unwrap(); // 1
+        store.create_freeze(new(100, 900), at(0), NO_LIMIT).unwrap(); // 2
+        store.create_freeze(new(100, 800), at(0), NO_LIMIT).unwrap(); // 3
+        store.create_freeze(new(-100, 50), at(0), NO_LIMIT).unwrap(); // 4
         assert_eq!(
             ids(&store.unexpired_freezes(at(0)).unwrap()),
             ["4", "2", "3", "1"]
@@ -394,8 +418,8 @@ mod tests {
     fn ids_are_never_reused() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path()).unwrap();
-        store.create_freeze(new(0, 600), at(0)).unwrap();
-        let (second, _) = store.create_freeze(new(0, 600), at(0)).unwrap();
+        store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
+        let (second, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         store.lift_freeze(&second.id, "bob", at(1)).unwrap();
         // Even if the newest row is removed by hand, its id stays taken.
         store
@@ -404,7 +428,7 @@ mod tests {
             .unwrap();
         drop(store);
         let store = Store::open(tmp.path()).unwrap();
-        let (third, _) = store.create_freeze(new(0, 600), at(2)).unwrap();
+        let (third, _) = store.create_freeze(new(0, 600), at(2), NO_LIMIT).unwrap();
         assert_eq!(third.id, "3");
     }
 
@@ -412,8 +436,8 @@ mod tests {
     fn freezes_persist_across_reopen() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Store::open(tmp.path()).unwrap();
-        let (kept, _) = store.create_freeze(new(0, 600), at(0)).unwrap();
-        let (lifted, _) = store.create_freeze(new(0, 600), at(0)).unwrap();
+        let (kept, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
+        let (lifted, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         let (lifted, _) = store.lift_freeze(&lifted.id, "bob", at(5)).unwrap();
         drop(store);
         let store = Store::open(tmp.path()).unwrap();
@@ -426,14 +450,16 @@ mod tests {
     fn a_freeze_must_end_after_it_starts() {
         let store = Store::in_memory().unwrap();
         for (start, until) in [(600, 600), (600, 0)] {
-            let err = store.create_freeze(new(start, until), at(0)).unwrap_err();
+            let err = store
+                .create_freeze(new(start, until), at(0), NO_LIMIT)
+                .unwrap_err();
             assert!(matches!(err, StoreError::InvalidRange { .. }), "{err:?}");
         }
         // Within one second, which the stored form cannot tell apart.
         let mut same_second = new(0, 0);
         same_second.until += Duration::milliseconds(900);
         assert!(matches!(
-            store.create_freeze(same_second, at(0)),
+            store.create_freeze(same_second, at(0), NO_LIMIT),
             Err(StoreError::InvalidRange { .. })
         ));
         assert!(store.audit(None, 10).unwrap().is_empty());
@@ -446,12 +472,38 @@ mod tests {
         n.start += Duration::milliseconds(250);
         n.until += Duration::milliseconds(250);
         let (freeze, _) = store
-            .create_freeze(n, at(0) + Duration::milliseconds(999))
+            .create_freeze(n, at(0) + Duration::milliseconds(999), NO_LIMIT)
             .unwrap();
         assert_eq!(
             (freeze.start, freeze.until, freeze.created_at),
             (at(0), at(600), at(0))
         );
         assert_eq!(store.freeze(&freeze.id).unwrap(), Some(freeze));
+    }
+
+    #[test]
+    fn the_cap_counts_unexpired_freezes_and_refuses_without_writing() {
+        let store = Store::in_memory().unwrap();
+        store.create_freeze(new(0, 600), at(0), 2).unwrap(); // 1
+        store.create_freeze(new(300, 900), at(0), 2).unwrap(); // 2, scheduled
+        let refused = store.create_freeze(new(0, 600), at(0), 2).unwrap_err();
+        assert!(
+            matches!(refused, StoreError::TooManyFreezes { limit: 2 }),
+            "{refused}"
+        );
+        assert_eq!(ids(&store.unexpired_freezes(at(0)).unwrap()), ["1", "2"]);
+        assert_eq!(
+            store.audit(None, 10).unwrap().len(),
+            2,
+            "a refused create writes no audit entry"
+        );
+        // A lifted freeze frees its place, and so does one that has ended.
+        store.lift_freeze("1", "ops", at(1)).unwrap();
+        let (third, _) = store.create_freeze(new(0, 600), at(1), 2).unwrap();
+        assert!(store.create_freeze(new(0, 600), at(1), 2).is_err());
+        assert_eq!(third.id, "3");
+        store.create_freeze(new(900, 1200), at(900), 2).unwrap();
+        // A cap of zero refuses every create.
+        assert!(store.create_freeze(new(900, 1200), at(900), 0).is_err());
     }
 }

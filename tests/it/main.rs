@@ -28,6 +28,7 @@ mod plan_compare;
 mod property;
 mod remote_answers;
 mod runner;
+mod runtime_bounds;
 mod server;
 mod server_ops;
 mod server_state;
