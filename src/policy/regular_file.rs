@@ -45,10 +45,15 @@ impl NotRegular {
 }
 
 /// The bytes of `path` when it is (or links to) a regular file of at most
-/// [`MAX_FILE_BYTES`]. The type and size are checked on the opened handle, and
-/// the open itself does not wait, so a FIFO put in place in between cannot
-/// stall the read either.
+/// [`MAX_FILE_BYTES`]. The type is checked before the open and again, with the
+/// size, on the opened handle; the open itself does not wait, so a FIFO put in
+/// place in between cannot stall the read either.
 pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, NotRegular> {
+    // Looked at before it is opened: opening some devices has effects of its own.
+    let before = std::fs::metadata(path).map_err(|e| why_not_opened(path, e))?;
+    if let Some(kind) = not_a_file(&before.file_type()) {
+        return Err(NotRegular::Kind(kind));
+    }
     let file = open(path).map_err(|e| why_not_opened(path, e))?;
     let meta = file.metadata().map_err(NotRegular::Io)?;
     if let Some(kind) = not_a_file(&meta.file_type()) {
@@ -82,6 +87,7 @@ fn open(path: &Path) -> std::io::Result<File> {
     File::open(path)
 }
 
+/// Why `path` could not be looked at or opened.
 fn why_not_opened(path: &Path, e: std::io::Error) -> NotRegular {
     #[cfg(unix)]
     if e.raw_os_error() == Some(libc::ELOOP) {
