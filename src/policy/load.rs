@@ -10,6 +10,7 @@ use super::read::sections::{Section, sections};
 use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
 use super::read::strategy::strategy;
 use super::read::toolkit::{FileCtx, entries};
+use super::regular_file::read_regular;
 use super::rule::Rule;
 use super::set::{PolicySet, Settings};
 use super::strategy::Strategy;
@@ -55,11 +56,24 @@ impl PolicySet {
                 Some("point `--policies` at the directory that holds your rules"),
             ));
         }
+        // Every entry that cannot be read is reported, not just the first, in path order.
+        found.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         let mut contents = Vec::new();
-        for (rel, path) in &found {
-            let bytes =
-                fs::read(path).map_err(|e| fail(format!("cannot read `{rel}`: {e}"), None))?;
-            contents.push(bytes);
+        let mut unreadable = Vec::new();
+        for (_, path) in &found {
+            match read_regular(path) {
+                Ok(bytes) => contents.push(bytes),
+                Err(e) => unreadable.push(Diagnostic::whole(
+                    path.clone(),
+                    format!("cannot read the policy file: it {e}"),
+                    Some(e.help().into()),
+                )),
+            }
+        }
+        if !unreadable.is_empty() {
+            return Err(LoadError {
+                diagnostics: unreadable,
+            });
         }
         let files = found
             .iter()
@@ -140,7 +154,11 @@ fn assemble(
 /// exhaust the stack (the files are put in path order afterwards). A directory
 /// reached a second time (a symbolic link back up the tree, or two links to one
 /// directory) is an error: followed, a loop would be walked until the paths grow
-/// too long, reading its files again at every level.
+/// too long, reading its files again at every level. Names that start with `.`
+/// are not read (`.git/`, an editor's `.#a.toml`); every other `*.toml` entry
+/// that is not a directory is a policy file, whatever it is: one that cannot be
+/// read as a regular file (a dangling link, a FIFO) is an error when it is read,
+/// never skipped.
 fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
     let mut seen: HashMap<PathBuf, String> = HashMap::new();
     let mut pending = vec![rel.to_path_buf()];
@@ -154,9 +172,13 @@ fn discover(dir: &Path, rel: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
         }
         for entry in fs::read_dir(&here)? {
             let entry = entry?;
+            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
             let rel_path = rel.join(entry.file_name());
             let full = dir.join(&rel_path);
-            if full.is_dir() {
+            // Follows links; a dangling link or a link cycle is not a directory.
+            if fs::metadata(&full).is_ok_and(|m| m.is_dir()) {
                 pending.push(rel_path);
             } else if rel_path.extension().is_some_and(|e| e == "toml") {
                 out.push((shown_name(&rel_path), full));

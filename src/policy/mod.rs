@@ -10,6 +10,7 @@ mod lead_tail;
 mod load;
 mod options;
 mod read;
+mod regular_file;
 mod rule;
 mod runtime;
 mod scope;
@@ -21,6 +22,7 @@ pub use error::LoadError;
 pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
+pub use regular_file::MAX_FILE_BYTES;
 pub use rule::{
     ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };

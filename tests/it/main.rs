@@ -25,6 +25,7 @@ mod market_xnys;
 mod market_xtks;
 mod plan;
 mod plan_compare;
+mod policy_files;
 mod property;
 mod remote_answers;
 mod runner;

@@ -8,6 +8,7 @@ use super::toolkit::{Entry, FileCtx, duration, get, string, strings};
 use crate::diagnostic::Source;
 use crate::ics::{Calendar, CalendarSource, FeedCopy, FeedOptions, Location, redact};
 use crate::policy::options::LoadOptions;
+use crate::policy::regular_file::{NotRegular, read_regular};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, HashMap};
@@ -208,17 +209,21 @@ fn file_calendar(
 ) -> Option<(Location, Calendar)> {
     let base = ctx.file().parent().unwrap_or(Path::new(""));
     let path = base.join(target);
-    let bytes = match std::fs::read(&path) {
+    let bytes = match read_regular(&path) {
         Ok(b) => b,
         Err(err) => {
-            let why = match err.kind() {
-                std::io::ErrorKind::NotFound => "no such file".to_string(),
-                _ => err.to_string(),
+            let (why, help) = match err {
+                NotRegular::Missing => (
+                    err.to_string(),
+                    "a relative `ics` path is read from the policy file's directory; a feed starts with `https://`",
+                ),
+                NotRegular::Io(_) => (err.to_string(), err.help()),
+                _ => (format!("it {err}"), err.help()),
             };
             ctx.error(
                 &e.span(),
                 format!("`ics`: cannot read `{}`: {why}", path.display()),
-                Some("a relative `ics` path is read from the policy file's directory; a feed starts with `https://`".into()),
+                Some(help.into()),
             );
             return None;
         }

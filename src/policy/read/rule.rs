@@ -228,11 +228,24 @@ fn approvers(
     let entry = get(table, "approvers");
     let approvers: Vec<String> = match &entry {
         None => Vec::new(),
-        Some(e) => strings(ctx, e, "[\"oncall-lead\"]")
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(s, _)| s)
-            .collect(),
+        Some(e) => {
+            let items = strings(ctx, e, "[\"oncall-lead\"]").unwrap_or_default();
+            // A blank approver names nobody: an override could never be checked
+            // against it, and a blank `--approver` is refused anyway.
+            for (name, span) in &items {
+                if name.trim().is_empty() {
+                    ctx.error(
+                        span,
+                        "an entry of `approvers` is blank",
+                        Some(
+                            "name who may approve an override: `approvers = [\"oncall-lead\"]`"
+                                .into(),
+                        ),
+                    );
+                }
+            }
+            items.into_iter().map(|(s, _)| s).collect()
+        }
     };
     match (policy, entry) {
         (Some(OverridePolicy::Approver), None) => ctx.error(
