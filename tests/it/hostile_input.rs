@@ -405,11 +405,14 @@ proptest! {
     #[test]
     fn mutated_calendars_load_or_are_rejected_at_a_place(
         ics in calendar_text(),
-        rule in policy_text(),
+        // Mostly one small valid rule beside the calendar freeze, so that most
+        // calendars that load are also decided.
+        rule in proptest::option::of(proptest::sample::select(&RULES[..])),
         requests in proptest::collection::vec(request(), 1..3),
     ) {
         let policy = "[settings]\ntimezone = \"Asia/Seoul\"\n\n[[freeze]]\nname = \"cal\"\nics = \"cal.ics\"\n";
-        let dir = Dir::new(&[("p.toml", policy), ("q.toml", &rule), ("cal.ics", &ics)]);
+        let rule = rule.unwrap_or_default();
+        let dir = Dir::new(&[("p.toml", policy), ("q.toml", rule), ("cal.ics", &ics)]);
         let input = format!("{rule}\n--- cal.ics ---\n{ics}");
         load_and_decide(|| dir.load(), &input, &requests)?;
     }
@@ -433,7 +436,7 @@ const AT_TOKENS: [&str; 14] = [
     "",
     "-262143-01-01T00:00:00Z",
     "2026-11-27T17:30:00+99:00",
-    "\u{0}",
+    "２０２６-１１-２７T００:００", // an argument cannot hold a NUL byte
 ];
 
 const DURATION_TOKENS: [&str; 12] = [
