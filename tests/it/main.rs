@@ -7,6 +7,7 @@ mod blank_input;
 mod cli;
 mod decision;
 mod e2e_nginx;
+mod hostile_input;
 mod ics_errors;
 mod ics_events;
 mod ics_export;
