@@ -58,8 +58,13 @@ impl InputError {
     }
 
     /// Refuses a value with a control character in it (see [`crate::text`]).
+    /// A blank one (tabs, line breaks) is left to the field's own check, which
+    /// says "blank".
     pub fn check_line(field: &str, value: Option<&str>) -> Result<(), InputError> {
-        match value.map(crate::text::check_line) {
+        match value
+            .filter(|v| !v.trim().is_empty())
+            .map(crate::text::check_line)
+        {
             Some(Err(e)) => Err(InputError::new(field, e.to_string())),
             _ => Ok(()),
         }
