@@ -57,6 +57,19 @@ impl InputError {
         }
     }
 
+    /// Refuses a value with a control character in it (see [`crate::text`]).
+    /// A blank one (tabs, line breaks) is left to the field's own check, which
+    /// says "blank".
+    pub fn check_line(field: &str, value: Option<&str>) -> Result<(), InputError> {
+        match value
+            .filter(|v| !v.trim().is_empty())
+            .map(crate::text::check_line)
+        {
+            Some(Err(e)) => Err(InputError::new(field, e.to_string())),
+            _ => Ok(()),
+        }
+    }
+
     fn syntax(field: &str, e: SyntaxError) -> InputError {
         let help = e.help.map(|h| format!(" ({h})")).unwrap_or_default();
         InputError::new(field, format!("{}{help}", e.message))
@@ -70,6 +83,7 @@ impl RequestText {
         policy: &PolicySet,
         now: DateTime<Utc>,
     ) -> Result<DeployRequest, InputError> {
+        self.check_lines()?;
         let required = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(s.to_string()),
             _ => Err(InputError::new(field, "is required")),
@@ -143,6 +157,34 @@ impl RequestText {
     }
 }
 
+impl RequestText {
+    /// Every field is one line of plain text: it ends up in logs, audit
+    /// entries and annotations.
+    fn check_lines(&self) -> Result<(), InputError> {
+        let override_ = self.override_.as_ref();
+        for (field, value) in [
+            ("service", self.service.as_deref()),
+            ("env", self.env.as_deref()),
+            ("at", self.at.as_deref()),
+            ("duration", self.duration.as_deref()),
+            ("strategy", self.strategy.as_deref()),
+            ("monitoring", self.monitoring.as_deref()),
+            ("change", self.change.as_deref()),
+            (
+                "override.reason",
+                override_.and_then(|o| o.reason.as_deref()),
+            ),
+            (
+                "override.approver",
+                override_.and_then(|o| o.approver.as_deref()),
+            ),
+        ] {
+            InputError::check_line(field, value)?;
+        }
+        Ok(())
+    }
+}
+
 /// The strategy `name`, which must deploy the request's service to its env.
 fn strategy_for<'p>(
     policy: &'p PolicySet,
@@ -201,6 +243,15 @@ pub const MAX_WINDOWS_SPAN: TimeDelta = TimeDelta::days(400);
 
 impl WindowsText {
     pub fn resolve(&self, policy: &PolicySet) -> Result<WindowsQuery, InputError> {
+        for (field, value) in [
+            ("service", &self.service),
+            ("env", &self.env),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("change", &self.change),
+        ] {
+            InputError::check_line(field, value.as_deref())?;
+        }
         let tz = policy.settings.timezone;
         let text = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(s.to_string()),

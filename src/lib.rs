@@ -25,7 +25,8 @@
 //! imports one that imports it back (`tests/it/layers.rs` checks both):
 //!
 //! ```text
-//! credentials                               URL passwords kept out of messages
+//! credentials · text                        URL passwords kept out of messages;
+//!                                           control characters refused or escaped
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
 //!                                           file; interval sets; now and waiting
 //! time                                      zones, gaps and folds, cron, time specs
@@ -61,6 +62,7 @@ pub mod runner;
 pub mod server;
 pub mod store;
 mod suggest;
+pub mod text;
 pub mod time;
 pub mod wire;
 

@@ -13,11 +13,52 @@ fn rfc(t: &DateTime<Tz>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// Escapes a workflow command's message.
+/// Escapes a workflow command's message: control characters as visible
+/// escapes (a value is one line), then `%`, CR and LF as GitHub's rules say.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    crate::text::escape(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
+}
+
+/// A value for the Markdown summary, shown as its text: control characters
+/// escaped, and every character Markdown or HTML would read as markup
+/// backslash-escaped or written as an entity.
+fn markdown(s: &str) -> String {
+    let mut out = String::new();
+    for c in crate::text::escape(s).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A value for the Markdown summary as a code span: control characters
+/// escaped, a fence longer than any run of backticks inside, and `|` escaped
+/// (GitHub reads it as a cell boundary even in a code span).
+fn code(s: &str) -> String {
+    let text = crate::text::escape(s).replace('|', "\\|");
+    let longest = text
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or_default();
+    let fence = "`".repeat(longest + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Escapes a workflow command's property (`title=`).
@@ -94,8 +135,9 @@ pub(crate) fn decision(d: &Decision) {
     };
     let _ = writeln!(
         summary,
-        "### shipwindow: {} {target}: {verdict}\n",
-        d.change.as_str()
+        "### shipwindow: {} {}: {verdict}\n",
+        d.change.as_str(),
+        markdown(&target)
     );
     let _ = writeln!(
         summary,
@@ -109,12 +151,12 @@ pub(crate) fn decision(d: &Decision) {
             "| rule | kind | reason | from | until |\n|---|---|---|---|---|"
         );
         for b in &d.blocked_by {
-            let reason = b.reason.replace('|', "\\|");
             let _ = writeln!(
                 summary,
-                "| `{}` | {} | {reason} | {} | {} |",
-                b.rule,
+                "| {} | {} | {} | {} | {} |",
+                code(&b.rule),
                 b.kind.as_str(),
+                markdown(&b.reason),
                 when(&b.from),
                 when(&b.until)
             );

@@ -2,6 +2,7 @@
 //! the next allowed time in the policy's zone.
 
 use crate::eval::{Decision, Verdict, WindowState, WindowsReport};
+use crate::text::escape;
 use crate::time::duration::{format_duration, format_until};
 use chrono::DateTime;
 use chrono_tz::Tz;
@@ -30,8 +31,8 @@ pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> Stri
         out,
         "{head}: {} {} to {} at {}",
         d.change.as_str(),
-        d.service,
-        d.env,
+        escape(&d.service),
+        escape(&d.env),
         when(&d.start)
     );
     let _ = writeln!(
@@ -44,7 +45,8 @@ pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> Stri
     for note in &d.stale {
         let _ = writeln!(
             out,
-            "  warning: decided on an old copy of a calendar feed: {note}"
+            "  warning: decided on an old copy of a calendar feed: {}",
+            escape(note)
         );
     }
     if !d.blocked_by.is_empty() {
@@ -55,7 +57,13 @@ pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> Stri
         };
         let _ = writeln!(out, "  {label}:");
         for b in &d.blocked_by {
-            let _ = writeln!(out, "  - {} ({}): {}", b.rule, b.kind.as_str(), b.reason);
+            let _ = writeln!(
+                out,
+                "  - {} ({}): {}",
+                escape(&b.rule),
+                b.kind.as_str(),
+                escape(&b.reason)
+            );
             let ends = if b.until > d.start {
                 format!(", ends {}", relative(&d.start, &b.until))
             } else {
@@ -128,7 +136,9 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{service} to {env}, {} to {}",
+        "{} to {}, {} to {}",
+        escape(service),
+        escape(env),
         when(&r.from),
         when(&r.to)
     );
@@ -140,7 +150,7 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
         let rules = if s.rules.is_empty() {
             String::new()
         } else {
-            format!("  {}", s.rules.join(", "))
+            format!("  {}", escape(&s.rules.join(", ")))
         };
         let _ = writeln!(
             out,
@@ -151,7 +161,7 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
             format_duration(s.end - s.start)
         );
         for note in &s.notes {
-            let _ = writeln!(out, "          {note}");
+            let _ = writeln!(out, "          {}", escape(note));
         }
     }
     out
@@ -166,8 +176,9 @@ pub(crate) fn stale(policy: &crate::policy::PolicySet) -> String {
         if let Some(note) = r.stale(tz) {
             let _ = writeln!(
                 out,
-                "  warning: an old copy of a calendar feed: {}: {note}",
-                r.name
+                "  warning: an old copy of a calendar feed: {}: {}",
+                escape(&r.name),
+                escape(&note)
             );
         }
     }

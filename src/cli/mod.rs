@@ -24,6 +24,7 @@ mod state_dir;
 mod validate;
 
 pub use exit::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};
+pub use serve::log_subscriber;
 
 use crate::wire;
 use args::{Cli, Command};

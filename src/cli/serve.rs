@@ -60,14 +60,38 @@ pub(super) struct AuditArgs {
 }
 
 fn init_logging(format: LogFormat, level: tracing::Level) {
+    let json = format == LogFormat::Json;
+    let _ = tracing::subscriber::set_global_default(log_subscriber(json, level, std::io::stderr));
+}
+
+/// The server's log subscriber, writing to `make`: text (one line an event, with
+/// control characters in field values escaped by [`crate::text::LogWriter`],
+/// since the text format writes values raw) or JSON lines (escaped the same way
+/// where the encoder leaves them raw).
+pub fn log_subscriber<W>(
+    json: bool,
+    level: tracing::Level,
+    make: impl Fn() -> W + Send + Sync + 'static,
+) -> Box<dyn tracing::Subscriber + Send + Sync>
+where
+    W: std::io::Write + 'static,
+{
     let builder = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(false);
-    let _ = match format {
-        LogFormat::Text => builder.with_ansi(false).try_init(),
-        LogFormat::Json => builder.json().flatten_event(true).try_init(),
-    };
+    if json {
+        let escaped = move || crate::text::LogWriter::json(make());
+        Box::new(
+            builder
+                .with_writer(escaped)
+                .json()
+                .flatten_event(true)
+                .finish(),
+        )
+    } else {
+        let escaped = move || crate::text::LogWriter::text(make());
+        Box::new(builder.with_writer(escaped).with_ansi(false).finish())
+    }
 }
 
 fn read_secret_file(flag: &str, path: &Path) -> Result<String, CliError> {
@@ -233,8 +257,8 @@ pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
                     e.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     e.id,
                     e.action.as_str(),
-                    e.actor,
-                    e.detail
+                    crate::text::escape(&e.actor),
+                    crate::text::escape(&e.detail.to_string())
                 );
             }
         }

@@ -40,13 +40,13 @@ impl Options {
     }
 }
 
-fn version_word(v: &str) -> Result<(), &'static str> {
+fn version_word(v: &str) -> Result<(), String> {
     if v.trim().is_empty() {
-        Err("is blank; give a version, e.g. `v1.4.2` or a commit")
+        Err("is blank; give a version, e.g. `v1.4.2` or a commit".into())
     } else if v.trim() != v {
-        Err("has spaces around it; give the version alone")
-    } else if v.chars().any(char::is_control) {
-        Err("has a control character (a line break?) in it")
+        Err("has spaces around it; give the version alone".into())
+    } else if let Err(e) = crate::text::check_line(v) {
+        Err(e.to_string())
     } else {
         Ok(())
     }
@@ -69,7 +69,19 @@ mod tests {
         };
         assert_eq!(opts(Some("v2"), Some("v1")).check_versions(), Ok(()));
         assert_eq!(opts(None, None).check_versions(), Ok(()));
-        for bad in ["", " ", "\t", " \n ", "v2 ", " v2", "v2\nv3", "\u{3000}"] {
+        for bad in [
+            "",
+            " ",
+            "\t",
+            " \n ",
+            "v2 ",
+            " v2",
+            "v2\nv3",
+            "\u{3000}",
+            "v2\u{202e}",
+            "v\u{2066}2",
+            "v2\u{85}",
+        ] {
             let err = opts(Some(bad), None).check_versions().unwrap_err();
             assert!(err.starts_with("--version `"), "{bad:?}: {err}");
             let err = opts(Some("v2"), Some(bad)).check_versions().unwrap_err();

@@ -95,6 +95,7 @@ pub(super) async fn create(
     body: Result<Json<FreezeRequest>, JsonRejection>,
 ) -> Result<(StatusCode, Json<FreezeView>), ApiError> {
     let Json(req) = body?;
+    InputError::check_line("by", req.by.as_deref())?;
     let length = match (req.for_, req.until) {
         (Some(d), None) => FreezeLength::For(parse_duration(&d).map_err(|e| InputError {
             field: "for".into(),
@@ -155,6 +156,7 @@ pub(super) async fn lift(
     who: Result<axum::extract::Query<LiftQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<FreezeView>, ApiError> {
     let axum::extract::Query(who) = who?;
+    InputError::check_line("by", who.by.as_deref())?;
     let tz = state.policy().settings.timezone;
     let freeze = lift_freeze(&state, id, actor(who.by.as_deref(), &caller)).await?;
     Ok(Json(FreezeView::new(&freeze, tz)))

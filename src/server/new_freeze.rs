@@ -42,6 +42,14 @@ pub(super) fn validate(
     created_by: String,
     now: DateTime<Utc>,
 ) -> Result<NewFreeze, InputError> {
+    // One line each: they are logged, audited and shown in Slack and terminals.
+    InputError::check_line("reason", Some(reason))?;
+    InputError::check_line("by", Some(&created_by))?;
+    for (field, list) in [("services", &services), ("envs", &envs)] {
+        for (i, pattern) in list.iter().enumerate() {
+            InputError::check_line(&format!("{field}[{i}]"), Some(pattern))?;
+        }
+    }
     for (field, list) in [("services", &services), ("envs", &envs)] {
         if list.is_empty() {
             return Err(InputError {

@@ -5,6 +5,7 @@ mod support;
 
 mod blank_input;
 mod cli;
+mod control_chars;
 mod decision;
 mod e2e_nginx;
 mod hostile_input;
