@@ -11,6 +11,7 @@
 )]
 
 use crate::support::plan as support;
+use crate::support::server::call_json as call;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -862,33 +863,6 @@ fn router(policy: PolicySet, slack_secret: Option<&str>) -> axum::Router {
         state = state.with_slack_secret(secret.as_bytes().to_vec());
     }
     app(Arc::new(state), Tokens::default())
-}
-
-async fn call(
-    router: &axum::Router,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    let body = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 #[tokio::test]

@@ -11,6 +11,7 @@
 )]
 
 use crate::support::server::bundled;
+use crate::support::server::call_text as call;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -34,30 +35,6 @@ fn router() -> axum::Router {
         .unwrap()
         .with_slack_secret(SECRET.as_bytes().to_vec());
     app(Arc::new(state), Tokens::default())
-}
-
-async fn call(
-    router: &axum::Router,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-) -> (StatusCode, String) {
-    let mut req = Request::builder().method(method).uri(uri);
-    let body = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, String::from_utf8(bytes.to_vec()).unwrap())
 }
 
 async fn freeze(

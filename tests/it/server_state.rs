@@ -9,6 +9,7 @@
 )]
 
 use crate::support::server as support;
+use crate::support::server::call_json as call;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -26,34 +27,6 @@ use tower::ServiceExt;
 fn state() -> Arc<AppState> {
     let policy = PolicySet::load(&bundled()).unwrap();
     Arc::new(AppState::new(policy, Store::in_memory().unwrap()).unwrap())
-}
-
-/// Sends one request through `router`; the status and the JSON body.
-async fn call(
-    router: &axum::Router,
-    method: &str,
-    uri: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut req = Request::builder().method(method).uri(uri);
-    let body = match body {
-        Some(v) => {
-            req = req.header("content-type", "application/json");
-            Body::from(v.to_string())
-        }
-        None => Body::empty(),
-    };
-    let resp = router
-        .clone()
-        .oneshot(req.body(body).unwrap())
-        .await
-        .unwrap();
-    let status = resp.status();
-    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 fn rules(decision: &Value) -> Vec<String> {
