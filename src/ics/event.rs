@@ -49,8 +49,13 @@ pub(crate) struct Recurrence {
     pub add_start: bool,
     /// UNTIL as an instant, when it was written in UTC: an exact bound.
     pub until: Option<DateTime<Utc>>,
-    /// RDATEs on the wall clock, each with its own length when it is a PERIOD.
-    pub rdates: Vec<(NaiveDateTime, Option<Length>)>,
+    /// RDATEs, each with its interval (its own length when it is a PERIOD),
+    /// sorted by start, so a query reads only the slice that can reach it.
+    pub rdates: Vec<RDate>,
+    /// The longest RDATE interval: how far before a query an RDATE may start
+    /// and still reach into it.
+    pub rdate_reach: TimeDelta,
+    /// Sorted (see [`Exclusion`]).
     pub exdates: Vec<Exclusion>,
     /// Start instants of instances replaced or cancelled by RECURRENCE-ID
     /// components; sorted.
@@ -70,6 +75,10 @@ struct Walked {
     /// `None` once the rule has no more occurrences (or before the walk starts).
     iter: Option<rrule::RRuleSetIter>,
     walls: Vec<NaiveDateTime>,
+    /// The instant each wall-clock time starts at, found once: never decreasing
+    /// as the walls increase (a fold reads its first pass, a gap its end), so a
+    /// query cuts them by binary search on exact instants.
+    starts: Vec<DateTime<Utc>>,
 }
 
 impl Clone for Walk {
@@ -84,14 +93,15 @@ impl Walk {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The rule's wall-clock occurrences in `[low, stop]`, walking on as far as
-    /// `stop` (and at most `take` occurrences in all).
+    /// The rule's wall-clock occurrences that start in `[from, to)`, walking on
+    /// as far as the wall-clock time `stop` (and at most `take` occurrences in all).
     fn between(
         &self,
         rule: &rrule::RRuleSet,
         take: usize,
-        low: NaiveDateTime,
+        zone: Tz,
         stop: NaiveDateTime,
+        (from, to): (DateTime<Utc>, DateTime<Utc>),
     ) -> Vec<NaiveDateTime> {
         let mut w = self.lock();
         if !w.started {
@@ -106,16 +116,23 @@ impl Walk {
                 w.iter = None;
                 break;
             };
-            w.walls.push(next.naive_utc());
+            let wall = next.naive_utc();
+            w.walls.push(wall);
+            w.starts.push(to_instant(zone, wall, Edge::Start));
         }
-        let from = w.walls.partition_point(|t| *t < low);
-        let to = w.walls.partition_point(|t| *t <= stop);
-        w.walls.get(from..to).map(<[_]>::to_vec).unwrap_or_default()
+        let first = w.starts.partition_point(|t| *t < from);
+        let end = w.starts.partition_point(|t| *t < to);
+        w.walls
+            .get(first..end)
+            .map(<[_]>::to_vec)
+            .unwrap_or_default()
     }
 }
 
 /// An EXDATE: an instant, or (as a DATE) every instance on that local day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Ordered, so that a recurrence keeps its EXDATEs sorted and looks each
+/// instance up by binary search (a scan per instance was quadratic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Exclusion {
     At(DateTime<Utc>),
     Day(NaiveDate),
@@ -127,20 +144,43 @@ pub(crate) fn as_rrule_time(wall: NaiveDateTime) -> DateTime<rrule::Tz> {
     rrule::Tz::UTC.from_utc_datetime(&wall)
 }
 
+/// One instance's interval from its wall-clock start in `zone`: nominal days on
+/// the wall clock (an all-day event is whole local days), then exact time.
+pub(crate) fn span(zone: Tz, wall: NaiveDateTime, length: Length) -> Interval {
+    let start = to_instant(zone, wall, Edge::Start);
+    let end = if length.days > 0 {
+        let end_wall = wall
+            .checked_add_days(Days::new(length.days.unsigned_abs()))
+            .unwrap_or(wall);
+        to_instant(zone, end_wall, Edge::End)
+    } else {
+        start
+    };
+    Interval::new(start, end + length.exact)
+}
+
+/// The most an instance of `length` can last: a nominal day on the wall clock
+/// lasts at most 48 hours (a zone that moved back across the date line lived one
+/// wall-clock day twice), so a query looks this far back for instances that
+/// started before it and still reach into it.
+fn longest_span(length: Length) -> TimeDelta {
+    TimeDelta::hours(48)
+        .checked_mul(i32::try_from(length.days).unwrap_or(i32::MAX))
+        .and_then(|days| days.checked_add(&length.exact))
+        .unwrap_or(TimeDelta::MAX)
+}
+
+/// An RDATE: its wall-clock start and the interval it blocks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RDate {
+    pub wall: NaiveDateTime,
+    pub span: Interval,
+}
+
 impl Event {
-    /// One instance's interval from its wall-clock start: nominal days on the wall
-    /// clock (an all-day event is whole local days), then exact time.
+    /// One instance's interval from its wall-clock start.
     pub(crate) fn instance(&self, wall: NaiveDateTime, length: Length) -> Interval {
-        let start = to_instant(self.zone, wall, Edge::Start);
-        let end = if length.days > 0 {
-            let end_wall = wall
-                .checked_add_days(Days::new(length.days.unsigned_abs()))
-                .unwrap_or(wall);
-            to_instant(self.zone, end_wall, Edge::End)
-        } else {
-            start
-        };
-        Interval::new(start, end + length.exact)
+        span(self.zone, wall, length)
     }
 
     /// The first instance (DTSTART), as an interval.
@@ -173,35 +213,43 @@ impl Event {
         // Wall-clock times past this cannot start before the range ends: offsets
         // differ by less than a day between any two instants' readings.
         let stop = to_civil(self.zone, range.end) + TimeDelta::days(2);
-        // Nor can one that starts before this reach into the range.
-        let low = to_civil(self.zone, range.start)
-            - TimeDelta::days(self.length.days + 2)
-            - self.length.exact;
-        let mut walls: Vec<(NaiveDateTime, Length, bool)> = Vec::new();
+        // An instance that starts before this cannot reach into the range.
+        let reach_back = |longest: TimeDelta| {
+            range
+                .start
+                .checked_sub_signed(longest)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC)
+        };
+        let mut spans: Vec<(NaiveDateTime, Interval, bool)> = Vec::new();
         if rec.add_start {
-            walls.push((self.start, self.length, false));
+            spans.push((self.start, self.first(), false));
         }
         if let Some(rule) = &rec.rule {
             let take = rec.rule_take.unwrap_or(usize::MAX);
-            for wall in rec.walk.between(rule, take, low, stop) {
-                walls.push((wall, self.length, true));
+            let starts = (reach_back(longest_span(self.length)), range.end);
+            for wall in rec.walk.between(rule, take, self.zone, stop, starts) {
+                spans.push((wall, self.instance(wall, self.length), true));
             }
         }
-        for (wall, length) in &rec.rdates {
-            if *wall <= stop {
-                walls.push((*wall, length.unwrap_or(self.length), false));
-            }
+        // Only the RDATEs that can reach the range: a slice of the sorted list,
+        // found by binary search, so a query costs what it returns.
+        let first = rec
+            .rdates
+            .partition_point(|r| r.span.start < reach_back(rec.rdate_reach));
+        let end = rec.rdates.partition_point(|r| r.span.start < range.end);
+        for r in rec.rdates.get(first..end).unwrap_or_default() {
+            spans.push((r.wall, r.span, false));
         }
         let mut out: Vec<Interval> = Vec::new();
-        for (wall, length, from_rule) in walls {
-            let iv = self.instance(wall, length);
+        for (wall, iv, from_rule) in spans {
             if from_rule && rec.until.is_some_and(|u| iv.start > u) {
                 continue;
             }
-            let excluded = rec.exdates.iter().any(|x| match x {
-                Exclusion::At(t) => *t == iv.start,
-                Exclusion::Day(d) => wall.date() == *d,
-            });
+            let excluded = rec.exdates.binary_search(&Exclusion::At(iv.start)).is_ok()
+                || rec
+                    .exdates
+                    .binary_search(&Exclusion::Day(wall.date()))
+                    .is_ok();
             if excluded || rec.replaced.binary_search(&iv.start).is_ok() {
                 continue;
             }

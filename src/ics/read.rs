@@ -3,7 +3,7 @@
 //! (RFC 5545 §3.6.1, §3.8) and reports problems at the file's own lines.
 
 use super::error::IcsError;
-use super::event::{Event, Exclusion, Recurrence, Walk, as_rrule_time};
+use super::event::{Event, Exclusion, RDate, Recurrence, Walk, as_rrule_time, span};
 use super::recur;
 use super::text::{Unfolded, split_list, unescape};
 use super::value::{self, Length, Stamp};
@@ -428,6 +428,7 @@ fn build(
                 add_start: true,
                 until: None,
                 rdates: Vec::new(),
+                rdate_reach: TimeDelta::zero(),
                 exdates: Vec::new(),
                 replaced: Vec::new(),
             },
@@ -435,8 +436,21 @@ fn build(
         rec.rdates = p
             .rdates
             .iter()
-            .map(|(s, len)| (wall_in(s, rule_zone, zone), *len))
+            .map(|(s, len)| {
+                let wall = wall_in(s, rule_zone, zone);
+                RDate {
+                    wall,
+                    span: span(zone, wall, len.unwrap_or(length)),
+                }
+            })
             .collect();
+        rec.rdates.sort_unstable_by_key(|r| r.span.start);
+        rec.rdate_reach = rec
+            .rdates
+            .iter()
+            .map(|r| r.span.len())
+            .max()
+            .unwrap_or_default();
         rec.exdates = p
             .exdates
             .iter()
@@ -445,6 +459,7 @@ fn build(
                 Stamp::Time(..) => Exclusion::At(instant(s, rule_zone, Edge::Start)),
             })
             .collect();
+        rec.exdates.sort_unstable();
         rec.replaced = replaced;
         Some(rec)
     } else {
@@ -527,6 +542,7 @@ fn rrule(text: &str, line: usize, zone: Tz, start: NaiveDateTime) -> Result<Recu
         add_start: true,
         until,
         rdates: Vec::new(),
+        rdate_reach: TimeDelta::zero(),
         exdates: Vec::new(),
         replaced: Vec::new(),
     };

@@ -15,6 +15,7 @@ mod ics_export;
 mod ics_feed;
 mod ics_fixtures;
 mod ics_hostile;
+mod ics_scale;
 mod layers;
 mod lead_tail;
 mod load_errors;
