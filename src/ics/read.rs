@@ -8,8 +8,9 @@ use super::recur;
 use super::text::{Unfolded, split_list, unescape};
 use super::value::{self, Length, Stamp};
 use super::zones;
+use crate::time::SUPPORTED_YEARS;
 use crate::time::civil::{Edge, to_civil, to_instant};
-use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use icalendar::parser::{Component, Property, read_calendar_simple};
 use std::collections::HashMap;
@@ -233,24 +234,60 @@ impl Reader<'_> {
     fn stamp_of(&self, p: &Property<'_>, name: &str, text: &str) -> Result<Stamp, IcsError> {
         let as_date = param(p, "VALUE").is_some_and(|v| v.eq_ignore_ascii_case("DATE"));
         if as_date || text.trim().len() == 8 {
-            return value::date(text).map(Stamp::Date).ok_or_else(|| {
+            let stamp = value::date(text).map(Stamp::Date).ok_or_else(|| {
                 IcsError::at(
                     self.line(p),
                     format!("`{name}`: `{}` is not a DATE (`YYYYMMDD`)", text.trim()),
                 )
-            });
+            })?;
+            return self.within_supported_years(p, name, text, stamp);
         }
-        match value::date_time(text) {
-            Some((t, true)) => Ok(Stamp::Time(t, chrono_tz::UTC)),
-            Some((t, false)) => Ok(Stamp::Time(t, self.zone_of(p, name)?)),
-            None => Err(IcsError::at(
-                self.line(p),
-                format!(
-                    "`{name}`: `{}` is not a DATE-TIME (`YYYYMMDDTHHMMSS`, with `Z` for UTC)",
-                    text.trim()
-                ),
-            )),
+        let stamp = match value::date_time(text) {
+            Some((t, true)) => Stamp::Time(t, chrono_tz::UTC),
+            Some((t, false)) => Stamp::Time(t, self.zone_of(p, name)?),
+            None => {
+                return Err(IcsError::at(
+                    self.line(p),
+                    format!(
+                        "`{name}`: `{}` is not a DATE-TIME (`YYYYMMDDTHHMMSS`, with `Z` for UTC)",
+                        text.trim()
+                    ),
+                ));
+            }
+        };
+        self.within_supported_years(p, name, text, stamp)
+    }
+
+    /// Refuses a time after the last supported year, read on the wall clock it is
+    /// written in (as policy times are): nothing past it can be decided, and
+    /// such a year is a typo far more often than a plan. Earlier years stay: a
+    /// series that began long ago still repeats into the years decided.
+    fn within_supported_years(
+        &self,
+        p: &Property<'_>,
+        name: &str,
+        text: &str,
+        stamp: Stamp,
+    ) -> Result<Stamp, IcsError> {
+        let year = match stamp {
+            Stamp::Date(d) => d.year(),
+            Stamp::Time(t, _) => t.year(),
+        };
+        if year <= *SUPPORTED_YEARS.end() {
+            return Ok(stamp);
         }
+        Err(IcsError::at(
+            self.line(p),
+            format!(
+                "`{name}`: `{}` is after the supported years (to {})",
+                text.trim(),
+                SUPPORTED_YEARS.end()
+            ),
+        )
+        .help(format!(
+            "use a time up to {}-12-31; shipwindow decides nothing later",
+            SUPPORTED_YEARS.end()
+        )))
     }
 
     fn single_stamp(&self, p: &Property<'_>, name: &str) -> Result<Stamp, IcsError> {

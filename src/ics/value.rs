@@ -70,11 +70,17 @@ impl Length {
     }
 }
 
+/// The longest an event may last, in days and in exact time each (a century):
+/// longer is a typo, and would overflow the arithmetic on its end.
+const MAX_DURATION_DAYS: i64 = 36_600;
+
 /// RFC 5545 §3.3.6: `P15DT5H0M20S`, `P7W`, `PT1H`. Negative durations are
 /// rejected: an event does not end before it starts.
 pub(crate) fn duration(text: &str) -> Result<Length, String> {
     let text = text.trim();
     let bad = || format!("`{text}` is not a duration (like `PT1H`, `P1D` or `P1DT12H`)");
+    let too_long =
+        || format!("`{text}` is longer than a century (at most `P{MAX_DURATION_DAYS}D`)");
     let body = text.strip_prefix('+').unwrap_or(text);
     if body.starts_with('-') {
         return Err(format!("`{text}` is a negative duration"));
@@ -91,9 +97,17 @@ pub(crate) fn duration(text: &str) -> Result<Length, String> {
         match c {
             '0'..='9' => number.push(c),
             'W' | 'w' | 'D' | 'd' => {
-                let n: i64 = number.parse().map_err(|_| bad())?;
+                let n: i64 = number.parse().map_err(|_| too_long())?;
                 number.clear();
-                length.days += if matches!(c, 'W' | 'w') { n * 7 } else { n };
+                let days = if matches!(c, 'W' | 'w') {
+                    n.checked_mul(7)
+                } else {
+                    Some(n)
+                };
+                length.days = days
+                    .and_then(|d| length.days.checked_add(d))
+                    .filter(|d| *d <= MAX_DURATION_DAYS)
+                    .ok_or_else(too_long)?;
                 any = true;
             }
             _ => return Err(bad()),
@@ -110,14 +124,19 @@ pub(crate) fn duration(text: &str) -> Result<Length, String> {
             match c {
                 '0'..='9' => number.push(c),
                 'H' | 'h' | 'M' | 'm' | 'S' | 's' => {
-                    let n: i64 = number.parse().map_err(|_| bad())?;
+                    let n: i64 = number.parse().map_err(|_| too_long())?;
                     number.clear();
                     let unit = match c {
                         'H' | 'h' => 3600,
                         'M' | 'm' => 60,
                         _ => 1,
                     };
-                    length.exact += TimeDelta::seconds(n.checked_mul(unit).ok_or_else(bad)?);
+                    length.exact = n
+                        .checked_mul(unit)
+                        .and_then(TimeDelta::try_seconds)
+                        .and_then(|d| length.exact.checked_add(&d))
+                        .filter(|d| *d <= TimeDelta::days(MAX_DURATION_DAYS))
+                        .ok_or_else(too_long)?;
                     any = true;
                 }
                 _ => return Err(bad()),
@@ -127,7 +146,7 @@ pub(crate) fn duration(text: &str) -> Result<Length, String> {
             return Err(bad());
         }
     }
-    if !any || length.days > 366 * 100 {
+    if !any {
         return Err(bad());
     }
     Ok(length)

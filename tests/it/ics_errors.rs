@@ -451,3 +451,121 @@ fn calendars_nested_too_deep_are_load_errors() {
         "{stderr}"
     );
 }
+
+/// A time after the last supported year, in any property that places an
+/// instance, is refused at its line, read on the wall clock it is written in;
+/// years before the first stay (a series begun long ago repeats into them).
+#[test]
+fn times_after_the_supported_years_are_refused_where_they_are_written() {
+    let after = |at: &str| format!("`{at}` is after the supported years (to 2199)");
+    let cases: &[(&[&str], &str, String)] = &[
+        (
+            &["UID:a", "DTSTART:25000101T000000Z"],
+            "cal.ics:6:1: `DTSTART`",
+            after("25000101T000000Z"),
+        ),
+        (
+            &["UID:a", "DTSTART;VALUE=DATE:22000101"],
+            "cal.ics:6:1: `DTSTART`",
+            after("22000101"),
+        ),
+        // 2200-01-01 00:30 in Seoul is still 2199 in UTC: out all the same.
+        (
+            &["UID:a", "DTSTART;TZID=Asia/Seoul:22000101T003000"],
+            "cal.ics:6:1: `DTSTART`",
+            after("22000101T003000"),
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "DTEND:22000101T000000Z",
+            ],
+            "cal.ics:7:1: `DTEND`",
+            after("22000101T000000Z"),
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "RDATE:20270101T000000Z,22100101T000000Z",
+            ],
+            "cal.ics:7:1: `RDATE`",
+            after("22100101T000000Z"),
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "RDATE;VALUE=PERIOD:22000101T000000Z/PT1H",
+            ],
+            "cal.ics:7:1: `RDATE`",
+            after("22000101T000000Z"),
+        ),
+        (
+            &[
+                "UID:a",
+                "DTSTART:20261201T000000Z",
+                "RRULE:FREQ=DAILY",
+                "EXDATE:22000101T000000Z",
+            ],
+            "cal.ics:8:1: `EXDATE`",
+            after("22000101T000000Z"),
+        ),
+    ];
+    for (lines, place, message) in cases {
+        let e = err(&events(&[lines]));
+        assert!(
+            e.starts_with(&format!(
+                "{place}: {message}\n  help: use a time up to 2199-12-31"
+            )),
+            "{lines:?}: {e}"
+        );
+    }
+    // The last supported moment, and a series from before 1971, load.
+    for lines in [
+        &["UID:a", "DTSTART;TZID=Asia/Seoul:21991231T235959"][..],
+        &[
+            "UID:a",
+            "DTSTART:19000101T000000Z",
+            "RRULE:FREQ=YEARLY;UNTIL=99991231T000000Z",
+        ][..],
+    ] {
+        calendar_policy("Asia/Seoul", "", &events(&[lines]));
+    }
+}
+
+/// A DURATION (or an RDATE PERIOD's) longer than a century is refused with what
+/// the most is, however it is written: too many weeks, days, hours or seconds,
+/// numbers too big for any integer, or parts that only overflow together.
+#[test]
+fn durations_longer_than_a_century_are_refused_not_overflowed() {
+    for (line, value) in [
+        ("DURATION:PT9999999999999H", "PT9999999999999H"),
+        ("DURATION:P2000000000000000000W", "P2000000000000000000W"),
+        ("DURATION:P99999999999999999999D", "P99999999999999999999D"),
+        ("DURATION:P36601D", "P36601D"),
+        ("DURATION:PT3162326400S", "PT3162326400S"),
+        ("DURATION:P1DT878401H", "P1DT878401H"),
+        ("RDATE;VALUE=PERIOD:20270101T000000Z/P5229W", "P5229W"),
+    ] {
+        let e = err(&events(&[&["UID:a", "DTSTART:20261201T000000Z", line]]));
+        let name = line.split([':', ';']).next().unwrap();
+        assert!(
+            e.starts_with(&format!(
+                "cal.ics:7:1: `{name}`: `{value}` is longer than a century (at most `P36600D`)"
+            )),
+            "{line}: {e}"
+        );
+    }
+    // A century exactly loads.
+    calendar_policy(
+        "Asia/Seoul",
+        "",
+        &events(&[&[
+            "UID:a",
+            "DTSTART:20261201T000000Z",
+            "DURATION:P36600DT878400H",
+        ]]),
+    );
+}
