@@ -10,7 +10,7 @@
 )]
 
 use crate::support::server::Server;
-use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Timelike, Utc};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -206,10 +206,16 @@ fn a_freeze_ending_in_a_few_seconds_is_waited_out_and_not_a_moment_less() {
         ],
     ));
     let line = wait.line_with("denied:");
-    let at = end.format("%a %Y-%m-%d %H:%M UTC").to_string();
+    // To the second, unless it is a whole minute.
+    let exactly = if end.second() == 0 {
+        "%a %Y-%m-%d %H:%M UTC"
+    } else {
+        "%a %Y-%m-%d %H:%M:%S UTC"
+    };
+    let at = end.format(exactly).to_string();
     assert!(
         line.contains(&format!(
-            "denied: incident (freeze) until {at}; waiting until {at} (in "
+            "denied: incident (freeze: INC-9 checkout errors) until {at}; waiting until {at} (in "
         )),
         "{line}"
     );
@@ -234,6 +240,47 @@ fn a_freeze_ending_in_a_few_seconds_is_waited_out_and_not_a_moment_less() {
             .unwrap()
             .contains("allowed: deploy web to prod may start now (waited "),
         "{lines:#?}"
+    );
+}
+
+#[test]
+fn on_a_terminal_a_countdown_line_is_redrawn_and_cleared() {
+    let dir = tempfile::tempdir().unwrap();
+    let end = seconds_ahead(2);
+    policy(dir.path(), Some(end));
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let line = format!(
+        "{} --policies {} wait --service web --env prod",
+        env!("CARGO_BIN_EXE_shipwindow"),
+        dir.path().display()
+    );
+    let mut cmd = Command::new("script");
+    cmd.args(["-qec", &line, "/dev/null"])
+        .current_dir(dir.path())
+        .env("SHIPWINDOW_STATE_DIR", dir.path().join("state"));
+    assert!(
+        Command::new("script").arg("--version").output().is_ok(),
+        "this test runs `script` from util-linux (Debian's bsdutils)"
+    );
+    let (code, screen, _) = Waiting::spawn(cmd).finish();
+    assert_eq!(code, Some(0), "{screen}");
+    let countdown = "\r\x1b[2Kwaiting ";
+    assert!(screen.contains(countdown), "{screen:?}");
+    assert!(
+        screen.contains(" until ") && screen.contains("(timeout "),
+        "{screen:?}"
+    );
+    // Cleared before the closing line, which starts a line of its own.
+    assert!(
+        screen.contains("\x1b[2K") && screen.contains(" allowed: deploy web to prod may start now"),
+        "{screen:?}"
+    );
+    let last_countdown = screen.rfind(countdown).unwrap();
+    let closing = screen.find(" allowed: deploy web").unwrap();
+    assert!(last_countdown < closing, "{screen:?}");
+    assert!(
+        screen.contains("ALLOWED: deploy web to prod at "),
+        "{screen:?}"
     );
 }
 
@@ -328,7 +375,7 @@ fn an_opening_after_the_timeout_exits_1_at_once_with_the_denial() {
     assert_eq!(decision["blocked_by"][0]["rule"], json!("incident"));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.contains("denied: incident (freeze) until ")
+        stderr.contains("denied: incident (freeze: INC-9 checkout errors) until ")
             && stderr.contains(", is after the timeout ("),
         "{stderr}"
     );
@@ -454,7 +501,9 @@ fn a_runtime_freeze_added_on_the_server_while_waiting_extends_the_wait() {
     ));
     let line = wait.line_with("denied:");
     assert!(
-        line.contains(&format!("denied: {first} (freeze) until ")),
+        line.contains(&format!(
+            "denied: {first} (freeze: INC-1 (runtime freeze by "
+        )),
         "{line}"
     );
     // While it waits, a second incident freezes deploys a few seconds longer.
@@ -462,7 +511,9 @@ fn a_runtime_freeze_added_on_the_server_while_waiting_extends_the_wait() {
     let second = freeze(second_end, "INC-2");
     let line = wait.line_with("denied:");
     assert!(
-        line.contains(&format!("denied: {second} (freeze) until ")),
+        line.contains(&format!(
+            "denied: {second} (freeze: INC-2 (runtime freeze by "
+        )),
         "{line}"
     );
     let (code, stdout, lines) = wait.finish();

@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::eval::Decision;
 use crate::text::escape;
 use crate::time::duration::{format_duration, format_until};
-use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -141,7 +141,7 @@ impl Display {
             "waiting {} until {} (timeout {})",
             // Rounded up: "1s left" until it is time, never "0s" early.
             format_duration(TimeDelta::seconds((left.num_milliseconds() + 999) / 1000)),
-            when(&until.with_timezone(&zone)),
+            exactly(&until.with_timezone(&zone)),
             when(&deadline)
         );
         let mut err = std::io::stderr().lock();
@@ -181,8 +181,8 @@ impl Display {
         let why = match (&d.next_allowed, &d.data_end) {
             (Some(next), _) => format!(
                 "the next opening, {}, is after the timeout ({})",
-                when(next),
-                when(&self.shared.deadline.with_timezone(&zone))
+                exactly(next),
+                exactly(&self.shared.deadline.with_timezone(&zone))
             ),
             (None, Some((end, data))) => {
                 format!("nothing opens before {} (the end of {data})", when(end))
@@ -196,17 +196,18 @@ impl Display {
     }
 }
 
-/// `weekend (freeze) until Mon 2026-11-30 06:00 KST, …`.
+/// `weekend (freeze: Nobody is around …) until Mon 2026-11-30 06:00 KST, …`.
 fn blockers(d: &Decision) -> String {
     let list: Vec<String> = d
         .blocked_by
         .iter()
         .map(|b| {
             format!(
-                "{} ({}) until {}",
+                "{} ({}: {}) until {}",
                 escape(&b.rule),
                 b.kind.as_str(),
-                when(&b.until)
+                escape(&b.reason),
+                exactly(&b.until)
             )
         })
         .collect();
@@ -214,6 +215,16 @@ fn blockers(d: &Decision) -> String {
         "no rule named".into()
     } else {
         list.join(", ")
+    }
+}
+
+/// `when`, with the seconds when they are not zero: a wait of a few seconds
+/// says to the second when it ends.
+fn exactly(t: &DateTime<Tz>) -> String {
+    if t.second() == 0 {
+        when(t)
+    } else {
+        t.format("%a %Y-%m-%d %H:%M:%S %Z").to_string()
     }
 }
 
@@ -228,7 +239,7 @@ impl Report for Display {
         self.say(&format!(
             "denied: {}; waiting until {} ({})",
             blockers(d),
-            when(&until.with_timezone(&zone)),
+            exactly(&until.with_timezone(&zone)),
             format_until(now, until)
         ));
     }

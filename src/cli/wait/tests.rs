@@ -137,7 +137,7 @@ fn a_freeze_is_waited_out_to_its_exact_end() {
     let lines = run.until_waiting_with_lines(1);
     assert_eq!(
         lines[0],
-        "2026-12-07T09:00:00Z denied: incident (freeze) until Mon 2026-12-07 09:47 UTC; \
+        "2026-12-07T09:00:00Z denied: incident (freeze: incident freeze) until Mon 2026-12-07 09:47 UTC; \
          waiting until Mon 2026-12-07 09:47 UTC (in 47m)"
     );
     run.clock.set(at(47));
@@ -169,7 +169,7 @@ fn a_freeze_added_while_waiting_extends_the_wait() {
     let lines = run.until_waiting_with_lines(2);
     assert_eq!(
         lines[1],
-        "2026-12-07T09:30:00Z denied: db-migration (freeze) until Mon 2026-12-07 10:30 UTC; \
+        "2026-12-07T09:30:00Z denied: db-migration (freeze: db-migration freeze) until Mon 2026-12-07 10:30 UTC; \
          waiting until Mon 2026-12-07 10:30 UTC (in 1h)"
     );
     run.clock.set(at(90));
@@ -201,7 +201,7 @@ fn an_opening_after_the_timeout_ends_at_once_denied() {
     assert_eq!(
         display.lines(),
         [
-            "2026-12-07T09:00:00Z denied: incident (freeze) until Mon 2026-12-07 11:01 UTC; \
+            "2026-12-07T09:00:00Z denied: incident (freeze: incident freeze) until Mon 2026-12-07 11:01 UTC; \
           the next opening, Mon 2026-12-07 11:01 UTC, is after the timeout (Mon 2026-12-07 11:00 UTC)"
         ]
     );
