@@ -61,8 +61,10 @@ pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
     display.finish();
     let format = args.request.format;
     match ended {
-        Ended::Allowed { decided, decisions } => {
-            if decisions > 1 {
+        Ended::Allowed {
+            decided, waited, ..
+        } => {
+            if waited {
                 display.allowed(&decided.decision, clock.now() - started);
             }
             print(&decided, format);

@@ -121,10 +121,15 @@ fn allowed_now_ends_at_once_with_one_decision_and_no_lines() {
     let clock = ManualClock::new(t0());
     let display = Display::capture(Arc::new(ManualClock::new(t0())), at(720));
     let ended = wait_for_window(&mut local(dir.path()), &clock, at(720), &|| false, &display);
-    let Ended::Allowed { decided, decisions } = ended else {
+    let Ended::Allowed {
+        decided,
+        decisions,
+        waited,
+    } = ended
+    else {
         panic!("{ended:?}")
     };
-    assert_eq!((start(&decided), decisions), (t0(), 1));
+    assert_eq!((start(&decided), decisions, waited), (t0(), 1, false));
     assert_eq!(clock.now(), t0());
     assert!(display.lines().is_empty());
 }
@@ -143,7 +148,10 @@ fn a_freeze_is_waited_out_to_its_exact_end() {
     run.clock.set(at(47));
     let clock = Arc::clone(&run.clock);
     let (ended, lines) = run.end();
-    let Ended::Allowed { decided, decisions } = ended else {
+    let Ended::Allowed {
+        decided, decisions, ..
+    } = ended
+    else {
         panic!("{ended:?}")
     };
     assert_eq!((start(&decided), decisions), (at(47), 2));
@@ -174,7 +182,10 @@ fn a_freeze_added_while_waiting_extends_the_wait() {
     );
     run.clock.set(at(90));
     let (ended, _) = run.end();
-    let Ended::Allowed { decided, decisions } = ended else {
+    let Ended::Allowed {
+        decided, decisions, ..
+    } = ended
+    else {
         panic!("{ended:?}")
     };
     assert_eq!((start(&decided), decisions), (at(90), 3));
@@ -332,7 +343,10 @@ fn woken_early_it_decides_again_and_waits_on() {
     clock.inner.auto_advance(true);
     let display = Display::capture(Arc::new(ManualClock::new(t0())), at(720));
     let ended = wait_for_window(&mut local(dir.path()), &clock, at(720), &|| false, &display);
-    let Ended::Allowed { decided, decisions } = ended else {
+    let Ended::Allowed {
+        decided, decisions, ..
+    } = ended
+    else {
         panic!("{ended:?}")
     };
     assert_eq!((start(&decided), decisions), (at(30), 3));
@@ -375,7 +389,14 @@ fn no_answer_is_asked_again_with_a_doubling_pause() {
     };
     let ended = wait_for_window(&mut decider, &clock, at(720), &|| false, &display);
     assert!(
-        matches!(ended, Ended::Allowed { decisions: 1, .. }),
+        matches!(
+            ended,
+            Ended::Allowed {
+                decisions: 1,
+                waited: true,
+                ..
+            }
+        ),
         "{ended:?}"
     );
     let secs: Vec<i64> = decider

@@ -56,8 +56,10 @@ pub(super) enum Ended {
     /// The last decision allows the deploy (exit 0).
     Allowed {
         decided: Decided,
-        /// How many decisions it took (1: allowed at once).
+        /// How many decisions it took (1: allowed at the first answer).
         decisions: usize,
+        /// Whether it waited at all (for an opening, or for an answer).
+        waited: bool,
     },
     /// Denied, and the next opening is after the deadline or there is none
     /// within the horizon (exit 1).
@@ -85,6 +87,7 @@ pub(super) fn wait_for_window(
 ) -> Ended {
     let mut retry = FIRST_RETRY;
     let mut decisions = 0;
+    let mut waited = false;
     loop {
         if stopped() {
             return Ended::Stopped;
@@ -96,7 +99,11 @@ pub(super) fn wait_for_window(
                 decisions += 1;
                 retry = FIRST_RETRY;
                 if decided.decision.allowed {
-                    return Ended::Allowed { decided, decisions };
+                    return Ended::Allowed {
+                        decided,
+                        decisions,
+                        waited,
+                    };
                 }
                 let Some(next) = decided.decision.next_allowed.map(|t| t.to_utc()) else {
                     return Ended::NotInTime { decided };
@@ -124,5 +131,6 @@ pub(super) fn wait_for_window(
         if clock.wait_until(wake, stopped) == Waited::Cancelled {
             return Ended::Stopped;
         }
+        waited = true;
     }
 }
