@@ -56,8 +56,6 @@ pub(super) enum Ended {
     /// The last decision allows the deploy (exit 0).
     Allowed {
         decided: Decided,
-        /// How many decisions it took (1: allowed at the first answer).
-        decisions: usize,
         /// Whether it waited at all (for an opening, or for an answer).
         waited: bool,
     },
@@ -86,7 +84,6 @@ pub(super) fn wait_for_window(
     report: &dyn Report,
 ) -> Ended {
     let mut retry = FIRST_RETRY;
-    let mut decisions = 0;
     let mut waited = false;
     loop {
         if stopped() {
@@ -96,14 +93,9 @@ pub(super) fn wait_for_window(
         let now = clock.now().trunc_subsecs(0);
         let wake = match decider.decide(now) {
             Ok(decided) => {
-                decisions += 1;
                 retry = FIRST_RETRY;
                 if decided.decision.allowed {
-                    return Ended::Allowed {
-                        decided,
-                        decisions,
-                        waited,
-                    };
+                    return Ended::Allowed { decided, waited };
                 }
                 let Some(next) = decided.decision.next_allowed.map(|t| t.to_utc()) else {
                     return Ended::NotInTime { decided };
