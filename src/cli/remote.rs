@@ -3,7 +3,8 @@
 //! print it; anything but a decision — the server unreachable, an error status, a
 //! body that is not a decision, a decision whose `allowed` and `verdict`
 //! disagree or that answers for another service, env or change — is exit 2,
-//! never "allowed".
+//! never "allowed". [`ask`] also says whether asking again may help (the
+//! server unreachable, 5xx, 429), for `wait`, which does.
 
 use super::args::RequestArgs;
 use super::error::CliError;

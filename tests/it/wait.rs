@@ -12,7 +12,7 @@
 use crate::support::server::Server;
 use chrono::{DateTime, SecondsFormat, SubsecRound, TimeDelta, Timelike, Utc};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc::{Receiver, channel};
@@ -594,4 +594,133 @@ fn bad_flags_are_exit_2_naming_the_flag() {
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(stderr.starts_with(message), "{args:?}: {stderr}");
     }
+}
+
+/// A server on a free port that gives each request the next of `answers`
+/// (status, body), the last one again once they run out.
+fn answering_in_turn(answers: Vec<(u16, String)>) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for (i, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { return };
+            let mut reader = BufReader::new(stream);
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut request = vec![0; length];
+            let _ = reader.read_exact(&mut request);
+            let (status, body) = &answers[i.min(answers.len() - 1)];
+            let _ = write!(
+                reader.into_inner(),
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    port
+}
+
+/// What `check --format json` answers here and now for web to prod.
+fn local_decision(dir: &Path) -> String {
+    let out = run(
+        dir,
+        &[
+            "check",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_failing_server_is_asked_again_until_it_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    policy(dir.path(), None);
+    let restarting = (503, json!({"error": "restarting"}).to_string());
+    let port = answering_in_turn(vec![
+        restarting.clone(),
+        restarting,
+        (200, local_decision(dir.path())),
+    ]);
+    let url = format!("http://127.0.0.1:{port}");
+    let out = run(
+        dir.path(),
+        &[
+            "wait",
+            "--remote",
+            &url,
+            "--service",
+            "web",
+            "--env",
+            "prod",
+        ],
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr.matches(" answered 503 ").count(), 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "no answer: --remote: {url}/v1/check answered 503 Service Unavailable: restarting; asking again in 1s"
+        )),
+        "{stderr}"
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("ALLOWED: deploy web to prod"),
+    );
+}
+
+#[test]
+fn a_server_that_refuses_the_request_ends_the_wait_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    policy(dir.path(), None);
+    let port = answering_in_turn(vec![(
+        401,
+        json!({"error": "a bearer token is required"}).to_string(),
+    )]);
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let out = run(
+        dir.path(),
+        &[
+            "wait",
+            "--remote",
+            &url,
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(started.elapsed() < HANG);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("no answer"), "{stderr}");
+    assert!(
+        stderr.contains("answered 401 Unauthorized: a bearer token is required"),
+        "{stderr}"
+    );
+    // The JSON error body, as for `check --format json`.
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(body["error"].as_str().unwrap().contains("401"), "{body}");
 }
