@@ -23,8 +23,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 /// The longest wait: a CI job that waits longer is better rescheduled.
-pub(super) const MAX_TIMEOUT: TimeDelta = TimeDelta::days(30);
+const MAX_TIMEOUT: TimeDelta = TimeDelta::days(30);
 
+/// Runs `wait` with the policies in `dir`; the exit code, or why there is no
+/// answer (exit 2).
 pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
     let timeout = timeout(&args.timeout)?;
     if args.request.at.is_some() {
@@ -61,9 +63,7 @@ pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
     display.finish();
     let format = args.request.format;
     match ended {
-        Ended::Allowed {
-            decided, waited, ..
-        } => {
+        Ended::Allowed { decided, waited } => {
             if waited {
                 display.allowed(&decided.decision, clock.now() - started);
             }
