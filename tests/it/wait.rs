@@ -25,7 +25,8 @@ fn rfc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// A whole second a few seconds from now.
+/// A whole second a few seconds from now: time enough for a process to start
+/// and decide once, even on a busy machine.
 fn seconds_ahead(n: i64) -> DateTime<Utc> {
     Utc::now().trunc_subsecs(0) + TimeDelta::seconds(n + 1)
 }
@@ -191,7 +192,7 @@ fn allowed_now_it_returns_at_once_with_check_s_output() {
 #[test]
 fn a_freeze_ending_in_a_few_seconds_is_waited_out_and_not_a_moment_less() {
     let dir = tempfile::tempdir().unwrap();
-    let end = seconds_ahead(2);
+    let end = seconds_ahead(3);
     policy(dir.path(), Some(end));
     let mut wait = Waiting::spawn(command(
         dir.path(),
@@ -246,7 +247,7 @@ fn a_freeze_ending_in_a_few_seconds_is_waited_out_and_not_a_moment_less() {
 #[test]
 fn on_a_terminal_a_countdown_line_is_redrawn_and_cleared() {
     let dir = tempfile::tempdir().unwrap();
-    let end = seconds_ahead(2);
+    let end = seconds_ahead(3);
     policy(dir.path(), Some(end));
     // `script` (util-linux) runs the command on a pseudo-terminal.
     let line = format!(
@@ -287,7 +288,7 @@ fn on_a_terminal_a_countdown_line_is_redrawn_and_cleared() {
 #[test]
 fn json_is_the_final_decision_made_at_or_after_the_freeze_s_end() {
     let dir = tempfile::tempdir().unwrap();
-    let end = seconds_ahead(2);
+    let end = seconds_ahead(3);
     policy(dir.path(), Some(end));
     let mut wait = Waiting::spawn(command(
         dir.path(),
@@ -314,7 +315,7 @@ fn json_is_the_final_decision_made_at_or_after_the_freeze_s_end() {
 #[test]
 fn github_writes_the_final_decision_s_annotation_and_step_outputs() {
     let dir = tempfile::tempdir().unwrap();
-    let end = seconds_ahead(2);
+    let end = seconds_ahead(3);
     policy(dir.path(), Some(end));
     let outputs = dir.path().join("github_output");
     let summary = dir.path().join("step_summary");
@@ -386,7 +387,7 @@ fn the_timeout_coming_first_exits_1() {
     // The freeze ends within the timeout, but the deploy's minute does not fit
     // before a second freeze that a policy edit adds while it waits.
     let dir = tempfile::tempdir().unwrap();
-    let end = seconds_ahead(2);
+    let end = seconds_ahead(3);
     policy(dir.path(), Some(end));
     let mut wait = Waiting::spawn(command(
         dir.path(),
@@ -414,7 +415,7 @@ fn the_timeout_coming_first_exits_1() {
 #[test]
 fn a_policy_broken_while_waiting_exits_2() {
     let dir = tempfile::tempdir().unwrap();
-    policy(dir.path(), Some(seconds_ahead(2)));
+    policy(dir.path(), Some(seconds_ahead(3)));
     let mut wait = Waiting::spawn(command(
         dir.path(),
         &["wait", "--service", "web", "--env", "prod"],
@@ -485,7 +486,7 @@ fn a_runtime_freeze_added_on_the_server_while_waiting_extends_the_wait() {
         assert_eq!(status, 201, "{body}");
         body["rule"].as_str().unwrap().to_string()
     };
-    let first_end = seconds_ahead(2);
+    let first_end = seconds_ahead(3);
     let first = freeze(first_end, "INC-1");
     let mut wait = Waiting::spawn(command(
         dir.path(),
@@ -507,7 +508,7 @@ fn a_runtime_freeze_added_on_the_server_while_waiting_extends_the_wait() {
         "{line}"
     );
     // While it waits, a second incident freezes deploys a few seconds longer.
-    let second_end = seconds_ahead(5);
+    let second_end = seconds_ahead(6);
     let second = freeze(second_end, "INC-2");
     let line = wait.line_with("denied:");
     assert!(
