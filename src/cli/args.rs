@@ -45,6 +45,9 @@ pub(super) enum Command {
     Run(run::RunArgs),
     /// Read the server's audit log (overrides, Slack commands, reloads, runtime freezes)
     Audit(serve::AuditArgs),
+    /// Wait until the deploy may start, re-deciding at each opening (exit 0
+    /// allowed, 1 nothing opens before the timeout, 2 bad input, 130 stopped)
+    Wait(WaitArgs),
 }
 
 #[derive(Args, Debug)]
@@ -92,12 +95,26 @@ pub(super) struct RequestArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub(super) format: Format,
     /// Ask a shipwindow server (its base URL) instead of reading local policies;
-    /// an unreachable server is exit 2, never "allowed" (check and next)
+    /// an unreachable server is exit 2, never "allowed" (check and next; wait
+    /// asks again until its timeout)
     #[arg(long, value_name = "URL")]
     pub(super) remote: Option<String>,
     /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
     #[arg(long, value_name = "FILE", requires = "remote")]
     pub(super) token_file: Option<PathBuf>,
+}
+
+/// `wait`: the request flags of `check` (but no `--at`: a wait is about now) and
+/// how long to wait at most.
+#[derive(Args, Debug)]
+#[command(mut_arg("at", |a| a.hide(true)))]
+pub(super) struct WaitArgs {
+    #[command(flatten)]
+    pub(super) request: RequestArgs,
+    /// The longest wait, e.g. 12h or 2d30m (at most 30d); when the deploy
+    /// cannot start by then, exit 1
+    #[arg(long, value_name = "D", default_value = "12h")]
+    pub(super) timeout: String,
 }
 
 #[derive(Args, Debug)]

@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, plan, remote, run, serve};
+use super::{github, human, markets, plan, remote, run, serve, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -49,6 +49,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Serve(args) => return serve::serve(dir, args),
         Command::Audit(args) => return serve::audit(args),
         Command::Run(args) => return run::run(dir, args),
+        Command::Wait(args) => return wait::wait(dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
@@ -134,7 +135,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Markets(_)
         | Command::Serve(_)
         | Command::Audit(_)
-        | Command::Run(_) => Ok(validate(&dir, WindowsFormat::Human)),
+        | Command::Run(_)
+        | Command::Wait(_) => Ok(validate(&dir, WindowsFormat::Human)),
     }
 }
 

@@ -3,8 +3,8 @@
 //!
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags
 //! into a request, `human`, `github` and `format` print the answer, `remote`
-//! asks a server instead, and `plan`, `run`, `serve`, `validate` and `markets`
-//! are one command each. `exit` and `error` say how a command ends.
+//! asks a server instead, and `plan`, `run`, `serve`, `validate`, `markets` and
+//! `wait` are one command each. `exit` and `error` say how a command ends.
 
 mod args;
 mod dispatch;
@@ -22,6 +22,7 @@ mod run;
 mod serve;
 mod state_dir;
 mod validate;
+mod wait;
 
 pub use exit::{EXIT_ALLOWED, EXIT_BAD_INPUT, EXIT_DENIED};
 pub use serve::log_subscriber;
@@ -57,11 +58,12 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, windows, validate, markets, plan, run, serve, audit); see `shipwindow --help`"
+            "error: a command is required (check, next, wait, windows, validate, markets, plan, run, serve, audit); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
     let json_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Json)
+        || matches!(&command, Command::Wait(a) if a.request.format == Format::Json)
         || matches!(&command, Command::Windows(a) if a.format == WindowsOutput::Json)
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)

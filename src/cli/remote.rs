@@ -3,7 +3,8 @@
 //! print it; anything but a decision — the server unreachable, an error status, a
 //! body that is not a decision, a decision whose `allowed` and `verdict`
 //! disagree or that answers for another service, env or change — is exit 2,
-//! never "allowed".
+//! never "allowed". [`ask`] also says whether asking again may help (the
+//! server unreachable, 5xx, 429), for `wait`, which does.
 
 use super::args::RequestArgs;
 use super::error::CliError;
@@ -71,18 +72,21 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
 /// Posts `text` to the server's `/v1/check` and reads the decision back: the
 /// §4 JSON into [`wire::Decision`], then into the model in the zone the server
 /// names, so every format prints it exactly as it prints a local decision.
-fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, CliError> {
+pub(super) fn ask(
+    args: &RequestArgs,
+    text: crate::input::RequestText,
+) -> Result<Decision, RemoteError> {
     let Some(base) = &args.remote else {
-        return Err(CliError::Usage("--remote needs a URL".into()));
+        return Err(RemoteError::lasting("--remote needs a URL".into()));
     };
     let asked = Asked::from(&text);
     let url = format!("{}/v1/check", base.trim_end_matches('/'));
     // What messages say: the address without its `user:password@`.
     let shown = credentials::strip(&url);
     let hide = |e: &dyn std::fmt::Display| credentials::strip(&e.to_string());
-    let token = token(args)?;
+    let token = token(args).map_err(|e| RemoteError::lasting(e.to_string()))?;
     let body = serde_json::to_value(text)
-        .map_err(|e| CliError::Usage(format!("cannot encode the request: {e}")))?;
+        .map_err(|e| RemoteError::lasting(format!("cannot encode the request: {e}")))?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(TIMEOUT))
         .http_status_as_error(false)
@@ -92,9 +96,9 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     if let Some(token) = &token {
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
-    let mut response = request
-        .send_json(&body)
-        .map_err(|e| CliError::Usage(format!("--remote: cannot reach {shown}: {}", hide(&e))))?;
+    let mut response = request.send_json(&body).map_err(|e| {
+        RemoteError::passing(format!("--remote: cannot reach {shown}: {}", hide(&e)))
+    })?;
     let status = response.status();
     let zone = response
         .headers()
@@ -103,15 +107,17 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
         .and_then(|v| v.parse::<Tz>().ok())
         .unwrap_or(chrono_tz::UTC);
     let text = response.body_mut().read_to_string().map_err(|e| {
-        CliError::Usage(format!(
+        RemoteError::passing(format!(
             "--remote: reading the answer from {shown}: {}",
             hide(&e)
         ))
     })?;
-    let not_json = || {
-        CliError::Usage(format!(
-            "--remote: {shown} answered {status} with something that is not JSON"
-        ))
+    // A failing server, or a proxy in front of one that is restarting, may
+    // answer the next time; a refusal of the request will not change.
+    let passing = status.is_server_error() || status.as_u16() == 429;
+    let not_json = || RemoteError {
+        message: format!("--remote: {shown} answered {status} with something that is not JSON"),
+        passing,
     };
     if !status.is_success() {
         let message = match serde_json::from_str::<wire::ErrorBody>(&text) {
@@ -119,13 +125,13 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
             Err(e) if is_json(&e) => "no error message".to_string(),
             Err(_) => return Err(not_json()),
         };
-        return Err(CliError::Usage(format!(
-            "--remote: {shown} answered {status}: {}",
-            hide(&message)
-        )));
+        return Err(RemoteError {
+            message: format!("--remote: {shown} answered {status}: {}", hide(&message)),
+            passing,
+        });
     }
     let no_decision = |e: &dyn std::fmt::Display| {
-        CliError::Usage(format!(
+        RemoteError::lasting(format!(
             "--remote: {shown} answered with no valid decision: {}",
             hide(e)
         ))
@@ -140,6 +146,39 @@ fn ask(args: &RequestArgs, text: crate::input::RequestText) -> Result<Decision, 
     let decision = answer.into_decision(zone).map_err(|e| no_decision(&e))?;
     answers_what_was_asked(&decision, &asked).map_err(|e| no_decision(&e))?;
     Ok(decision)
+}
+
+/// Why a server gave no decision: always exit 2 for `check` and `next`;
+/// `wait` asks again after a passing failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub(super) struct RemoteError {
+    pub(super) message: String,
+    /// Asking again later may get an answer: the server could not be reached,
+    /// broke off, or answered 5xx or 429.
+    pub(super) passing: bool,
+}
+
+impl RemoteError {
+    fn passing(message: String) -> RemoteError {
+        RemoteError {
+            message,
+            passing: true,
+        }
+    }
+
+    fn lasting(message: String) -> RemoteError {
+        RemoteError {
+            message,
+            passing: false,
+        }
+    }
+}
+
+impl From<RemoteError> for CliError {
+    fn from(e: RemoteError) -> CliError {
+        CliError::Usage(e.message)
+    }
 }
 
 /// A decision about another service, env or change says nothing about this one.

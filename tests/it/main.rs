@@ -41,3 +41,4 @@ mod state_names;
 mod strategy_load;
 mod time_range;
 mod url_credentials;
+mod wait;

@@ -1,0 +1,82 @@
+//! Where `wait` gets each decision: the policy files, read afresh every time
+//! (an edit made while waiting counts), or a server asked every time (its
+//! runtime freezes count).
+
+use super::waiting::{AskError, Decided, Decider};
+use crate::cli::args::RequestArgs;
+use crate::cli::error::{CliError, flag_error};
+use crate::cli::remote;
+use crate::cli::request::request_text;
+use crate::eval;
+use crate::input::RequestText;
+use crate::policy::{LoadOptions, PolicySet};
+use chrono::{DateTime, SecondsFormat, Utc};
+use std::path::PathBuf;
+
+/// The policy directory, loaded for every decision.
+pub(super) struct Local {
+    dir: PathBuf,
+    text: RequestText,
+    options: LoadOptions,
+}
+
+impl Local {
+    pub(super) fn new(dir: PathBuf, text: RequestText) -> Local {
+        Local {
+            dir,
+            text,
+            options: LoadOptions::from_env(),
+        }
+    }
+}
+
+impl Decider for Local {
+    fn decide(&mut self, now: DateTime<Utc>) -> Result<Decided, AskError> {
+        let options = LoadOptions {
+            now,
+            ..self.options.clone()
+        };
+        // A policy that no longer loads is bad input now, as it is for `check`:
+        // the wait ends with exit 2 rather than waiting on rules nobody can read.
+        let policy = PolicySet::load_with(&self.dir, &options)
+            .map_err(|e| AskError::Invalid(CliError::Policy(e)))?;
+        let req = self
+            .text
+            .resolve(&policy, now)
+            .map_err(|e| AskError::Invalid(flag_error(e)))?;
+        let decision =
+            eval::decide(&policy, &req).map_err(|e| AskError::Invalid(CliError::Eval(e)))?;
+        Ok(Decided {
+            decision,
+            horizon: Some(policy.settings.horizon),
+        })
+    }
+}
+
+/// A server (`--remote`), asked about the instant the loop decides at.
+pub(super) struct Remote<'a> {
+    args: &'a RequestArgs,
+}
+
+impl<'a> Remote<'a> {
+    pub(super) fn new(args: &'a RequestArgs) -> Remote<'a> {
+        Remote { args }
+    }
+}
+
+impl Decider for Remote<'_> {
+    fn decide(&mut self, now: DateTime<Utc>) -> Result<Decided, AskError> {
+        let mut text = request_text(self.args);
+        // Our clock, not the server's, says when we woke: asked about that
+        // instant, the server cannot answer for a moment before the opening.
+        text.at = Some(now.to_rfc3339_opts(SecondsFormat::Secs, true));
+        match remote::ask(self.args, text) {
+            Ok(decision) => Ok(Decided {
+                decision,
+                horizon: None,
+            }),
+            Err(e) if e.passing => Err(AskError::NoAnswer(e.message)),
+            Err(e) => Err(AskError::Invalid(e.into())),
+        }
+    }
+}
