@@ -1,8 +1,10 @@
 //! Helpers shared by the integration tests: the hook scripts and their control files
 //! (`hooks`), plan fixtures (`plan`), a served policy on a free port (`server`), the
-//! market calendar facts (`market`), the iCalendar fixtures (`ics`) and load
-//! errors asserted by the text they underline (`diagnostic`).
+//! market calendar facts (`market`), the iCalendar fixtures (`ics`), load
+//! errors asserted by the text they underline (`diagnostic`) and the CI runners in
+//! miniature that run the GitHub Action and the GitLab component (`ci`).
 
+pub mod ci;
 pub mod diagnostic;
 pub mod hooks;
 pub mod ics;
