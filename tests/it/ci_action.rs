@@ -285,6 +285,17 @@ fn bad_inputs_are_refused_with_exit_2_naming_the_input() {
     }
 }
 
+#[test]
+fn a_required_input_left_out_is_exit_2_not_a_decision() {
+    // The runner does not enforce `required:` for a composite action's inputs, so an
+    // empty `service` reaches shipwindow, which refuses it.
+    let dir = tempfile::tempdir().unwrap();
+    let run = job(dir.path()).input("service", "").run();
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("--service"), "{}", run.stderr);
+    assert_eq!(run.outputs["allowed"], "", "no decision, no outputs");
+}
+
 /// A `cargo` that logs its arguments to `cargo.log` and, for `install`, puts the
 /// built shipwindow in `--root`/bin as cargo would; or one that always fails.
 fn fake_cargo(dir: &Path, works: bool) -> PathBuf {
