@@ -9,9 +9,8 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use crate::support::ci::{
-    Action, action_yml, keys, recorded_argv, recording_binary, script, string,
-};
+use crate::support::ci::{keys, recorded_argv, recording_binary, script, string};
+use crate::support::github_runner::{Action, action_yml};
 use std::path::{Path, PathBuf};
 
 const POLICY: &str = r#"

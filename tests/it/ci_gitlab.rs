@@ -8,9 +8,8 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
-use crate::support::ci::{
-    Gitlab, documents, gitlab_template, keys, recorded_argv, recording_binary, script, string,
-};
+use crate::support::ci::{documents, keys, recorded_argv, recording_binary, script, string};
+use crate::support::gitlab_runner::{Gitlab, gitlab_template};
 use std::path::{Path, PathBuf};
 use yaml_rust2::Yaml;
 
