@@ -246,7 +246,7 @@ fn a_value_that_looks_like_a_flag_stays_a_value() {
 #[test]
 fn bad_inputs_are_refused_with_exit_2_naming_the_input() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[(&str, &str)], &str); 4] = [
+    let cases: [(&[(&str, &str)], &str); 5] = [
         (
             &[("wait", "yes")],
             "input `wait` is `yes`: it must be `true` or `false`",
@@ -258,6 +258,13 @@ fn bad_inputs_are_refused_with_exit_2_naming_the_input() {
         (
             &[("token", "s3cret")],
             "input `token` is set but `remote` is empty",
+        ),
+        (
+            &[
+                ("token", "s3cret\n::warning::hello"),
+                ("remote", "https://shipwindow.example"),
+            ],
+            "input `token` is more than one line: a bearer token is one line",
         ),
         (
             &[("binary", "no/such/shipwindow")],

@@ -307,7 +307,7 @@ fn without_shipwindow_in_the_image_it_builds_from_source_once_per_version() {
 #[test]
 fn bad_inputs_are_refused_with_exit_2_saying_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[(&str, &str)], &str); 3] = [
+    let cases: [(&[(&str, &str)], &str); 4] = [
         (
             &[("binary", "no-shipwindow")],
             "`no-shipwindow` is not in the image: use an image with shipwindow on its PATH",
@@ -322,6 +322,14 @@ fn bad_inputs_are_refused_with_exit_2_saying_what_to_do() {
         (
             &[("timeout", "1h")],
             "input `timeout` is set but `wait` is not true",
+        ),
+        (
+            &[
+                ("binary", "no-shipwindow"),
+                ("source", "https://git.example/shipwindow.git"),
+                ("version", "../v1"),
+            ],
+            "input `version` names a directory and a cache key",
         ),
     ];
     for (inputs, message) in cases {
