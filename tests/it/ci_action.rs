@@ -188,7 +188,6 @@ fn wait_true_runs_wait_with_the_timeout_and_the_same_request_flags() {
             .input("wait", "true")
             .input("timeout", "2h")
             .input("strategy", "web-rolling")
-            .input("at", "2026-12-14T10:00")
             .input("remote", "https://shipwindow.example")
             .input("token", "s3cret"),
     );
@@ -200,7 +199,6 @@ fn wait_true_runs_wait_with_the_timeout_and_the_same_request_flags() {
             "--service=web",
             "--env=prod",
             "--strategy=web-rolling",
-            "--at=2026-12-14T10:00",
             "--remote=https://shipwindow.example",
             "--timeout=2h",
             "--format",
@@ -246,7 +244,7 @@ fn a_value_that_looks_like_a_flag_stays_a_value() {
 #[test]
 fn bad_inputs_are_refused_with_exit_2_naming_the_input() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[(&str, &str)], &str); 5] = [
+    let cases: [(&[(&str, &str)], &str); 6] = [
         (
             &[("wait", "yes")],
             "input `wait` is `yes`: it must be `true` or `false`",
@@ -254,6 +252,10 @@ fn bad_inputs_are_refused_with_exit_2_naming_the_input() {
         (
             &[("timeout", "1h")],
             "input `timeout` is set but `wait` is not `true`",
+        ),
+        (
+            &[("wait", "true"), ("at", "2026-12-14T10:00")],
+            "input `at` is set but `wait` is `true`: a wait is about a deploy starting now",
         ),
         (
             &[("token", "s3cret")],
