@@ -109,6 +109,18 @@ fn the_binary_is_put_on_the_path_under_its_own_name() {
         .run();
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert_eq!(run.outputs["verdict"], "allow");
+    // The workflow's later steps find it as `shipwindow`, and it is this binary.
+    assert_eq!(run.added_path.len(), 1, "{:?}", run.added_path);
+    let on_path = run.added_path[0].join("shipwindow");
+    let version = std::process::Command::new(&on_path)
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    assert_eq!(
+        std::fs::canonicalize(&on_path).unwrap(),
+        std::fs::canonicalize(&elsewhere).unwrap()
+    );
 }
 
 /// Text that a script would run if an input were pasted into it.

@@ -53,6 +53,8 @@ pub struct ActionRun {
     pub summary: String,
     /// Each step's outputs, by step id.
     pub steps: BTreeMap<String, BTreeMap<String, String>>,
+    /// The directories the steps added to the job's PATH (`$GITHUB_PATH`), in order.
+    pub added_path: Vec<PathBuf>,
 }
 
 impl Action {
@@ -100,6 +102,7 @@ impl Action {
             stderr: String::new(),
             summary: String::new(),
             steps: BTreeMap::new(),
+            added_path: Vec::new(),
         };
         let files = self.temp.join("_runner_file_commands");
         std::fs::create_dir_all(&files).unwrap();
@@ -222,6 +225,7 @@ impl Action {
             }
         }
         result.steps = steps;
+        result.added_path = github_path;
         result
     }
 
