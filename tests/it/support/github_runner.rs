@@ -170,12 +170,9 @@ impl Action {
                 summary.display().to_string(),
             );
             env.insert("GITHUB_PATH".to_string(), path_file.display().to_string());
-            for (name, value) in &inputs {
-                env.insert(
-                    format!("INPUT_{}", name.to_uppercase().replace(' ', "_")),
-                    value.clone(),
-                );
-            }
+            // No `INPUT_*` variables: the runner sets them for JavaScript and Docker
+            // actions, not for a composite action's steps, whose only way to an input
+            // is an expression (here, in `env:`).
             if let Some(map) = step["env"].as_hash() {
                 for (k, v) in map {
                     let value = self.evaluate(string(v).unwrap(), &inputs, &steps);
