@@ -4,6 +4,8 @@
 mod support;
 
 mod blank_input;
+mod ci_action;
+mod ci_gitlab;
 mod cli;
 mod control_chars;
 mod decision;
