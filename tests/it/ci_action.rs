@@ -223,6 +223,37 @@ fn wait_true_runs_wait_with_the_timeout_and_the_same_request_flags() {
     );
 }
 
+/// `wait: true` with the real binary: a deploy allowed now passes at once with
+/// the outputs set, and one that nothing opens for within the timeout fails the
+/// step with the outputs of the denial, at once rather than after the timeout.
+#[test]
+fn wait_true_with_the_real_binary_passes_at_once_or_fails_when_nothing_opens_in_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let action = job(dir.path()).input("wait", "true").input("timeout", "1h");
+    // Only the settings, so the deploy is allowed whatever day the test runs.
+    let settings = POLICY.split("[[freeze]]").next().unwrap();
+    std::fs::write(action.workspace.join("policies/policy.toml"), settings).unwrap();
+    let run = action.run();
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["allowed"], "true");
+    assert_eq!(run.outputs["verdict"], "allow");
+
+    let dir = tempfile::tempdir().unwrap();
+    let action = job(dir.path()).input("wait", "true").input("timeout", "1h");
+    let frozen = "[[freeze]]\nname = \"long-freeze\"\nreason = \"Migration\"\nstart_at = \"2026-01-01T00:00\"\nend_at = \"2199-01-01T00:00\"\n";
+    std::fs::write(action.workspace.join("policies/frozen.toml"), frozen).unwrap();
+    let started = std::time::Instant::now();
+    let run = action.run();
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.outputs["allowed"], "false");
+    assert_eq!(run.outputs["verdict"], "deny");
+    assert!(run.stdout.contains("long-freeze"), "{}", run.stdout);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(600),
+        "it waited instead of failing at once"
+    );
+}
+
 #[test]
 fn by_default_it_runs_check_and_leaves_the_job_token_alone() {
     let dir = tempfile::tempdir().unwrap();
