@@ -8,7 +8,8 @@
 //! that state, whichever door it came in by; the handlers (`api`, `freezes`,
 //! `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
 //! transport input into an action and its outcome back into JSON or Block Kit.
-//! `router` puts the handlers behind their paths, `auth` and the limits; `serve`
+//! `k8s` holds the Kubernetes gates (the admission
+//! webhook and Flagger's). `router` puts the handlers behind their paths, `auth` and the limits; `serve`
 //! runs the router on a listener (`net`) with the feed refresher from `reload`
 //! alongside. `openapi` describes the handlers and `metrics` counts what they do;
 //! `replay` remembers the signed requests already answered.
@@ -19,6 +20,7 @@ mod audit;
 mod auth;
 mod error;
 mod freezes;
+mod k8s;
 mod metrics;
 mod net;
 mod new_freeze;
