@@ -41,4 +41,5 @@ mod slack;
 mod state_names;
 mod strategy_load;
 mod time_range;
+mod tls;
 mod url_credentials;
