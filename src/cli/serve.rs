@@ -31,6 +31,23 @@ pub(super) struct ServeArgs {
     /// The Slack app's signing secret, from a file (also $SHIPWINDOW_SLACK_SIGNING_SECRET)
     #[arg(long, value_name = "FILE")]
     slack_secret_file: Option<PathBuf>,
+    /// Serve HTTPS with this PEM certificate chain (also $SHIPWINDOW_TLS_CERT);
+    /// read again on SIGHUP and with --watch
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "SHIPWINDOW_TLS_CERT",
+        requires = "tls_key"
+    )]
+    tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert (also $SHIPWINDOW_TLS_KEY)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "SHIPWINDOW_TLS_KEY",
+        requires = "tls_cert"
+    )]
+    tls_key: Option<PathBuf>,
     /// Log lines as text or as one JSON object each
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -142,6 +159,19 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
         .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
         .reloading_from(dir)
         .feeds_in(args.state.state_dir.clone());
+    let scheme = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let identity = crate::server::TlsIdentity::load(cert.clone(), key.clone())
+                .map_err(|e| {
+                    CliError::Usage(format!(
+                        "{e}\n  help: give the server's certificate chain and its private key as PEM files"
+                    ))
+                })?;
+            state = state.with_tls(identity);
+            "https"
+        }
+        _ => "http",
+    };
     let slack = if let Some(secret) = slack_secret {
         state = state.with_slack_secret(secret.into_bytes());
         "on"
@@ -186,7 +216,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         tracing::info!(
-            "serving {} and {} (policy {fingerprint}) on http://{addr}",
+            "serving {} and {} (policy {fingerprint}) on {scheme}://{addr}",
             plural(rules, "rule", "rules"),
             plural(freezes, "runtime freeze", "runtime freezes")
         );

@@ -23,6 +23,7 @@ pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
 pub use regular_file::MAX_FILE_BYTES;
+pub(crate) use regular_file::read_regular;
 pub use rule::{
     ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };

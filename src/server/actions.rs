@@ -12,6 +12,16 @@ use crate::input::RequestText;
 use crate::store::{AuditAction, NewAuditEntry, NewFreeze, RuntimeFreeze};
 use serde_json::json;
 
+/// What a decision leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Record {
+    /// An override is audited before it is answered.
+    Overrides,
+    /// Nothing: a dry run (an admission review with `dryRun`) asks what would be
+    /// decided and must have no side effects.
+    Nothing,
+}
+
 /// Decides `text` against the served policy: the decision and the zone of the
 /// policy that made it. A decision that used an override is written to the audit
 /// log before it is answered: an override nobody can trace is not acknowledged.
@@ -20,10 +30,24 @@ pub(super) async fn decide(
     text: &RequestText,
     caller: &Caller,
 ) -> Result<(Decision, chrono_tz::Tz), ApiError> {
+    decide_then(state, text, caller, Record::Overrides).await
+}
+
+/// [`decide`], leaving behind what `record` says.
+pub(super) async fn decide_then(
+    state: &AppState,
+    text: &RequestText,
+    caller: &Caller,
+    record: Record,
+) -> Result<(Decision, chrono_tz::Tz), ApiError> {
     let policy = state.policy();
     let req = text.resolve(&policy, state.now())?;
     let decision = eval::decide(&policy, &req)?;
-    if let Some(o) = &req.override_ {
+    if let Some(o) = req
+        .override_
+        .as_ref()
+        .filter(|_| record == Record::Overrides)
+    {
         let entry = NewAuditEntry {
             at: state.now(),
             action: AuditAction::Override,

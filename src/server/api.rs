@@ -192,16 +192,17 @@ pub(super) async fn calendar(
         .into_response())
 }
 
-/// `ok`, or `degraded` (still 200: the server answers, with the last good policy)
-/// with the reload error.
+/// `ok`, or `degraded` (still 200: the server answers, with the last good policy
+/// and TLS pair) with the reload error.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "`ok`, or `degraded` with the reload error while the last good policy serves", body = Health)))]
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     let (rules, runtime_freezes, policy) = state.summary();
     let error = state.reload_error();
     let store_error = state.write_error();
+    let tls_error = state.tls_error();
     Json(Health {
-        status: if error.is_some() || store_error.is_some() {
+        status: if error.is_some() || store_error.is_some() || tls_error.is_some() {
             "degraded"
         } else {
             "ok"
@@ -211,6 +212,7 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
         runtime_freezes,
         error,
         store_error,
+        tls_error,
         stale: state.stale_feeds(),
     })
 }
@@ -218,8 +220,8 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
 /// `GET /healthz`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`, or `degraded` when the last reload failed or the last write to the
-    /// state database did.
+    /// `ok`, or `degraded` when the last reload failed (of the policy or of the
+    /// TLS pair) or the last write to the state database did.
     #[schema(value_type = String, example = "ok")]
     pub status: &'static str,
     /// The fingerprint of the policy files being served.
@@ -236,6 +238,10 @@ pub struct Health {
     /// meanwhile, decisions are still answered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_error: Option<String>,
+    /// Why the last reload of the TLS certificate and key failed, while the
+    /// previous pair keeps serving; absent when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls_error: Option<String>,
     /// Calendar feeds served from an older copy because their last refresh
     /// failed (as in a decision's `stale`); absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]

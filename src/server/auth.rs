@@ -47,6 +47,12 @@ impl Tokens {
         self.0.is_empty()
     }
 
+    /// The caller a token stands for, when it is one of the tokens.
+    pub(super) fn caller_for(&self, token: &str) -> Option<Caller> {
+        self.accepts(token.trim().as_bytes())
+            .then(|| Caller::token(token.trim()))
+    }
+
     /// Whether `presented` is one of the tokens, without an early exit on the
     /// first matching byte or token.
     fn accepts(&self, presented: &[u8]) -> bool {
@@ -86,6 +92,23 @@ pub(super) async fn require_token(
         }
         _ => Err(ApiError::unauthorized()),
     }
+}
+
+/// Middleware for callers that cannot be made to send a token (the Kubernetes
+/// API server sends none unless its admission kubeconfig gives one): a request
+/// without `Authorization` passes as `anonymous`, one with it must carry a valid
+/// token. Such a route is protected by TLS and the network, not by a token.
+pub(super) async fn token_if_presented(
+    State(tokens): State<Arc<Tokens>>,
+    request: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    if request.headers().contains_key(header::AUTHORIZATION) {
+        return require_token(State(tokens), request, next).await;
+    }
+    let mut request = request;
+    request.extensions_mut().insert(Caller::anonymous());
+    Ok(next.run(request).await)
 }
 
 /// Turns `?token=` into an `Authorization: Bearer` header when the request has

@@ -48,12 +48,23 @@ impl ApiError {
         }
     }
 
+    /// 401 with `message` saying what would authenticate (for routes whose
+    /// callers carry a token elsewhere than the header).
+    pub(super) fn unauthorized_because(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
+    }
+
     /// The server's own fault; the detail goes to the log, not to the client.
     pub(super) fn internal(context: &str, detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %detail, "{context}");
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, context.to_string())
     }
 }
+
+/// Marks an error answer whose plain text is its caller's contract (Flagger
+/// copies a 423's body into its events), so it is not turned into JSON.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PlainAnswer;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {

@@ -8,8 +8,9 @@
 //! that state, whichever door it came in by; the handlers (`api`, `freezes`,
 //! `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
 //! transport input into an action and its outcome back into JSON or Block Kit.
-//! `router` puts the handlers behind their paths, `auth` and the limits; `serve`
-//! runs the router on a listener (`net`) with the feed refresher from `reload`
+//! `k8s` holds the Kubernetes gates (the admission
+//! webhook and Flagger's). `router` puts the handlers behind their paths, `auth` and the limits; `serve`
+//! runs the router on a listener (`net`, over `tls` when it has a certificate) with the feed refresher from `reload`
 //! alongside. `openapi` describes the handlers and `metrics` counts what they do;
 //! `replay` remembers the signed requests already answered.
 
@@ -19,6 +20,7 @@ mod audit;
 mod auth;
 mod error;
 mod freezes;
+mod k8s;
 mod metrics;
 mod net;
 mod new_freeze;
@@ -30,6 +32,7 @@ mod serve;
 mod served;
 mod slack;
 mod state;
+mod tls;
 
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
@@ -40,3 +43,4 @@ pub use reload::{FEED_CHECK, reload_on_sighup, watch_policies};
 pub use router::{MAX_BODY_BYTES, MAX_CONCURRENT, REQUEST_TIMEOUT, app};
 pub use serve::{serve, serve_with};
 pub use state::{AppState, StartError};
+pub use tls::{TlsError, TlsIdentity};

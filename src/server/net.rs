@@ -1,13 +1,16 @@
 //! Accepting connections. HTTP/1 with a deadline for a request's headers, so a
 //! client that trickles bytes cannot hold a connection open, and a graceful stop
-//! that refuses new connections and lets requests in flight finish.
+//! that refuses new connections and lets requests in flight finish; over TLS
+//! when the server has a certificate.
 
+use super::tls::TlsIdentity;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -35,10 +38,13 @@ impl Default for Timeouts {
     }
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves, then drains.
+/// Serves `router` on `listener` until `shutdown` resolves, then drains. With
+/// `tls`, each connection first completes a TLS handshake, within the header
+/// deadline, with the pair being served when it connected.
 pub async fn serve_router(
     listener: TcpListener,
     router: Router,
+    tls: Option<Arc<TlsIdentity>>,
     timeouts: Timeouts,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
@@ -64,8 +70,36 @@ pub async fn serve_router(
         };
         let _ = stream.set_nodelay(true);
         let service = TowerToHyperService::new(router.clone());
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let Some(tls) = &tls else {
+            let connection =
+                graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+            });
+            continue;
+        };
+        // The handshake runs in the connection's own task, so a slow client
+        // never holds up the accept loop, and it has the header deadline to
+        // finish; the graceful stop watches the connection once it is up.
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.current());
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        let deadline = timeouts.header_read;
         tokio::spawn(async move {
+            let stream = match tokio::time::timeout(deadline, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(e)) => {
+                    tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                    return;
+                }
+                Err(_) => {
+                    tracing::debug!(%peer, "TLS handshake took longer than the header deadline");
+                    return;
+                }
+            };
+            let connection = watcher.watch(builder.serve_connection(TokioIo::new(stream), service));
             if let Err(e) = connection.await {
                 tracing::debug!(%peer, error = %e, "connection ended with an error");
             }

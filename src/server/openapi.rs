@@ -20,6 +20,8 @@ use utoipa::OpenApi;
         super::freezes::lift,
         super::audit::list,
         super::slack::handler::command,
+        super::k8s::admission::admit,
+        super::k8s::flagger::gate,
         super::api::healthz,
         super::api::render_metrics,
     ),

@@ -1,6 +1,7 @@
 //! Reloading the policy while serving: on SIGHUP, with `--watch` when files in
-//! the policy directory change, and when a calendar feed is due for a refresh. A reload is logged, counted and audited; one that
-//! fails leaves the last good policy serving.
+//! the policy directory (or the TLS pair's) change, and when a calendar feed is
+//! due for a refresh. A reload is logged, counted and audited; one that fails
+//! leaves the last good policy (and TLS pair) serving.
 
 use super::state::AppState;
 use crate::store::{AuditAction, NewAuditEntry};
@@ -19,7 +20,7 @@ pub async fn reload_and_report(state: Arc<AppState>, trigger: &'static str) {
         }
     };
     let fingerprint = state.served_guard().files.fingerprint.clone();
-    let detail = match &outcome {
+    let mut detail = match &outcome {
         Ok(()) => {
             tracing::info!(trigger, policy = %fingerprint, "policy reloaded");
             json!({ "trigger": trigger, "ok": true, "policy": fingerprint })
@@ -29,6 +30,18 @@ pub async fn reload_and_report(state: Arc<AppState>, trigger: &'static str) {
             json!({ "trigger": trigger, "ok": false, "policy": fingerprint, "error": e.to_string() })
         }
     };
+    if let Some(tls) = &state.tls {
+        detail["tls"] = match tls.reload() {
+            Ok(()) => {
+                tracing::info!(trigger, "TLS certificate reloaded");
+                json!({ "ok": true })
+            }
+            Err(e) => {
+                tracing::error!(trigger, error = %e, "TLS reload failed; still serving the last good certificate");
+                json!({ "ok": false, "error": e.to_string() })
+            }
+        };
+    }
     let entry = NewAuditEntry {
         at: state.now(),
         action: AuditAction::Reload,
@@ -74,13 +87,21 @@ pub fn watch_policies(state: Arc<AppState>) -> notify::Result<notify::Recommende
     let Some(dir) = state.dir.clone() else {
         return Err(notify::Error::generic("no policy directory to watch"));
     };
+    // The TLS pair's directories too: a renewed certificate is reloaded.
+    let tls_dirs = state
+        .tls
+        .as_ref()
+        .map(|t| t.directories())
+        .unwrap_or_default();
+    let watched_tls = tls_dirs.clone();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let in_tls_dir = |p: &std::path::Path| watched_tls.iter().any(|d| p.starts_with(d));
         match event {
             // Reads change nothing, and neither do files the loader does not read
             // (an editor's swap file, a README).
             Ok(e) if matches!(e.kind, EventKind::Access(_)) => {}
-            Ok(e) if !e.paths.iter().any(|p| is_policy_path(p)) => {
+            Ok(e) if !e.paths.iter().any(|p| is_policy_path(p) || in_tls_dir(p)) => {
                 tracing::debug!(paths = ?e.paths, "not a policy file; no reload");
             }
             Ok(_) => {
@@ -90,6 +111,9 @@ pub fn watch_policies(state: Arc<AppState>) -> notify::Result<notify::Recommende
         }
     })?;
     watcher.watch(&dir, RecursiveMode::Recursive)?;
+    for tls_dir in &tls_dirs {
+        watcher.watch(tls_dir, RecursiveMode::NonRecursive)?;
+    }
     tokio::spawn(async move {
         while rx.recv().await.is_some() {
             // Wait until no event has come for SETTLE.

@@ -2,9 +2,9 @@
 //! need a bearer token, the limits (body size, time, concurrency) on the API,
 //! and the one JSON error shape even for what the framework answers by itself.
 
-use super::error::ApiError;
+use super::error::{ApiError, PlainAnswer};
 use super::state::AppState;
-use super::{api, audit, auth, freezes, openapi, slack};
+use super::{api, audit, auth, freezes, k8s, openapi, slack};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,17 +39,28 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
     let calendar = Router::new()
         .route("/v1/calendar.ics", get(api::calendar))
         .route_layer(axum::middleware::from_fn_with_state(
-            tokens,
+            Arc::clone(&tokens),
             auth::require_token,
         ))
         .route_layer(axum::middleware::from_fn(auth::token_from_query));
     // Slack signs its requests instead of carrying a token.
     let signed = Router::new().route("/v1/slack/command", post(slack::handler::command));
+    // The Kubernetes API server sends no token unless told to; Flagger cannot
+    // send a header at all and puts the token in its payload.
+    let gates = Router::new()
+        .route("/v1/k8s/admission", post(k8s::admission::admit))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&tokens),
+            auth::token_if_presented,
+        ))
+        .route("/v1/gates/flagger", post(k8s::flagger::gate))
+        .layer(axum::Extension(Arc::clone(&tokens)));
     // Limits apply to the API only, so a health probe still answers at once while
     // the API is saturated.
     let api = protected
         .merge(calendar)
         .merge(signed)
+        .merge(gates)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             guard,
@@ -120,7 +131,8 @@ async fn json_errors(request: axum::extract::Request, next: axum::middleware::Ne
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+    let plain = response.extensions().get::<PlainAnswer>().is_some();
+    if !(status.is_client_error() || status.is_server_error()) || is_json || plain {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -28,7 +28,8 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let feeds = tokio::spawn(refresh_feeds(Arc::clone(&state)));
-    let served = net::serve_router(listener, app(state, tokens), timeouts, shutdown).await;
+    let tls = state.tls.clone();
+    let served = net::serve_router(listener, app(state, tokens), tls, timeouts, shutdown).await;
     feeds.abort();
     served
 }

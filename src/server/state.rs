@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::metrics::Metrics;
 use super::replay::SeenRequests;
 use super::served::{self, Served};
+use super::tls::TlsIdentity;
 use crate::clock::{Clock, SystemClock};
 use crate::policy::{LoadError, LoadOptions, PolicySet};
 use crate::store::{NewAuditEntry, Store, StoreError};
@@ -34,6 +35,9 @@ pub struct AppState {
     /// The state directory whose `feeds/` caches calendar feeds on reloads
     /// (`None`: `$SHIPWINDOW_STATE_DIR`, else `.shipwindow`).
     feeds: Option<PathBuf>,
+    /// The certificate served over TLS, read again on every reload (`None`:
+    /// plain HTTP).
+    pub(super) tls: Option<Arc<TlsIdentity>>,
     /// What "now" is for runtime freezes (their start, end and expiry), reloads
     /// and audit stamps: the system clock unless a test injects another.
     clock: Arc<dyn Clock>,
@@ -58,6 +62,7 @@ impl AppState {
             slack_seen: SeenRequests::default(),
             metrics: Metrics::default(),
             feeds: None,
+            tls: None,
             clock,
         })
     }
@@ -68,6 +73,17 @@ impl AppState {
         self.clock = clock;
         self.install(None);
         self
+    }
+
+    /// Serves over TLS with `identity`, read again on every reload.
+    pub fn with_tls(mut self, identity: TlsIdentity) -> AppState {
+        self.tls = Some(Arc::new(identity));
+        self
+    }
+
+    /// Why the last reload of the TLS pair failed, while the old one serves.
+    pub(super) fn tls_error(&self) -> Option<String> {
+        self.tls.as_ref().and_then(|t| t.error())
     }
 
     /// The current instant on this state's clock, to the second like every

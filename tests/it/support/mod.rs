@@ -14,3 +14,4 @@ pub mod ics;
 pub mod market;
 pub mod plan;
 pub mod server;
+pub mod tls;
