@@ -20,6 +20,8 @@ use utoipa::OpenApi;
         super::freezes::lift,
         super::audit::list,
         super::slack::handler::command,
+        super::github::handler::webhook,
+        super::github::handler::holds,
         super::api::healthz,
         super::api::render_metrics,
     ),
