@@ -234,7 +234,9 @@ pub fn read_startup(stderr: &mut impl BufRead) -> (u16, String) {
             "the server exited: {seen}"
         );
         seen.push_str(&line);
-        if let Some((_, rest)) = line.split_once("http://127.0.0.1:") {
+        // The serving line (`… on http://127.0.0.1:PORT`), not another address
+        // logged before it (a GitHub API URL).
+        if let Some((_, rest)) = line.split_once(" on http://127.0.0.1:") {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             return (digits.parse().unwrap(), seen);
         }
