@@ -35,6 +35,15 @@ const STORE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Runs until the App is stopped: answers every hold when it falls due.
 pub(crate) async fn run(state: Arc<AppState>, app: Arc<GithubApp>) {
+    // Holds a previous run left (a restart, or a crash) are re-armed as stored.
+    if let Ok(holds) = state.with_store(|s| s.github_holds()).await
+        && !holds.is_empty()
+    {
+        tracing::info!(
+            holds = holds.len(),
+            "re-armed the GitHub holds in the state database"
+        );
+    }
     while !app.stopped() {
         // Forgotten before the store is read: a hold stored after the read
         // wakes the wait below.
@@ -260,6 +269,15 @@ impl HoldWorker {
     /// Stops it: a wait ends within the clock's cancel check; a callback under
     /// way is abandoned (its hold stays stored and is answered after a restart).
     pub(crate) fn stop(self) {
+        // Dropping does it.
+    }
+}
+
+impl Drop for HoldWorker {
+    /// Also when the server's future is dropped without [`HoldWorker::stop`] (a
+    /// panic unwinding through it): the runtime waits for its blocking tasks
+    /// when it is dropped, and the worker's wait must not keep it waiting.
+    fn drop(&mut self) {
         self.app.stop();
         self.task.abort();
     }
