@@ -35,7 +35,12 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
     // The GitHub routes exist only with a configured App (404 otherwise).
     if state.github().is_some() {
         protected = protected.route("/v1/github/holds", get(github::handler::holds));
-        signed = signed.route("/v1/github/webhook", post(github::handler::webhook));
+        signed = signed.route(
+            "/v1/github/webhook",
+            post(github::handler::webhook).layer(axum::extract::DefaultBodyLimit::max(
+                github::MAX_WEBHOOK_BYTES,
+            )),
+        );
     }
     let protected = protected.route_layer(axum::middleware::from_fn_with_state(
         Arc::clone(&tokens),

@@ -406,6 +406,34 @@ fn without_an_app_the_github_routes_do_not_exist() {
 }
 
 #[test]
+fn the_delivery_is_acknowledged_while_githubs_api_is_still_stalled() {
+    let gate = Gate::start(POLICY, "2026-11-27T08:00:00Z", TimeDelta::hours(24));
+    gate.fake.stall();
+    // GitHub's payload carries the repository and pull requests: often more
+    // than the API's usual 64 KiB body limit.
+    let url = gate.fake.callback_url("acme/web", 31);
+    let mut payload = delivery("acme/web", "production", &url);
+    payload["pull_requests"] = json!(vec![json!({"body": "x".repeat(50_000)}); 4]);
+    let body = payload.to_string();
+    assert!(body.len() > 200_000);
+    let (status, answer) = gate.post(
+        &signed_headers("deployment_protection_rule", body.as_bytes()),
+        body.as_bytes(),
+    );
+    assert_eq!(status, 202, "{answer}");
+    // The answer came while the approval waits on GitHub.
+    let deadline = Instant::now() + GUARD;
+    while gate.fake.stalled() == 0 {
+        assert!(Instant::now() < deadline, "the callback never arrived");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(gate.fake.callbacks().is_empty());
+    gate.fake.release();
+    let callbacks = gate.fake.wait_for_callbacks(1, GUARD);
+    assert_eq!(callbacks[0].state(), Some("approved"));
+}
+
+#[test]
 fn a_callback_answered_500_twice_is_retried_until_it_is_taken_and_audited() {
     let gate = Gate::start(POLICY, "2026-11-27T08:00:00Z", TimeDelta::hours(24));
     gate.fake.script(&[500, 500]);

@@ -21,6 +21,10 @@ use std::sync::Arc;
 
 /// The header naming the event a delivery is about.
 const EVENT_HEADER: &str = "x-github-event";
+/// The largest delivery read. GitHub's payload carries the repository and the
+/// pull requests behind the deployment, often more than the API's usual body
+/// limit; refusing it would leave the deployment waiting for nothing.
+pub const MAX_WEBHOOK_BYTES: usize = 1024 * 1024;
 
 #[utoipa::path(post, path = "/v1/github/webhook", tag = "ci",
     description = "GitHub's `deployment_protection_rule` webhook for a GitHub App (only when the App is configured; 404 otherwise). Verified by `X-Hub-Signature-256` (HMAC-SHA256 of the body with the webhook secret); no bearer token. The deployment is held and answered through its `deployment_callback_url` after this acknowledgement.",

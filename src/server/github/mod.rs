@@ -22,5 +22,6 @@ mod signature;
 
 pub use app::{DEFAULT_API_URL, DEFAULT_MAX_HOLD, GithubApp, GithubAppError, MAX_MAX_HOLD};
 pub use app_auth::{AppKey, KeyError};
+pub use handler::MAX_WEBHOOK_BYTES;
 pub(super) use holds::HoldWorker;
 pub use signature::sign;

@@ -82,12 +82,15 @@ struct Record {
     token_requests: usize,
     /// Why JWTs or tokens were refused.
     refusals: Vec<String>,
+    stalled: usize,
 }
 
 struct Shared {
     record: Mutex<Record>,
     changed: Condvar,
     public_key: Vec<u8>,
+    /// While false, callbacks wait before they are answered (a slow GitHub).
+    open: tokio::sync::watch::Sender<bool>,
 }
 
 /// The fake, served until dropped.
@@ -108,6 +111,7 @@ impl FakeGithub {
             record: Mutex::new(Record::default()),
             changed: Condvar::new(),
             public_key: public_key(),
+            open: tokio::sync::watch::Sender::new(true),
         });
         let router = axum::Router::new()
             .route("/app/installations/{id}/access_tokens", post(access_token))
@@ -130,6 +134,20 @@ impl FakeGithub {
     /// Answers the next callbacks with these statuses (then 204 again).
     pub fn script(&self, statuses: &[u16]) {
         self.shared.record.lock().unwrap().script.extend(statuses);
+    }
+
+    /// Callbacks that arrive from now on wait until [`FakeGithub::release`].
+    pub fn stall(&self) {
+        self.shared.open.send_replace(false);
+    }
+
+    pub fn release(&self) {
+        self.shared.open.send_replace(true);
+    }
+
+    /// Callbacks that arrived and wait to be answered.
+    pub fn stalled(&self) -> usize {
+        self.shared.record.lock().unwrap().stalled
     }
 
     pub fn callbacks(&self) -> Vec<Callback> {
@@ -259,6 +277,12 @@ async fn review(
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Response {
+    let mut open = shared.open.subscribe();
+    if !*open.borrow() {
+        shared.record.lock().unwrap().stalled += 1;
+        let _ = open.wait_for(|o| *o).await;
+        shared.record.lock().unwrap().stalled -= 1;
+    }
     let token = bearer(&headers).unwrap_or_default();
     let mut record = shared.record.lock().unwrap();
     if !record.tokens.contains(&token) {
