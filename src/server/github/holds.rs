@@ -30,6 +30,9 @@ const IDLE_LOOK: TimeDelta = TimeDelta::hours(1);
 const RETRY_LATER: TimeDelta = TimeDelta::minutes(1);
 /// Past its deadline by this, a hold whose callbacks keep failing is given up.
 const GIVE_UP_AFTER: TimeDelta = TimeDelta::hours(1);
+/// The soonest a held deployment is decided again: a denial whose next window
+/// is "now" (it cannot be, but a loop must not hinge on that) waits this long.
+const MIN_TURN: TimeDelta = TimeDelta::seconds(1);
 /// After the state database could not be read, the worker waits this long.
 const STORE_RETRY: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -119,7 +122,7 @@ async fn answer(state: &Arc<AppState>, app: &Arc<GithubApp>, hold: GithubHold) {
                 },
                 Some(at) if at.to_utc() <= hold.deadline => Verdict::Report {
                     comment: report::status_report(d, &at),
-                    at: at.to_utc(),
+                    at: at.to_utc().max(now + MIN_TURN),
                 },
                 _ => Verdict::Reject {
                     comment: report::rejection(d, app.max_hold),
