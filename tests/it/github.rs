@@ -457,6 +457,47 @@ fn a_callback_answered_500_twice_is_retried_until_it_is_taken_and_audited() {
 }
 
 #[test]
+fn installation_tokens_are_reused_and_fetched_again_when_refused() {
+    let gate = Gate::start(POLICY, "2026-11-27T08:00:00Z", TimeDelta::hours(24));
+    assert_eq!(gate.deliver(41).0, 202);
+    gate.fake.wait_for_callbacks(1, GUARD);
+    assert_eq!(gate.deliver(42).0, 202);
+    gate.fake.wait_for_callbacks(2, GUARD);
+    assert_eq!(
+        gate.fake.token_requests(),
+        1,
+        "the first token is still good"
+    );
+    gate.fake.revoke_tokens();
+    assert_eq!(gate.deliver(43).0, 202);
+    let callbacks = gate.fake.wait_for_callbacks(3, GUARD);
+    assert_eq!(callbacks[2].state(), Some("approved"));
+    assert_eq!(gate.fake.token_requests(), 2, "a refused token is replaced");
+    assert_eq!(gate.fake.refusals().len(), 1, "{:?}", gate.fake.refusals());
+}
+
+#[test]
+fn an_approval_that_fails_every_attempt_is_tried_again_a_minute_later() {
+    let gate = Gate::start(POLICY, "2026-11-27T08:00:00Z", TimeDelta::hours(24));
+    gate.fake.script(&[503, 503, 503, 503]);
+    assert_eq!(gate.deliver(51).0, 202);
+    gate.fake.wait_for_callbacks(4, GUARD);
+    gate.worker_waiting();
+    let holds = gate.holds();
+    assert_eq!(holds.len(), 1, "the hold stays");
+    assert_eq!(holds[0]["next_at"], "2026-11-27T08:01:00Z");
+    let audit = gate.github_audit();
+    assert_eq!(audit[0].0, "github.callback_failed");
+    assert_eq!(audit[0].1["attempts"], 4);
+    gate.clock.set(at("2026-11-27T08:01:00Z"));
+    let callbacks = gate.fake.wait_for_callbacks(5, GUARD);
+    assert_eq!(callbacks[4].status, 204);
+    assert_eq!(callbacks[4].state(), Some("approved"));
+    gate.worker_waiting();
+    assert!(gate.holds().is_empty());
+}
+
+#[test]
 fn a_422_ends_the_hold_quietly() {
     let gate = Gate::start(POLICY, "2026-11-27T10:30:00Z", TimeDelta::hours(24));
     assert_eq!(gate.deliver(11).0, 202);

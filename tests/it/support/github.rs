@@ -145,6 +145,11 @@ impl FakeGithub {
         self.shared.open.send_replace(true);
     }
 
+    /// Forgets every installation token handed out (as when one is revoked).
+    pub fn revoke_tokens(&self) {
+        self.shared.record.lock().unwrap().tokens.clear();
+    }
+
     /// Callbacks that arrived and wait to be answered.
     pub fn stalled(&self) -> usize {
         self.shared.record.lock().unwrap().stalled
