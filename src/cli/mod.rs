@@ -12,6 +12,7 @@ mod error;
 mod exit;
 mod format;
 mod github;
+mod github_app;
 mod human;
 mod markets;
 mod output;

@@ -4,6 +4,7 @@
 use super::error::CliError;
 use super::exit::EXIT_ALLOWED;
 use super::format::{WindowsFormat, to_json};
+use super::github_app::GithubAppArgs;
 use super::output::outln;
 use super::state_dir::StateDirArg;
 use crate::server::{AppState, Tokens};
@@ -54,6 +55,8 @@ pub(super) struct ServeArgs {
     /// error, warn, info, debug (every request) or trace
     #[arg(long, default_value = "info")]
     log_level: tracing::Level,
+    #[command(flatten)]
+    github: GithubAppArgs,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +146,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     }
     .map(|s| s.trim().to_string())
     .filter(|s| !s.is_empty());
+    let github = args.github.app()?;
     // The policy first: a server that cannot start leaves no state directory behind.
     // Calendar feeds are cached under the state directory too (`feeds/`).
     let load = crate::policy::LoadOptions {
@@ -178,6 +182,19 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
     } else {
         "off (no signing secret)"
     };
+    let github = match github {
+        Some(app) => {
+            let on = format!(
+                "on (app {}, {}, holds up to {})",
+                app.app_id(),
+                app.api_url(),
+                crate::time::duration::format_duration(app.max_hold())
+            );
+            state = state.with_github(app);
+            on
+        }
+        None => "off".to_string(),
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -208,7 +225,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             format!("{tokens:?}")
         };
         tracing::info!(
-            "authentication {auth}; slack {slack}; state {}; watch {}",
+            "authentication {auth}; slack {slack}; github {github}; state {}; watch {}",
             args.state.state_dir.display(),
             if args.watch { "on" } else { "off" }
         );

@@ -3,8 +3,10 @@
 //! names, a settings key set twice).
 
 use super::error::LoadError;
+use super::github::GithubMapping;
 use super::options::LoadOptions;
 use super::read::calendar::Calendars;
+use super::read::github::github;
 use super::read::rule::rule;
 use super::read::sections::{Section, sections};
 use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
@@ -119,7 +121,12 @@ fn assemble(
     files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
     let mut calendars = Calendars::new(options, root.clone());
-    let (settings, rules, strategies) = build(&sources, &mut calendars)?;
+    let Built {
+        settings,
+        rules,
+        strategies,
+        github,
+    } = build(&sources, &mut calendars)?;
     // SPEC §4: the TOML files, then the calendar files they read, each in path
     // order; then the feeds' copies in use, by address, so that a decision can
     // be tied to the events that made it.
@@ -144,6 +151,7 @@ fn assemble(
         settings,
         rules,
         strategies,
+        github,
         fingerprint,
         root,
     })
@@ -231,11 +239,20 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
     format!("sha256:{hex}")
 }
 
-/// Builds settings, rules and strategies from file contents in path order.
+/// What the files of a set hold, in policy order.
+pub(crate) struct Built {
+    pub settings: Settings,
+    pub rules: Vec<Rule>,
+    pub strategies: Vec<Strategy>,
+    pub github: Vec<GithubMapping>,
+}
+
+/// Builds settings, rules, strategies and `[[github]]` tables from file
+/// contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
     calendars: &mut Calendars<'_>,
-) -> Result<(Settings, Vec<Rule>, Vec<Strategy>), LoadError> {
+) -> Result<Built, LoadError> {
     let mut ctxs = Vec::new();
     let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
     for (file, bytes) in sources {
@@ -319,6 +336,7 @@ pub(crate) fn build(
     // set (rules and strategies each have their own names).
     let mut rules = Vec::new();
     let mut strategies = Vec::new();
+    let mut mappings = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut strategy_names: HashMap<String, String> = HashMap::new();
     for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
@@ -343,6 +361,11 @@ pub(crate) fn build(
                         strategies.push(strategy);
                     }
                 }
+                Section::Github(table, span) => {
+                    if let Some(mapping) = github(ctx, table, &span) {
+                        mappings.push(mapping);
+                    }
+                }
             }
         }
     }
@@ -359,7 +382,12 @@ pub(crate) fn build(
         diagnostics.extend(d);
     }
     if diagnostics.is_empty() {
-        Ok((settings, rules, strategies))
+        Ok(Built {
+            settings,
+            rules,
+            strategies,
+            github: mappings,
+        })
     } else {
         Err(LoadError { diagnostics })
     }

@@ -1,6 +1,7 @@
 //! A loaded policy set: its settings, rules and strategies in policy order, and
 //! the fingerprint of the files they came from.
 
+use super::github::GithubMapping;
 use super::rule::{Rule, RuleSource};
 use super::strategy::Strategy;
 use chrono::TimeDelta;
@@ -15,6 +16,9 @@ pub struct PolicySet {
     pub rules: Vec<Rule>,
     /// `[[strategy]]` tables in policy order.
     pub strategies: Vec<Strategy>,
+    /// `[[github]]` tables in policy order: the first that matches a repository
+    /// decides its service and environments.
+    pub github: Vec<GithubMapping>,
     /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
     pub fingerprint: String,
     /// The directory the set was loaded from.

@@ -12,7 +12,9 @@
 //! webhook and Flagger's). `router` puts the handlers behind their paths, `auth` and the limits; `serve`
 //! runs the router on a listener (`net`, over `tls` when it has a certificate) with the feed refresher from `reload`
 //! alongside. `openapi` describes the handlers and `metrics` counts what they do;
-//! `replay` remembers the signed requests already answered.
+//! `replay` remembers the signed requests already answered. `github` is the
+//! GitHub deployment protection rule: its webhook, and the worker that answers
+//! the deployments it holds.
 
 mod actions;
 mod api;
@@ -20,6 +22,7 @@ mod audit;
 mod auth;
 mod error;
 mod freezes;
+pub mod github;
 mod k8s;
 mod metrics;
 mod net;

@@ -22,6 +22,8 @@ use utoipa::OpenApi;
         super::slack::handler::command,
         super::k8s::admission::admit,
         super::k8s::flagger::gate,
+        super::github::handler::webhook,
+        super::github::handler::holds,
         super::api::healthz,
         super::api::render_metrics,
     ),

@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, PlainAnswer};
 use super::state::AppState;
-use super::{api, audit, auth, freezes, k8s, openapi, slack};
+use super::{api, audit, auth, freezes, github, k8s, openapi, slack};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -20,20 +20,32 @@ pub const MAX_CONCURRENT: usize = 256;
 
 /// The routes, separate from serving them so tests can call them directly.
 /// `/v1/*` needs one of `tokens` when any are configured, except the Slack
-/// command, which is signed instead; `/healthz` and `/metrics` never do.
+/// command and the GitHub webhook, which are signed instead; `/healthz` and `/metrics` never do.
 pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
     let tokens = Arc::new(tokens);
-    let protected = Router::new()
+    let mut protected = Router::new()
         .route("/v1/check", get(api::check_query).post(api::check_body))
         .route("/v1/next", get(api::next))
         .route("/v1/windows", get(api::windows))
         .route("/v1/freezes", get(freezes::list).post(freezes::create))
         .route("/v1/freezes/{id}", delete(freezes::lift))
-        .route("/v1/audit", get(audit::list))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&tokens),
-            auth::require_token,
-        ));
+        .route("/v1/audit", get(audit::list));
+    // Slack signs its requests instead of carrying a token, and so does GitHub.
+    let mut signed = Router::new().route("/v1/slack/command", post(slack::handler::command));
+    // The GitHub routes exist only with a configured App (404 otherwise).
+    if state.github().is_some() {
+        protected = protected.route("/v1/github/holds", get(github::handler::holds));
+        signed = signed.route(
+            "/v1/github/webhook",
+            post(github::handler::webhook).layer(axum::extract::DefaultBodyLimit::max(
+                github::MAX_WEBHOOK_BYTES,
+            )),
+        );
+    }
+    let protected = protected.route_layer(axum::middleware::from_fn_with_state(
+        Arc::clone(&tokens),
+        auth::require_token,
+    ));
     // Calendar apps subscribe by URL and cannot send a header: a `token` query
     // parameter stands in for the bearer header on this one route.
     let calendar = Router::new()
@@ -43,8 +55,6 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
             auth::require_token,
         ))
         .route_layer(axum::middleware::from_fn(auth::token_from_query));
-    // Slack signs its requests instead of carrying a token.
-    let signed = Router::new().route("/v1/slack/command", post(slack::handler::command));
     // The Kubernetes API server sends no token unless told to; Flagger cannot
     // send a header at all and puts the token in its payload.
     let gates = Router::new()

@@ -1,7 +1,8 @@
 //! Running the server: the routes on a listener, with the calendar feed refresher
-//! alongside, until the stop signal.
+//! and the GitHub hold worker alongside, until the stop signal.
 
 use super::auth::Tokens;
+use super::github;
 use super::net::{self, Timeouts};
 use super::reload::refresh_feeds;
 use super::router::app;
@@ -28,8 +29,12 @@ pub async fn serve_with(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let feeds = tokio::spawn(refresh_feeds(Arc::clone(&state)));
+    let holds = github::HoldWorker::start(&state);
     let tls = state.tls.clone();
     let served = net::serve_router(listener, app(state, tokens), tls, timeouts, shutdown).await;
     feeds.abort();
+    if let Some(holds) = holds {
+        holds.stop();
+    }
     served
 }

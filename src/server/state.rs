@@ -3,6 +3,7 @@
 //! and keeps track of how the last reload and the last store write went.
 
 use super::error::ApiError;
+use super::github::app::GithubApp;
 use super::metrics::Metrics;
 use super::replay::SeenRequests;
 use super::served::{self, Served};
@@ -41,6 +42,8 @@ pub struct AppState {
     /// What "now" is for runtime freezes (their start, end and expiry), reloads
     /// and audit stamps: the system clock unless a test injects another.
     clock: Arc<dyn Clock>,
+    /// The GitHub App behind `POST /v1/github/webhook`, when configured.
+    github: Option<Arc<GithubApp>>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             feeds: None,
             tls: None,
             clock,
+            github: None,
         })
     }
 
@@ -90,6 +94,23 @@ impl AppState {
     /// decision.
     pub fn now(&self) -> DateTime<Utc> {
         truncated(self.clock.now())
+    }
+
+    /// The clock this state reads, for what waits on it (the GitHub holds).
+    pub(super) fn clock(&self) -> Arc<dyn Clock> {
+        Arc::clone(&self.clock)
+    }
+
+    /// Serves `POST /v1/github/webhook` and `GET /v1/github/holds` for `app`,
+    /// holding deployments until their window opens.
+    pub fn with_github(mut self, app: GithubApp) -> AppState {
+        self.github = Some(Arc::new(app));
+        self
+    }
+
+    /// The configured GitHub App.
+    pub(super) fn github(&self) -> Option<Arc<GithubApp>> {
+        self.github.clone()
     }
 
     /// A state serving the policy set in `dir`, which `reload` reads again.

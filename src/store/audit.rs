@@ -1,5 +1,6 @@
 //! The audit log: an append-only record of who did what to the server
-//! (overrides, Slack commands, reloads, runtime freezes), read in write order.
+//! (overrides, Slack commands, reloads, runtime freezes, GitHub verdicts and
+//! reports), read in write order.
 
 use super::columns::{json_at, time_at, to_json, to_secs};
 use super::database::Store;
@@ -21,15 +22,35 @@ pub enum AuditAction {
     FreezeCreate,
     #[serde(rename = "freeze.lift")]
     FreezeLift,
+    /// A GitHub deployment approved through its callback.
+    #[serde(rename = "github.approve")]
+    GithubApprove,
+    /// A GitHub deployment rejected through its callback.
+    #[serde(rename = "github.reject")]
+    GithubReject,
+    /// A status report posted on a held GitHub deployment.
+    #[serde(rename = "github.report")]
+    GithubReport,
+    /// A callback that failed every attempt; the hold tries again later.
+    #[serde(rename = "github.callback_failed")]
+    GithubCallbackFailed,
+    /// A hold that ended without a verdict from us (nothing pending any more).
+    #[serde(rename = "github.hold_end")]
+    GithubHoldEnd,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 5] = [
+    pub const ALL: [AuditAction; 10] = [
         AuditAction::Override,
         AuditAction::Slack,
         AuditAction::Reload,
         AuditAction::FreezeCreate,
         AuditAction::FreezeLift,
+        AuditAction::GithubApprove,
+        AuditAction::GithubReject,
+        AuditAction::GithubReport,
+        AuditAction::GithubCallbackFailed,
+        AuditAction::GithubHoldEnd,
     ];
 
     /// The stored and serialized name, e.g. `freeze.create`.
@@ -40,6 +61,11 @@ impl AuditAction {
             AuditAction::Reload => "reload",
             AuditAction::FreezeCreate => "freeze.create",
             AuditAction::FreezeLift => "freeze.lift",
+            AuditAction::GithubApprove => "github.approve",
+            AuditAction::GithubReject => "github.reject",
+            AuditAction::GithubReport => "github.report",
+            AuditAction::GithubCallbackFailed => "github.callback_failed",
+            AuditAction::GithubHoldEnd => "github.hold_end",
         }
     }
 }
@@ -53,7 +79,7 @@ impl std::fmt::Display for AuditAction {
 /// A name that is no [`AuditAction`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown audit action `{0}` (expected override, slack, reload, freeze.create or freeze.lift)"
+    "unknown audit action `{0}` (expected override, slack, reload, freeze.create, freeze.lift, github.approve, github.reject, github.report, github.callback_failed or github.hold_end)"
 )]
 pub struct UnknownAction(pub String);
 

@@ -2,14 +2,18 @@
 //! bring a file to (tracked in `PRAGMA user_version`), and the per-connection
 //! settings.
 //!
-//! Schema version 1; every timestamp is an INTEGER of UTC unix seconds, so
+//! Schema version 2; every timestamp is an INTEGER of UTC unix seconds, so
 //! comparisons and `since` filters are exact:
 //!
 //! - `audit(id INTEGER PRIMARY KEY AUTOINCREMENT, at, action TEXT, actor TEXT,
 //!   detail TEXT /* JSON */)`, read in `id` order;
 //! - `freezes(id INTEGER PRIMARY KEY AUTOINCREMENT, services TEXT /* JSON */,
 //!   envs TEXT /* JSON */, start, until, reason, created_by, created_at,
-//!   lifted_at NULL, lifted_by NULL)`.
+//!   lifted_at NULL, lifted_by NULL)`;
+//! - since version 2, `github_holds(id INTEGER PRIMARY KEY AUTOINCREMENT,
+//!   callback_url TEXT UNIQUE, installation_id, repository, environment, event,
+//!   sha NULL, git_ref NULL, sender NULL, received_at, deadline, next_at,
+//!   reports)`: GitHub deployments waiting for their window.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -18,7 +22,8 @@ pub const DB_FILE: &str = "shipwindow.db";
 
 /// `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`. Append only:
 /// a database records in `user_version` how many of these it has run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE audit (
         id     INTEGER PRIMARY KEY AUTOINCREMENT,
         at     INTEGER NOT NULL,
@@ -42,7 +47,27 @@ const MIGRATIONS: &[&str] = &["
         CHECK ((lifted_at IS NULL) = (lifted_by IS NULL))
     ) STRICT;
     CREATE INDEX freezes_unlifted ON freezes(until) WHERE lifted_at IS NULL;
-"];
+",
+    "
+    CREATE TABLE github_holds (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        callback_url    TEXT    NOT NULL UNIQUE,
+        installation_id INTEGER NOT NULL,
+        repository      TEXT    NOT NULL,
+        environment     TEXT    NOT NULL,
+        event           TEXT    NOT NULL,
+        sha             TEXT,
+        git_ref         TEXT,
+        sender          TEXT,
+        received_at     INTEGER NOT NULL,
+        deadline        INTEGER NOT NULL,
+        next_at         INTEGER NOT NULL,
+        reports         INTEGER NOT NULL DEFAULT 0,
+        CHECK (deadline >= received_at)
+    ) STRICT;
+    CREATE INDEX github_holds_next ON github_holds(next_at);
+",
+];
 
 /// The schema version this build writes and reads.
 pub(super) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

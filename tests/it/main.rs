@@ -10,6 +10,7 @@ mod cli;
 mod control_chars;
 mod decision;
 mod e2e_nginx;
+mod github;
 mod hostile_input;
 mod ics_errors;
 mod ics_events;

@@ -12,10 +12,14 @@ pub(crate) enum Section<'t, 'i> {
     Rule(RuleKind, &'t DeTable<'i>, Range<usize>),
     /// A `[[strategy]]` table and the span of its header.
     Strategy(&'t DeTable<'i>, Range<usize>),
+    /// A `[[github]]` table and the span of its header.
+    Github(&'t DeTable<'i>, Range<usize>),
 }
 
 /// The top-level tables a policy file may hold.
-const TOP_LEVEL: [&str; 5] = ["settings", "window", "freeze", "market", "strategy"];
+const TOP_LEVEL: [&str; 6] = [
+    "settings", "window", "freeze", "market", "strategy", "github",
+];
 
 /// Splits a parsed file into its sections, reporting unknown top-level keys and
 /// wrong shapes. Rules come back in file order (the map itself is sorted by key).
@@ -35,7 +39,7 @@ pub(crate) fn sections<'t, 'i>(
                     Some("write `[settings]`".into()),
                 ),
             },
-            name @ ("window" | "freeze" | "market" | "strategy") => {
+            name @ ("window" | "freeze" | "market" | "strategy" | "github") => {
                 let DeValue::Array(items) = value.get_ref() else {
                     ctx.error(
                         &span,
@@ -57,13 +61,14 @@ pub(crate) fn sections<'t, 'i>(
                         "window" => Section::Rule(RuleKind::Window, t, item.span()),
                         "freeze" => Section::Rule(RuleKind::Freeze, t, item.span()),
                         "market" => Section::Rule(RuleKind::Market, t, item.span()),
+                        "github" => Section::Github(t, item.span()),
                         _ => Section::Strategy(t, item.span()),
                     };
                     out.push((item.span().start, section));
                 }
             }
             other => {
-                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]` and `[[strategy]]`";
+                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]`, `[[strategy]]` and `[[github]]`";
                 let help = did_you_mean(other, TOP_LEVEL, tables, tables);
                 ctx.error(&span, format!("unknown table `{other}`"), Some(help));
             }

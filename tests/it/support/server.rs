@@ -234,7 +234,12 @@ pub fn read_startup(stderr: &mut impl BufRead) -> (u16, String) {
             "the server exited: {seen}"
         );
         seen.push_str(&line);
-        if let Some((_, rest)) = line.split_once("://127.0.0.1:") {
+        // The serving line (`… on http://127.0.0.1:PORT`, or https), not another
+        // address logged before it (a GitHub API URL).
+        let serving = line
+            .split_once(" on http://127.0.0.1:")
+            .or_else(|| line.split_once(" on https://127.0.0.1:"));
+        if let Some((_, rest)) = serving {
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             return (digits.parse().unwrap(), seen);
         }
