@@ -16,6 +16,7 @@ mod ics_feed;
 mod ics_fixtures;
 mod ics_hostile;
 mod ics_scale;
+mod k8s_argo;
 mod k8s_gates;
 mod layers;
 mod lead_tail;
