@@ -18,6 +18,7 @@ mod ics_hostile;
 mod ics_scale;
 mod k8s_argo;
 mod k8s_gates;
+mod k8s_manifests;
 mod layers;
 mod lead_tail;
 mod load_errors;
