@@ -4,9 +4,11 @@
 
 use super::error::LoadError;
 use super::github::GithubMapping;
+use super::kubernetes::KubernetesMapping;
 use super::options::LoadOptions;
 use super::read::calendar::Calendars;
 use super::read::github::github;
+use super::read::kubernetes::kubernetes;
 use super::read::rule::rule;
 use super::read::sections::{Section, sections};
 use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
@@ -126,6 +128,7 @@ fn assemble(
         rules,
         strategies,
         github,
+        kubernetes,
     } = build(&sources, &mut calendars)?;
     // SPEC §4: the TOML files, then the calendar files they read, each in path
     // order; then the feeds' copies in use, by address, so that a decision can
@@ -152,6 +155,7 @@ fn assemble(
         rules,
         strategies,
         github,
+        kubernetes,
         fingerprint,
         root,
     })
@@ -245,9 +249,11 @@ pub(crate) struct Built {
     pub rules: Vec<Rule>,
     pub strategies: Vec<Strategy>,
     pub github: Vec<GithubMapping>,
+    pub kubernetes: Vec<KubernetesMapping>,
 }
 
-/// Builds settings, rules, strategies and `[[github]]` tables from file
+/// Builds settings, rules, strategies and the `[[github]]` and `[[kubernetes]]`
+/// tables from file
 /// contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
@@ -337,6 +343,7 @@ pub(crate) fn build(
     let mut rules = Vec::new();
     let mut strategies = Vec::new();
     let mut mappings = Vec::new();
+    let mut namespaces = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut strategy_names: HashMap<String, String> = HashMap::new();
     for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
@@ -366,6 +373,11 @@ pub(crate) fn build(
                         mappings.push(mapping);
                     }
                 }
+                Section::Kubernetes(table, span) => {
+                    if let Some(mapping) = kubernetes(ctx, table, &span) {
+                        namespaces.push(mapping);
+                    }
+                }
             }
         }
     }
@@ -387,6 +399,7 @@ pub(crate) fn build(
             rules,
             strategies,
             github: mappings,
+            kubernetes: namespaces,
         })
     } else {
         Err(LoadError { diagnostics })

@@ -1,12 +1,13 @@
 //! The policy model: validated rules and settings, loaded from a directory of TOML
 //! files. Only the model is evaluated; text never reaches the evaluator.
 //!
-//! The model (`set`, `rule`, `scope`, `strategy`, `lead_tail`, `github`) knows nothing of
+//! The model (`set`, `rule`, `scope`, `strategy`, `lead_tail`, `github`, `kubernetes`) knows nothing of
 //! TOML; `read` turns one file's text into it, and `load` reads the files of a
 //! directory and puts the set together.
 
 mod error;
 mod github;
+mod kubernetes;
 mod lead_tail;
 mod load;
 mod options;
@@ -21,6 +22,7 @@ mod strategy;
 pub use crate::diagnostic::Diagnostic;
 pub use error::LoadError;
 pub use github::{GithubMapping, GithubTarget, github_target};
+pub use kubernetes::{KubernetesMapping, kubernetes_env};
 pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;

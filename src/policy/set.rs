@@ -2,6 +2,7 @@
 //! the fingerprint of the files they came from.
 
 use super::github::GithubMapping;
+use super::kubernetes::KubernetesMapping;
 use super::rule::{Rule, RuleSource};
 use super::strategy::Strategy;
 use chrono::TimeDelta;
@@ -19,6 +20,9 @@ pub struct PolicySet {
     /// `[[github]]` tables in policy order: the first that matches a repository
     /// decides its service and environments.
     pub github: Vec<GithubMapping>,
+    /// `[[kubernetes]]` tables in policy order: the first whose `namespaces`
+    /// match a namespace names its environment.
+    pub kubernetes: Vec<KubernetesMapping>,
     /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
     pub fingerprint: String,
     /// The directory the set was loaded from.

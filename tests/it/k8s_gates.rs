@@ -448,3 +448,132 @@ async fn flagger_carries_its_token_in_metadata() {
         );
     }
 }
+
+/// Each problem of a policy that does not load: `file:line:col: message`, help.
+fn problems(text: &str) -> Vec<(String, String)> {
+    let err = PolicySet::from_files(&[("k8s.toml", text)]).expect_err("should not load");
+    err.diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = d.position.expect("a position");
+            (
+                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn kubernetes_tables_are_validated_with_places_and_help() {
+    let cases: [(&str, &str, &str); 9] = [
+        (
+            "[[kubernetes]]\nnamespaces = [\"pay\"]\nenv = \"prod\"\nnamespace = [\"x\"]\n",
+            "k8s.toml:4:1: unknown key `namespace` in [[kubernetes]]",
+            "did you mean `namespaces`?",
+        ),
+        (
+            "[[kubernetes]]\nenv = \"prod\"\n",
+            "k8s.toml:1:1: `[[kubernetes]]` needs `namespaces`",
+            "namespaces = [\"payments-prod\"]",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = [\"pay\"]\n",
+            "k8s.toml:1:1: `[[kubernetes]]` needs `env`",
+            "env = \"prod\"",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = []\nenv = \"prod\"\n",
+            "k8s.toml:2:14: `namespaces` must name at least one namespace",
+            "namespaces = [\"payments-prod\"]",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = \"pay\"\nenv = \"prod\"\n",
+            "k8s.toml:2:14: `namespaces` must be a list of strings, found a string",
+            "namespaces = [\"payments-prod\"]",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = [\"ok\", \"pay-[x\"]\nenv = \"prod\"\n",
+            "k8s.toml:2:21: `namespaces`: bad glob `pay-[x`: unclosed character class; missing ']'",
+            "globs",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = [\"pay\"]\nenv = \" \"\n",
+            "k8s.toml:3:7: `env` must not be blank",
+            "env = \"prod\"",
+        ),
+        (
+            "[[kubernetes]]\nnamespaces = [\"pay\"]\nenv = 1\n",
+            "k8s.toml:3:7: `env` must be a string, found an integer",
+            "env = \"prod\"",
+        ),
+        (
+            "[[kubernets]]\nnamespaces = [\"pay\"]\nenv = \"prod\"\n",
+            "k8s.toml:1:3: unknown table `kubernets`",
+            "did you mean `kubernetes`?",
+        ),
+    ];
+    for (text, want, help) in cases {
+        let got = problems(text);
+        assert_eq!(got.len(), 1, "{text}: {got:#?}");
+        assert_eq!(got[0].0, want, "{text}");
+        assert!(got[0].1.contains(help), "{text}: help `{}`", got[0].1);
+    }
+}
+
+/// A `[[kubernetes]]` table names the environment of the namespaces it lists,
+/// for the webhook and Flagger alike; an object's own `shipwindow.io/env` label
+/// still comes first, and other namespaces keep their own names.
+#[tokio::test]
+async fn a_kubernetes_table_maps_namespaces_to_an_environment() {
+    let dir = crate::support::server::policy_copy();
+    std::fs::write(
+        dir.path().join("kubernetes.toml"),
+        "[[kubernetes]]\nnamespaces = [\"payments-prod\", \"shop-*\", \"!shop-sandbox\"]\nenv = \"prod\"\n",
+    )
+    .unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(BLACK_FRIDAY)
+        .unwrap()
+        .to_utc();
+    let policy = PolicySet::load(dir.path()).unwrap();
+    let state = AppState::new(policy, Store::in_memory().unwrap())
+        .unwrap()
+        .with_clock(Arc::new(ManualClock::new(now)));
+    let router = app(Arc::new(state), Tokens::from_sources(None, None));
+    let review = |namespace: &str| {
+        let mut r = fixture("deployment-image-update.json");
+        r["request"]["namespace"] = json!(namespace);
+        r
+    };
+    for (namespace, env) in [
+        ("payments-prod", "prod"),
+        ("shop-eu", "prod"),
+        ("shop-sandbox", "shop-sandbox"),
+        ("staging", "staging"),
+    ] {
+        let message = denied_message(&admit(&router, &review(namespace)).await);
+        assert!(
+            message.starts_with(&format!("shipwindow: deploy web to {env} denied by")),
+            "{namespace}: {message}"
+        );
+        let (_, body) = call_text(
+            &router,
+            "POST",
+            "/v1/gates/flagger",
+            Some(flagger("web", namespace, json!({}))),
+        )
+        .await;
+        assert!(
+            body.contains(&format!("deploy web to {env} denied")),
+            "{namespace}: {body}"
+        );
+    }
+    // The label wins over the table.
+    let mut labelled = review("payments-prod");
+    labelled["request"]["object"]["metadata"]["labels"]["shipwindow.io/env"] = json!("qa");
+    let message = denied_message(&admit(&router, &labelled).await);
+    assert!(
+        message.starts_with("shipwindow: deploy web to qa denied"),
+        "{message}"
+    );
+}

@@ -14,11 +14,19 @@ pub(crate) enum Section<'t, 'i> {
     Strategy(&'t DeTable<'i>, Range<usize>),
     /// A `[[github]]` table and the span of its header.
     Github(&'t DeTable<'i>, Range<usize>),
+    /// A `[[kubernetes]]` table and the span of its header.
+    Kubernetes(&'t DeTable<'i>, Range<usize>),
 }
 
 /// The top-level tables a policy file may hold.
-const TOP_LEVEL: [&str; 6] = [
-    "settings", "window", "freeze", "market", "strategy", "github",
+const TOP_LEVEL: [&str; 7] = [
+    "settings",
+    "window",
+    "freeze",
+    "market",
+    "strategy",
+    "github",
+    "kubernetes",
 ];
 
 /// Splits a parsed file into its sections, reporting unknown top-level keys and
@@ -39,7 +47,7 @@ pub(crate) fn sections<'t, 'i>(
                     Some("write `[settings]`".into()),
                 ),
             },
-            name @ ("window" | "freeze" | "market" | "strategy" | "github") => {
+            name @ ("window" | "freeze" | "market" | "strategy" | "github" | "kubernetes") => {
                 let DeValue::Array(items) = value.get_ref() else {
                     ctx.error(
                         &span,
@@ -62,13 +70,14 @@ pub(crate) fn sections<'t, 'i>(
                         "freeze" => Section::Rule(RuleKind::Freeze, t, item.span()),
                         "market" => Section::Rule(RuleKind::Market, t, item.span()),
                         "github" => Section::Github(t, item.span()),
+                        "kubernetes" => Section::Kubernetes(t, item.span()),
                         _ => Section::Strategy(t, item.span()),
                     };
                     out.push((item.span().start, section));
                 }
             }
             other => {
-                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]`, `[[strategy]]` and `[[github]]`";
+                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]`, `[[strategy]]`, `[[github]]` and `[[kubernetes]]`";
                 let help = did_you_mean(other, TOP_LEVEL, tables, tables);
                 ctx.error(&span, format!("unknown table `{other}`"), Some(help));
             }

@@ -8,6 +8,7 @@ use super::review::{self, Answer, Request};
 use super::target::{APPROVER, CHANGE, ENV_LABEL, Metadata, OVERRIDE_REASON};
 use crate::eval::Verdict;
 use crate::input::{OverrideText, RequestText};
+use crate::policy::kubernetes_env;
 use crate::server::actions::{self, Record};
 use crate::server::auth::Caller;
 use crate::server::error::ApiError;
@@ -34,13 +35,14 @@ async fn answer(state: &AppState, request: &Request) -> Answer {
         return Answer::allow(&request.uid, Vec::new());
     }
     let meta = Metadata::of(request.object.as_ref());
+    let policy = state.policy();
+    let env = match meta.label(ENV_LABEL) {
+        Some(env) => env,
+        None => kubernetes_env(&policy.kubernetes, &request.namespace),
+    };
     let text = RequestText {
         service: Some(meta.service(&request.name)),
-        env: Some(
-            meta.label(ENV_LABEL)
-                .unwrap_or(&request.namespace)
-                .to_string(),
-        ),
+        env: Some(env.to_string()),
         change: meta.annotation(CHANGE).map(str::to_string),
         override_: meta.annotation(OVERRIDE_REASON).map(|reason| OverrideText {
             reason: Some(reason.to_string()),

@@ -6,6 +6,7 @@
 use super::denial::one_line;
 use crate::eval::Verdict;
 use crate::input::RequestText;
+use crate::policy::kubernetes_env;
 use crate::server::actions;
 use crate::server::auth::{Caller, Tokens};
 use crate::server::error::{ApiError, PlainAnswer};
@@ -23,7 +24,8 @@ use std::sync::Arc;
 pub(crate) struct Payload {
     /// The canary's name: the service unless `metadata.service` says otherwise.
     name: String,
-    /// Its namespace: the environment unless `metadata.env` says otherwise.
+    /// Its namespace: the environment unless `metadata.env` says otherwise, or a
+    /// `[[kubernetes]]` table maps it.
     namespace: String,
     /// `Progressing`, `Promoting`, … (logged, not decided on).
     #[serde(default)]
@@ -55,9 +57,14 @@ pub(crate) async fn gate(
         })?
     };
     let field = |key: &str| payload.metadata.get(key).filter(|v| !v.trim().is_empty());
+    let policy = state.policy();
+    let env = match field("env") {
+        Some(env) => env.as_str(),
+        None => kubernetes_env(&policy.kubernetes, &payload.namespace),
+    };
     let text = RequestText {
         service: Some(field("service").unwrap_or(&payload.name).clone()),
-        env: Some(field("env").unwrap_or(&payload.namespace).clone()),
+        env: Some(env.to_string()),
         change: field("change").cloned(),
         ..RequestText::default()
     };

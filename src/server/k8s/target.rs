@@ -1,6 +1,7 @@
 //! Which service and environment an object deploys: from its labels, else from
-//! well-known labels, its name and its namespace; and what its annotations ask
-//! (a break-glass override, a rollback).
+//! well-known labels and its name (the environment: its label, else the
+//! `[[kubernetes]]` table of its namespace, else the namespace); and what its
+//! annotations ask (a break-glass override, a rollback).
 
 use serde_json::Value;
 
