@@ -1,7 +1,8 @@
 //! The Kubernetes gates: the validating admission webhook (AdmissionReview v1,
 //! with bodies shaped as the API server sends them, kept in
-//! `tests/fixtures/k8s/`) and Flagger's confirm webhooks, on the bundled
-//! policies at fixed times.
+//! `tests/fixtures/k8s/`, posted over HTTPS to a server whose certificate a test
+//! CA signed) and Flagger's confirm webhooks, on the bundled policies at fixed
+//! times.
 
 #![allow(
     clippy::unwrap_used,
@@ -10,11 +11,12 @@
 )]
 
 use crate::support::server::{bundled, call_json, call_text};
+use crate::support::tls::Ca;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 use shipwindow::PolicySet;
 use shipwindow::clock::ManualClock;
-use shipwindow::server::{AppState, Tokens, app};
+use shipwindow::server::{AppState, TlsIdentity, Tokens, app, serve};
 use shipwindow::store::Store;
 use std::sync::Arc;
 
@@ -26,18 +28,67 @@ const IN_WINDOW: &str = "2026-11-30T13:00:00Z";
 /// of which let rollbacks through.
 const SATURDAY: &str = "2026-12-05T03:00:00Z";
 
-fn router_at(now: &str, tokens: Tokens) -> (axum::Router, Arc<AppState>) {
+/// The server at a fixed time: its routes in process (for the audit log and
+/// Flagger), and the same state served over HTTPS on a loopback port with a
+/// certificate of a test CA, which is how the API server calls the webhook.
+struct Gate {
+    router: axum::Router,
+    port: u16,
+    ca: Arc<Ca>,
+    _tls: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for Gate {
+    type Target = axum::Router;
+    fn deref(&self) -> &axum::Router {
+        &self.router
+    }
+}
+
+/// Serves `state` (with `tokens`) over HTTPS until the gate is dropped. Call it
+/// inside a Tokio runtime.
+fn serve_gate(state: AppState, tokens: Tokens) -> Gate {
+    let ca = Ca::new();
+    let tls = tempfile::tempdir().unwrap();
+    let (cert, key) = (tls.path().join("tls.crt"), tls.path().join("tls.key"));
+    ca.write_pair("admission", &cert, &key);
+    let state = Arc::new(state.with_tls(TlsIdentity::load(cert, key).unwrap()));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = Arc::clone(&state);
+    let served_tokens = tokens.clone();
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.await;
+        };
+        serve(listener, served, served_tokens, shutdown)
+            .await
+            .unwrap();
+    });
+    Gate {
+        router: app(state, tokens),
+        port,
+        ca: Arc::new(ca),
+        _tls: tls,
+        _stop: stop,
+    }
+}
+
+fn router_at(now: &str, tokens: Tokens) -> Gate {
     let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
     let policy = PolicySet::load(&bundled()).unwrap();
     let state = AppState::new(policy, Store::in_memory().unwrap())
         .unwrap()
         .with_clock(Arc::new(ManualClock::new(now)));
-    let state = Arc::new(state);
-    (app(Arc::clone(&state), tokens), state)
+    serve_gate(state, tokens)
 }
 
-fn router(now: &str) -> axum::Router {
-    router_at(now, Tokens::from_sources(None, None)).0
+fn router(now: &str) -> Gate {
+    router_at(now, Tokens::from_sources(None, None))
 }
 
 fn fixture(name: &str) -> Value {
@@ -45,17 +96,40 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-/// Sends `review` and returns its `response`, checking the envelope every
-/// answer must have: HTTP 200, the same apiVersion and kind, the uid echoed.
-async fn admit(router: &axum::Router, review: &Value) -> Value {
-    let (status, answer) =
-        call_json(router, "POST", "/v1/k8s/admission", Some(review.clone())).await;
-    assert_eq!(status, StatusCode::OK, "{answer}");
+/// Sends `review` over HTTPS, as the API server does, and returns its
+/// `response`, checking the envelope every answer must have: HTTP 200, the same
+/// apiVersion and kind, the uid echoed.
+async fn admit(gate: &Gate, review: &Value) -> Value {
+    let (status, answer) = post_review(gate, review, None).await;
+    assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["apiVersion"], "admission.k8s.io/v1");
     assert_eq!(answer["kind"], "AdmissionReview");
     let response = answer["response"].clone();
     assert_eq!(response["uid"], review["request"]["uid"], "uid echoed");
     response
+}
+
+/// POSTs `review` to the webhook over HTTPS (with a bearer `token` when
+/// given): the status and the body as JSON.
+async fn post_review(gate: &Gate, review: &Value, token: Option<&str>) -> (u16, Value) {
+    let body = review.to_string();
+    let ca = Arc::clone(&gate.ca);
+    let (port, token) = (gate.port, token.map(String::from));
+    let (status, text) = tokio::task::spawn_blocking(move || {
+        let (status, text, _) = ca
+            .request_with(
+                port,
+                "POST",
+                "/v1/k8s/admission",
+                Some(&body),
+                token.as_deref(),
+            )
+            .unwrap();
+        (status, text)
+    })
+    .await
+    .unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
 fn denied_message(response: &Value) -> String {
@@ -308,8 +382,8 @@ async fn a_body_that_is_not_an_admission_review_is_400_with_a_json_error() {
         ("no operation", no_operation, "operation"),
         ("an array", json!([1, 2]), "not an AdmissionReview"),
     ] {
-        let (status, body) = call_json(&router, "POST", "/v1/k8s/admission", Some(body)).await;
-        assert_eq!(status, StatusCode::BAD_REQUEST, "{what}: {body}");
+        let (status, body) = post_review(&router, &body, None).await;
+        assert_eq!(status, 400, "{what}: {body}");
         let error = body["error"].as_str().unwrap();
         assert!(error.contains(needle), "{what}: {error}");
     }
@@ -320,25 +394,13 @@ async fn a_body_that_is_not_an_admission_review_is_400_with_a_json_error() {
 /// sent must be right.
 #[tokio::test]
 async fn the_admission_route_takes_a_token_when_one_is_sent() {
-    let (router, _) = router_at(IN_WINDOW, Tokens::from_sources(Some("k8s-token"), None));
+    let router = router_at(IN_WINDOW, Tokens::from_sources(Some("k8s-token"), None));
     let review = fixture("deployment-image-update.json");
     assert_eq!(admit(&router, &review).await["allowed"], true);
-    let send = |token: &str| {
-        use tower::ServiceExt;
-        let request = axum::http::Request::builder()
-            .method("POST")
-            .uri("/v1/k8s/admission")
-            .header("content-type", "application/json")
-            .header("authorization", format!("Bearer {token}"))
-            .body(axum::body::Body::from(review.to_string()))
-            .unwrap();
-        router.clone().oneshot(request)
-    };
-    assert_eq!(send("k8s-token").await.unwrap().status(), StatusCode::OK);
-    assert_eq!(
-        send("wrong").await.unwrap().status(),
-        StatusCode::UNAUTHORIZED
-    );
+    let (status, _) = post_review(&router, &review, Some("k8s-token")).await;
+    assert_eq!(status, 200);
+    let (status, body) = post_review(&router, &review, Some("wrong")).await;
+    assert_eq!(status, 401, "{body}");
     // The rest of /v1 still needs one.
     let (status, _) = call_json(&router, "GET", "/v1/check?service=web&env=prod", None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -428,7 +490,7 @@ async fn flagger_goes_on_with_200_and_waits_on_423_with_one_line() {
 
 #[tokio::test]
 async fn flagger_carries_its_token_in_metadata() {
-    let (router, _) = router_at(IN_WINDOW, Tokens::from_sources(Some("flagger-token"), None));
+    let router = router_at(IN_WINDOW, Tokens::from_sources(Some("flagger-token"), None));
     let post = |metadata: Value| {
         call_json(
             &router,
@@ -539,7 +601,7 @@ async fn a_kubernetes_table_maps_namespaces_to_an_environment() {
     let state = AppState::new(policy, Store::in_memory().unwrap())
         .unwrap()
         .with_clock(Arc::new(ManualClock::new(now)));
-    let router = app(Arc::new(state), Tokens::from_sources(None, None));
+    let router = serve_gate(state, Tokens::from_sources(None, None));
     let review = |namespace: &str| {
         let mut r = fixture("deployment-image-update.json");
         r["request"]["namespace"] = json!(namespace);

@@ -76,6 +76,18 @@ impl Ca {
         path: &str,
         body: Option<&str>,
     ) -> Result<(u16, String, CertificateDer<'static>), String> {
+        self.request_with(port, method, path, body, None)
+    }
+
+    /// [`Ca::request`] with an `Authorization: Bearer` token when given.
+    pub fn request_with(
+        &self,
+        port: u16,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        token: Option<&str>,
+    ) -> Result<(u16, String, CertificateDer<'static>), String> {
         let name = ServerName::try_from("localhost").unwrap();
         let conn = rustls::ClientConnection::new(self.client(), name).unwrap();
         let sock = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -83,8 +95,9 @@ impl Ca {
             .unwrap();
         let mut tls = rustls::StreamOwned::new(conn, sock);
         let body = body.unwrap_or("");
+        let auth = token.map_or(String::new(), |t| format!("Authorization: Bearer {t}\r\n"));
         let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
             body.len()
         );
         tls.write_all(request.as_bytes())
