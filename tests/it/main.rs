@@ -4,6 +4,7 @@
 mod support;
 
 mod blank_input;
+mod bounded_work;
 mod cli;
 mod control_chars;
 mod decision;
