@@ -17,4 +17,8 @@ pub enum EvalError {
         "{what} would end after the supported years (1971 to 2199); ask for a shorter one or an earlier start"
     )]
     OutOfRange { what: String },
+    /// The deploy or its monitoring is longer than a request may ask for: every
+    /// rule would be expanded over all of it.
+    #[error("{what} is longer than {max}, the most a request may ask for; ask for a shorter one")]
+    TooLong { what: String, max: String },
 }
