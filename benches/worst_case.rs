@@ -48,7 +48,7 @@ fn worst_case(c: &mut Criterion) {
     let at = instant(AT);
     // (service, the next allowed start it must find, or none within the horizon)
     let cases = [
-        ("cron-for", Some("2026-11-01T01:59:00-04:00")),
+        ("cron-for", Some("2026-11-01T01:59:30-04:00")),
         ("cron-pair", Some("2026-11-01T01:59:00-04:00")),
         ("touching", Some("2026-11-01T01:00:00-05:00")),
         ("window", None),
