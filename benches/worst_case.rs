@@ -5,7 +5,8 @@
 //! format allows (a cron firing every minute, stretches shorter than a minute or
 //! just touching) at the longest horizon (`730d`), in a zone with DST. Each request
 //! below is denied and its `next_allowed` search runs to the horizon or close to
-//! it, expanding the rule over up to two years. Figures are read as ratios against
+//! it, expanding the rule over up to two years; a windows report of the same rules
+//! is timed just under its cap in pieces, and refused over 400 days. Figures are read as ratios against
 //! the baselines of the same run: `baseline/tz_to_civil` (one instant read as
 //! wall-clock time) and `baseline/decide_policy_50` (the denied three-week search
 //! of the `decision` benchmark).
@@ -20,7 +21,8 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
-use shipwindow::{ChangeKind, DeployRequest, PolicySet, Verdict, decide, windows};
+use shipwindow::eval::MAX_PIECES;
+use shipwindow::{ChangeKind, DeployRequest, EvalError, PolicySet, Verdict, decide, windows};
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -63,12 +65,21 @@ fn worst_case(c: &mut Criterion) {
             "fixture: the next allowed start for {service}"
         );
     }
+    // The longest range is refused for its length in pieces; 17 days are just
+    // under the cap.
     let from = at;
-    let to = at + TimeDelta::days(400);
-    let report = windows(&policy, "all", "prod", ChangeKind::Deploy, from, to).expect("windows");
+    let year = at + TimeDelta::days(400);
+    let refused = windows(&policy, "all", "prod", ChangeKind::Deploy, from, year);
+    assert_eq!(
+        refused.err(),
+        Some(EvalError::TooManyPieces { max: MAX_PIECES }),
+        "fixture: a 400-day report is refused"
+    );
+    let weeks = at + TimeDelta::days(17);
+    let report = windows(&policy, "all", "prod", ChangeKind::Deploy, from, weeks).expect("windows");
     assert!(
-        report.intervals.len() > 1_000_000,
-        "fixture: a 400-day report of over a million pieces, found {}",
+        (40_000..=MAX_PIECES).contains(&report.intervals.len()),
+        "fixture: a 17-day report of just under the cap, found {}",
         report.intervals.len()
     );
 
@@ -89,18 +100,23 @@ fn worst_case(c: &mut Criterion) {
             b.iter(|| decide(black_box(&policy), black_box(&req)))
         });
     }
-    g.bench_function("windows_400_days/all", |b| {
-        b.iter(|| {
-            windows(
-                black_box(&policy),
-                "all",
-                "prod",
-                ChangeKind::Deploy,
-                from,
-                to,
-            )
-        })
-    });
+    for (name, to) in [
+        ("windows_17_days/all", weeks),
+        ("windows_400_days_refused/all", year),
+    ] {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                windows(
+                    black_box(&policy),
+                    "all",
+                    "prod",
+                    ChangeKind::Deploy,
+                    from,
+                    to,
+                )
+            })
+        });
+    }
     g.finish();
 }
 

@@ -470,3 +470,61 @@ fn the_cli_exits_2_for_a_request_longer_than_ninety_days() {
         "{err}"
     );
 }
+
+/// A timeline that changes every minute: 400 days of it would be over a million
+/// pieces (a quarter of a gigabyte of JSON), so a report of more than
+/// `MAX_PIECES` is refused, not built; 20 days (57,600 pieces) are enough to
+/// show it.
+#[tokio::test]
+async fn a_windows_report_of_more_than_max_pieces_is_refused() {
+    use shipwindow::eval::{EvalError, MAX_PIECES};
+    let text = "[settings]\ntimezone = \"UTC\"\n\n[[window]]\nname = \"half-minutes\"\n\
+                reason = \"r\"\ncron = \"* * * * *\"\nduration = \"30s\"\n";
+    let p = policy(text);
+    let from = utc("2026-06-01T00:00:00Z");
+    let change = shipwindow::ChangeKind::Deploy;
+    let err = shipwindow::windows(&p, "web", "prod", change, from, from + TimeDelta::days(20));
+    assert_eq!(
+        err.err(),
+        Some(EvalError::TooManyPieces { max: MAX_PIECES })
+    );
+    // Two pieces a minute: 17 hours are 2,040 pieces, well inside.
+    let report =
+        shipwindow::windows(&p, "web", "prod", change, from, from + TimeDelta::hours(17)).unwrap();
+    assert_eq!(report.intervals.len(), 2040);
+    // Exactly at the cap is still an answer: 25,000 minutes.
+    let at_cap = from + TimeDelta::minutes(25_000);
+    let report = shipwindow::windows(&p, "web", "prod", change, from, at_cap).unwrap();
+    assert_eq!(report.intervals.len(), MAX_PIECES);
+    let past_cap = at_cap + TimeDelta::seconds(1);
+    assert!(shipwindow::windows(&p, "web", "prod", change, from, past_cap).is_err());
+
+    let router = app(
+        Arc::new(AppState::new(p, Store::in_memory().unwrap()).unwrap()),
+        Tokens::default(),
+    );
+    let path = "/v1/windows?service=web&env=prod&from=2026-06-01T00:00&to=2026-06-21T00:00";
+    let (status, body) = call_json(&router, "GET", path, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["error"],
+        "the timeline would have more than 50000 open and closed pieces; ask for a shorter range"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("p.toml"), text).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .arg("--policies")
+        .arg(dir.path())
+        .args(["windows", "--service", "web", "--env", "prod"])
+        .args(["--from", "2026-06-01T00:00", "--to", "2026-06-21T00:00"])
+        .env_remove("SHIPWINDOW_POLICIES")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("more than 50000 open and closed pieces"),
+        "{err}"
+    );
+}
