@@ -6,7 +6,8 @@ use super::error::EvalError;
 use super::model::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict};
 use super::search::{self, Blocking};
 use crate::calendar::Interval;
-use crate::policy::{PolicySet, Rule};
+use crate::policy::{MAX_LENGTH, PolicySet, Rule};
+use crate::time::duration::format_duration;
 use crate::time::supported_end;
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
@@ -103,7 +104,8 @@ fn lengths(policy: &PolicySet, req: &DeployRequest) -> (TimeDelta, TimeDelta) {
 
 /// The deploy and its monitoring from `req.at`, which must end within the supported
 /// years: past them rules are not expanded, so an answer there could be a false
-/// "allowed", and the sum itself could overflow.
+/// "allowed", and the sum itself could overflow. Each is at most [`MAX_LENGTH`],
+/// which bounds the work of expanding the rules over them.
 fn guarded(policy: &PolicySet, req: &DeployRequest) -> Result<Interval, EvalError> {
     let (duration, monitoring) = lengths(policy, req);
     let end = duration
@@ -113,6 +115,14 @@ fn guarded(policy: &PolicySet, req: &DeployRequest) -> Result<Interval, EvalErro
         .ok_or_else(|| EvalError::OutOfRange {
             what: "the deploy and its monitoring".into(),
         })?;
+    for (what, length) in [("the deploy", duration), ("the monitoring", monitoring)] {
+        if length > MAX_LENGTH {
+            return Err(EvalError::TooLong {
+                what: format!("{what} ({})", format_duration(length)),
+                max: format_duration(MAX_LENGTH),
+            });
+        }
+    }
     Ok(Interval::new(req.at, end))
 }
 

@@ -17,4 +17,14 @@ pub enum EvalError {
         "{what} would end after the supported years (1971 to 2199); ask for a shorter one or an earlier start"
     )]
     OutOfRange { what: String },
+    /// The deploy or its monitoring is longer than a request may ask for: every
+    /// rule would be expanded over all of it.
+    #[error("{what} is longer than {max}, the most a request may ask for; ask for a shorter one")]
+    TooLong { what: String, max: String },
+    /// A windows report would hold more pieces than one answer may: rules that
+    /// change state every minute or so, over a long range.
+    #[error(
+        "the timeline would have more than {max} open and closed pieces; ask for a shorter range"
+    )]
+    TooManyPieces { max: usize },
 }

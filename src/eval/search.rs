@@ -172,11 +172,19 @@ impl<'p> Blocking<'p> {
             }
             // Deny intervals come back whole, so a range that ends blocked often
             // knows the blocked stretch goes on well past it: skip to its end and
-            // start small again, instead of expanding every rule over it.
+            // start small again, instead of expanding every rule over it. A
+            // stretch cut just past the range (a rule whose stretches are only
+            // followed as far as asked) is no such news: the chunks keep
+            // doubling, or a rule that blocks for years would be walked six
+            // hours at a time.
             match blocked.last() {
                 Some(last) if resume == hi && last.end > hi => {
+                    chunk = if last.end - hi > chunk {
+                        FIRST_CHUNK
+                    } else {
+                        chunk * 2
+                    };
                     lo = last.end;
-                    chunk = FIRST_CHUNK;
                 }
                 _ => {
                     lo = resume;

@@ -36,7 +36,14 @@ pub struct WindowsReport {
     pub intervals: Vec<WindowsSegment>,
 }
 
-/// The timeline of `[from, to)` for one service, environment and change kind.
+/// The most pieces one report holds. A timeline of rules that change state every
+/// minute (the densest a cron makes) over the longest range, 400 days, would be
+/// over a million pieces, about 250 MB of JSON; this cap keeps an answer to a few
+/// megabytes while leaving room for rules that change every quarter hour all year.
+pub const MAX_PIECES: usize = 50_000;
+
+/// The timeline of `[from, to)` for one service, environment and change kind, at
+/// most [`MAX_PIECES`] pieces long.
 pub fn windows(
     policy: &PolicySet,
     service: &str,
@@ -94,9 +101,13 @@ pub fn windows(
         } else {
             (WindowState::Open, open_windows)
         };
+        let full = out.len() == MAX_PIECES;
         match out.last_mut() {
             Some(last) if last.state == state && last.rules == names => {
                 last.end = end.with_timezone(&tz)
+            }
+            _ if full => {
+                return Err(EvalError::TooManyPieces { max: MAX_PIECES });
             }
             _ => out.push(WindowsSegment {
                 start: start.with_timezone(&tz),

@@ -33,7 +33,7 @@ pub use rule::{
 };
 pub use runtime::{RuntimeFreezeSpec, runtime_rule_name};
 pub use scope::Scope;
-pub use set::{PolicySet, Settings};
+pub use set::{MAX_HORIZON, MAX_LENGTH, PolicySet, Settings};
 pub use strategy::{
     Batch, Hook, HookValues, Hooks, OnWindowClose, PLACEHOLDERS, Strategy, StrategyKind,
 };

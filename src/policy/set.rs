@@ -43,6 +43,18 @@ impl PolicySet {
     }
 }
 
+/// The longest `horizon`. Every search for a next allowed start, and every
+/// blocker followed to its ends, looks at most this far from the request, so it
+/// bounds the work of one decision: two years is enough to see past a year-long
+/// freeze, and a rule that changes every minute expands to a few million
+/// intervals at most over it.
+pub const MAX_HORIZON: TimeDelta = TimeDelta::days(730);
+
+/// The longest deploy, and the longest monitoring after it, a request or the
+/// settings may give: ninety days each. Longer is a plan, not a deploy, and
+/// every rule is expanded over the whole of it.
+pub const MAX_LENGTH: TimeDelta = TimeDelta::days(90);
+
 /// `[settings]`, with defaults for keys no file sets.
 #[derive(Debug, Clone)]
 pub struct Settings {

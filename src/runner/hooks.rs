@@ -112,7 +112,15 @@ pub fn run_hook(
     cwd: Option<&Path>,
     clock: &dyn Clock,
 ) -> HookOutcome {
-    run_with(hook, values, label, Sink::Print(out), cwd, clock)
+    run_with(
+        hook,
+        values,
+        label,
+        Sink::Print(out),
+        cwd,
+        clock,
+        DRAIN_GRACE,
+    )
 }
 
 /// Like [`run_hook`], but keeps the output instead of printing it (health
@@ -124,7 +132,7 @@ pub fn run_hook_quiet(
     clock: &dyn Clock,
 ) -> (HookOutcome, Vec<String>) {
     let kept = Arc::new(Mutex::new(Vec::new()));
-    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd, clock);
+    let outcome = run_with(hook, values, "", Sink::Keep(&kept), cwd, clock, DRAIN_GRACE);
     let lines = kept
         .lock()
         .map(|mut l| std::mem::take(&mut *l))
@@ -139,6 +147,8 @@ enum Sink<'a> {
     Keep(&'a Arc<Mutex<Vec<String>>>),
 }
 
+/// Runs the hook; once it has exited, its output is read for at most `grace`
+/// more (until both pipes close, if sooner).
 fn run_with(
     hook: &Hook,
     values: &HookValues<'_>,
@@ -146,6 +156,7 @@ fn run_with(
     out: Sink<'_>,
     cwd: Option<&Path>,
     clock: &dyn Clock,
+    grace: Duration,
 ) -> HookOutcome {
     let argv = hook.render(values);
     let Some((program, args)) = argv.split_first() else {
@@ -207,7 +218,7 @@ fn run_with(
         }
     };
     // Real time: this waits on pipes, whatever the run's clock says.
-    let drained_by = Instant::now() + DRAIN_GRACE;
+    let drained_by = Instant::now() + grace;
     for _ in 0..readers {
         let left = drained_by.saturating_duration_since(Instant::now());
         if done_rx.recv_timeout(left).is_err() {
@@ -375,15 +386,40 @@ mod tests {
         let out = Progress::capture();
         let hook = sh("sleep 3 & echo done", 5_000);
         let t = Instant::now();
-        let outcome = run_hook(
+        // No grace: the pipes stay open for three more seconds, and the runner
+        // must not wait for them (nor for a grace that would only slow the test).
+        let outcome = run_with(
             &hook,
             &HookValues::default(),
             "bg",
-            &out,
+            Sink::Print(&out),
             None,
             &SystemClock,
+            Duration::ZERO,
         );
         assert_eq!(outcome, HookOutcome::Exited(0));
         assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+    }
+
+    #[test]
+    fn output_is_read_to_the_end_when_the_pipes_close_within_the_grace() {
+        let out = Progress::capture();
+        let hook = sh("echo one; echo two >&2", 5_000);
+        // The pipes' closing ends the drain, not the (long) grace.
+        let t = Instant::now();
+        let outcome = run_with(
+            &hook,
+            &HookValues::default(),
+            "fg",
+            Sink::Print(&out),
+            None,
+            &SystemClock,
+            Duration::from_secs(60),
+        );
+        assert_eq!(outcome, HookOutcome::Exited(0));
+        assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
+        let mut lines = out.lines();
+        lines.sort();
+        assert_eq!(lines, ["  [fg] one", "  [fg] two"]);
     }
 }

@@ -11,6 +11,7 @@ use crate::eval::{self, Decision};
 use crate::input::RequestText;
 use crate::store::{AuditAction, NewAuditEntry, NewFreeze, RuntimeFreeze};
 use serde_json::json;
+use std::sync::Arc;
 
 /// What a decision leaves behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,8 +23,8 @@ pub(super) enum Record {
     Nothing,
 }
 
-/// Decides `text` against the served policy: the decision and the zone of the
-/// policy that made it. A decision that used an override is written to the audit
+/// Decides `text` against the served policy (off the async workers): the
+/// decision and the zone of the policy that made it. A decision that used an override is written to the audit
 /// log before it is answered: an override nobody can trace is not acknowledged.
 pub(super) async fn decide(
     state: &AppState,
@@ -41,8 +42,14 @@ pub(super) async fn decide_then(
     record: Record,
 ) -> Result<(Decision, chrono_tz::Tz), ApiError> {
     let policy = state.policy();
-    let req = text.resolve(&policy, state.now())?;
-    let decision = eval::decide(&policy, &req)?;
+    let (text, now) = (text.clone(), state.now());
+    let (req, decision) = state
+        .evaluate(Arc::clone(&policy), move |policy| {
+            let req = text.resolve(policy, now)?;
+            let decision = eval::decide(policy, &req)?;
+            Ok((req, decision))
+        })
+        .await?;
     if let Some(o) = req
         .override_
         .as_ref()

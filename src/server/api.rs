@@ -100,10 +100,14 @@ pub(super) async fn windows(
     query: Result<Query<WindowsText>, QueryRejection>,
 ) -> Result<Json<WindowsReport>, ApiError> {
     let Query(text) = query?;
-    let policy = state.policy();
-    let q = text.resolve(&policy)?;
-    let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
-    Ok(Json(WindowsReport::from(&report)))
+    let report = state
+        .evaluate(state.policy(), move |policy| {
+            let q = text.resolve(policy)?;
+            let report = eval::windows(policy, &q.service, &q.env, q.change, q.from, q.to)?;
+            Ok(WindowsReport::from(&report))
+        })
+        .await?;
+    Ok(Json(report))
 }
 
 /// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
@@ -151,7 +155,6 @@ pub(super) async fn calendar(
                 ))
             })?,
     };
-    let policy = state.policy();
     let from = state.now();
     let to = from + chrono::TimeDelta::days(days);
     let text = WindowsText {
@@ -161,17 +164,22 @@ pub(super) async fn calendar(
         to: Some(to.to_rfc3339()),
         change: q.change,
     };
-    let w = text.resolve(&policy)?;
-    let report = eval::windows(&policy, &w.service, &w.env, w.change, w.from, w.to)?;
-    let body = wire::ics::export(
-        &report,
-        &wire::ics::ExportOptions {
-            service: &w.service,
-            env: &w.env,
-            stamp: from,
-            refresh: Some(chrono::TimeDelta::hours(1)),
-        },
-    );
+    let (w, body) = state
+        .evaluate(state.policy(), move |policy| {
+            let w = text.resolve(policy)?;
+            let report = eval::windows(policy, &w.service, &w.env, w.change, w.from, w.to)?;
+            let body = wire::ics::export(
+                &report,
+                &wire::ics::ExportOptions {
+                    service: &w.service,
+                    env: &w.env,
+                    stamp: from,
+                    refresh: Some(chrono::TimeDelta::hours(1)),
+                },
+            );
+            Ok((w, body))
+        })
+        .await?;
     let filename = format!("shipwindow-{}-{}.ics", w.service, w.env).replace(
         |c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')),
         "_",

@@ -13,8 +13,6 @@ use std::sync::Arc;
 
 /// A request body is a small JSON object; anything larger is refused with 413.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
-/// A decision takes microseconds; a request still running after this is stuck.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Requests handled at once; more wait their turn rather than pile up.
 pub const MAX_CONCURRENT: usize = 256;
 
@@ -93,8 +91,8 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
         .with_state(state)
 }
 
-/// Bounds each `/v1` request by [`REQUEST_TIMEOUT`] (answering 503 with the usual
-/// JSON error), records its latency, and logs it at debug level (one line per
+/// Bounds each `/v1` request by the state's deadline ([`REQUEST_TIMEOUT`](super::state::REQUEST_TIMEOUT) unless
+/// a test sets another), answering 503 with the usual JSON error, records its latency, and logs it at debug level (one line per
 /// request is too much for a busy server's default log); its start is logged at
 /// trace level (a test knows from it that a request is in flight).
 async fn guard(
@@ -106,14 +104,13 @@ async fn guard(
     tracing::trace!(method = %request.method(), path = %request.uri().path(), "request started");
     let logged = tracing::enabled!(tracing::Level::DEBUG)
         .then(|| (request.method().clone(), request.uri().path().to_string()));
-    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(request)).await {
+    // Evaluations run on the blocking pool, so this fires even while one runs.
+    let deadline = state.deadline();
+    let response = match tokio::time::timeout(deadline, next.run(request)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "the request took longer than {}s",
-                REQUEST_TIMEOUT.as_secs()
-            ),
+            format!("the request took longer than {}", seconds(deadline)),
         )
         .into_response(),
     };
@@ -124,6 +121,15 @@ async fn guard(
         tracing::debug!(%method, %path, status = response.status().as_u16(), micros, "request");
     }
     response
+}
+
+/// `10s`, or `0.25s` for a deadline shorter than a second.
+fn seconds(d: std::time::Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}s", d.as_secs_f64())
+    }
 }
 
 /// The most of a framework's plain-text error body kept as the message; its

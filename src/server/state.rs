@@ -3,6 +3,7 @@
 //! and keeps track of how the last reload and the last store write went.
 
 use super::error::ApiError;
+use super::evaluations::{EvaluationHook, Evaluations};
 use super::github::app::GithubApp;
 use super::metrics::Metrics;
 use super::replay::SeenRequests;
@@ -14,6 +15,7 @@ use crate::store::{NewAuditEntry, Store, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 /// What every handler shares: the policy being served, the durable store, and
 /// how the last reload went.
@@ -44,7 +46,16 @@ pub struct AppState {
     clock: Arc<dyn Clock>,
     /// The GitHub App behind `POST /v1/github/webhook`, when configured.
     github: Option<Arc<GithubApp>>,
+    /// How long a `/v1` request may take before it is answered 503.
+    deadline: Duration,
+    /// Where decisions and other evaluations run: off the async workers, a
+    /// bounded number at once.
+    evaluations: Evaluations,
 }
+
+/// A decision takes microseconds, and its work is bounded; a request still
+/// running after this is stuck.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl AppState {
     /// A state serving a fixed policy set, keeping its state in `store`.
@@ -68,6 +79,8 @@ impl AppState {
             tls: None,
             clock,
             github: None,
+            deadline: REQUEST_TIMEOUT,
+            evaluations: Evaluations::default(),
         })
     }
 
@@ -88,6 +101,36 @@ impl AppState {
     /// Why the last reload of the TLS pair failed, while the old one serves.
     pub(super) fn tls_error(&self) -> Option<String> {
         self.tls.as_ref().and_then(|t| t.error())
+    }
+
+    /// Answers a `/v1` request still running after `deadline` with 503 (instead
+    /// of [`REQUEST_TIMEOUT`]).
+    pub fn with_deadline(mut self, deadline: Duration) -> AppState {
+        self.deadline = deadline;
+        self
+    }
+
+    /// How long a `/v1` request may take.
+    pub fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Runs `hook` on the blocking thread just before each evaluation, so a test
+    /// can hold one in flight and know when it started.
+    #[doc(hidden)]
+    pub fn with_evaluation_hook(mut self, hook: EvaluationHook) -> AppState {
+        self.evaluations = std::mem::take(&mut self.evaluations).with_hook(hook);
+        self
+    }
+
+    /// Runs `work` against `policy` off the async workers (see
+    /// [`evaluations`](super::evaluations) for the bound on how many at once).
+    pub(super) async fn evaluate<T: Send + 'static>(
+        &self,
+        policy: Arc<PolicySet>,
+        work: impl FnOnce(&PolicySet) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.evaluations.run(policy, work).await
     }
 
     /// The current instant on this state's clock, to the second like every

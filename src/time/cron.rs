@@ -307,6 +307,74 @@ impl Cron {
         }
     }
 
+    /// The first civil fire strictly after `civil` whose wall-clock time is not
+    /// also a fire of `other`, searched up to the end of `last` (or of
+    /// [`SEARCH_YEARS`]). At most one step per day and listed hour, however
+    /// densely both fire: this is how a cron pair whose fires coincide minute
+    /// after minute is followed without visiting each minute.
+    fn next_civil_apart_from(
+        &self,
+        other: &Cron,
+        civil: NaiveDateTime,
+        last: NaiveDate,
+    ) -> Option<NaiveDateTime> {
+        let (f, g) = (&self.fields, &other.fields);
+        let first = minute_floor(civil) + TimeDelta::minutes(1);
+        let mut date = first.date();
+        let mut from = Some((first.hour(), first.minute()));
+        while date <= last && date.year() <= *SEARCH_YEARS.end() {
+            if !has(f.months, date.month()) {
+                date = date.with_day(1)?.checked_add_months(Months::new(1))?;
+                from = None;
+                continue;
+            }
+            if f.day_matches(date) {
+                let (h0, m0) = from.unwrap_or((0, 0));
+                let other_fires_today = g.day_matches(date);
+                let mut hours = f.hours & (u64::MAX << h0);
+                while hours != 0 {
+                    let h = hours.trailing_zeros();
+                    hours &= hours - 1;
+                    let mut minutes = f.minutes;
+                    if other_fires_today && has(g.hours, h) {
+                        minutes &= !g.minutes;
+                    }
+                    if h == h0 {
+                        minutes &= u64::MAX << m0;
+                    }
+                    if minutes != 0 {
+                        return date.and_hms_opt(h, minutes.trailing_zeros(), 0);
+                    }
+                }
+            }
+            date = date.succ_opt()?;
+            from = None;
+        }
+        None
+    }
+
+    /// The first fire in `tz` strictly after `bound` whose wall-clock time is
+    /// not a fire of `other`, looked for no later than the local day after
+    /// `stop` (`None`: none by then).
+    pub fn next_fire_apart_from(
+        &self,
+        other: &Cron,
+        tz: Tz,
+        bound: DateTime<Utc>,
+        stop: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let last = to_civil(tz, stop).date().succ_opt()?;
+        // Civil times up to `bound`'s own reading map to `bound` or before.
+        let mut civil = to_civil(tz, bound);
+        loop {
+            civil = self.next_civil_apart_from(other, civil, last)?;
+            let fire = to_instant(tz, civil, Edge::Start);
+            if fire > bound {
+                return Some(fire);
+            }
+        }
+    }
+
     /// The last fire in `tz` at or before `bound`.
     pub fn prev_fire(&self, tz: Tz, bound: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let reading = to_civil(tz, bound);

@@ -275,34 +275,94 @@ fn weekly(tz: Tz, range: Interval, from: WeekTime, to: WeekTime) -> Vec<Interval
         .collect()
 }
 
+/// The instant just before `t`: a bound for "fires before `t`" with
+/// [`Cron::prev_fire`], which takes fires at or before its bound.
+fn just_before(t: DateTime<Utc>) -> DateTime<Utc> {
+    t - TimeDelta::nanoseconds(1)
+}
+
+/// The union of `[fire, fire + duration)` over the fires whose interval meets
+/// `range`, joined as it is found: a fire inside the stretch being built only
+/// moves its end, to the last fire at or before that end plus `duration`. So
+/// the work is a step per stretch and per `duration` the stretches span, not a
+/// step per fire: a minutely cron with a ten-year duration takes a few hundred
+/// steps, not five million fires.
 fn cron_for(tz: Tz, range: Interval, cron: &Cron, duration: TimeDelta) -> Vec<Interval> {
     let mut out = Vec::new();
-    // Fires after `range.start - duration` are the ones whose interval reaches in.
+    // Fires after `range.start - duration` are the ones whose interval reaches in,
+    // and fires before `range.end` the ones that start in it.
+    let last_bound = just_before(range.end);
     let mut fire = cron.next_fire(tz, range.start - duration, false);
-    while let Some(f) = fire.filter(|f| *f < range.end) {
-        out.push(Interval::new(f, f + duration));
-        fire = cron.next_fire(tz, f, false);
+    while let Some(start) = fire.filter(|f| *f < range.end) {
+        let mut end = start + duration;
+        // The latest fire that meets the stretch (touching counts) reaches furthest.
+        while let Some(last) = cron.prev_fire(tz, end.min(last_bound)) {
+            let reach = last + duration;
+            if reach <= end {
+                break;
+            }
+            end = reach;
+        }
+        out.push(Interval::new(start, end));
+        fire = cron.next_fire(tz, end, false);
     }
     out
 }
 
+/// The union of the intervals from each fire of `cron` to the first fire of
+/// `until` strictly after it, over the fires that meet `range`.
+///
+/// An interval ends at an `until` fire, and when `cron` fires at that same
+/// instant the next one starts there: one stretch. Where both fire on the same
+/// wall-clock minutes (a pair that fires every minute), the stretch is followed
+/// to the first `until` fire on a minute `cron` does not fire on, at a step per
+/// day rather than per fire.
 fn cron_until(tz: Tz, range: Interval, cron: &Cron, until: &Cron) -> Vec<Interval> {
     // Every interval ends at an `until` fire, and the cron fires between two
     // consecutive `until` fires all end at the later one. So start at the last
-    // `until` fire at or before the range and walk forward interval by interval.
+    // `until` fire at or before the range and walk forward stretch by stretch.
     let anchor = until
         .prev_fire(tz, range.start)
         .unwrap_or(range.start - TimeDelta::days(400));
     let mut out = Vec::new();
     let mut fire = cron.next_fire(tz, anchor, true);
-    while let Some(f) = fire.filter(|f| *f < range.end) {
-        let Some(end) = until.next_fire(tz, f, false) else {
+    while let Some(start) = fire.filter(|f| *f < range.end) {
+        let Some(end) = stretch_end(tz, range, cron, until, start) else {
             break;
         };
-        out.push(Interval::new(f, end));
+        out.push(Interval::new(start, end));
         fire = cron.next_fire(tz, end, true);
     }
     out
+}
+
+/// Where the stretch of a cron pair that starts at the `cron` fire `start` ends,
+/// following intervals that start before `range.end` (`None`: `until` never
+/// fires again in the supported years).
+fn stretch_end(
+    tz: Tz,
+    range: Interval,
+    cron: &Cron,
+    until: &Cron,
+    start: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    // Every `until` fire after `start` on one of `cron`'s minutes ends one
+    // interval and starts the next.
+    match until.next_fire_apart_from(cron, tz, start, range.end) {
+        // (A `cron` fire in a DST gap may still land on this instant: the
+        // caller starts the next stretch there, and the merge joins them.)
+        Some(end) if end < range.end => Some(end),
+        _ => {
+            // No break before the range ends: the last interval starts at
+            // the last `until` fire in the range (also a `cron` fire), or at
+            // `start` when there is none after it.
+            let last = until
+                .prev_fire(tz, just_before(range.end))
+                .filter(|u| *u > start)
+                .unwrap_or(start);
+            until.next_fire(tz, last, false)
+        }
+    }
 }
 
 #[cfg(test)]

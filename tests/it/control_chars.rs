@@ -300,8 +300,8 @@ fn github_and_terminal_output_escape_what_policy_files_say() {
             .output()
             .unwrap();
         let out = String::from_utf8(o.stdout).unwrap();
-        if reason.contains('\n') {
-            // The loader already refuses a line break in a reason.
+        if reason.chars().any(shipwindow::text::is_forbidden) {
+            // The loader already refuses a control character in a reason.
             let err = stderr_of(&o.stderr);
             assert_eq!(o.status.code(), Some(2), "{err}");
             assert!(err.contains("must be one line"), "{err}");
@@ -372,4 +372,89 @@ fn toml_string(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Free text in a policy file that is printed (a reason, approvers, service and
+/// env patterns, a strategy's service, env and targets) is one line of plain
+/// text: every character `text` treats as control is a load error at the value,
+/// a multi-line string's line break included.
+#[test]
+fn policy_free_text_with_a_control_character_is_a_positioned_load_error() {
+    let freeze = |key: &str, value: &str| {
+        let approvers = if key == "approvers" {
+            ""
+        } else {
+            "approvers = [\"lead\"]\n"
+        };
+        format!(
+            "[[freeze]]\nname = \"f\"\nfrom = \"mon 00:00\"\nto = \"sun 23:59\"\n\
+             override = \"approver\"\n{approvers}{key} = {value}\n"
+        )
+    };
+    let strategy = |key: &str, value: &str| {
+        let mut fields = vec![
+            ("service", "\"web\"".to_string()),
+            ("env", "\"prod\"".to_string()),
+            ("targets", "[\"web-1\", \"web-2\"]".to_string()),
+        ];
+        for f in &mut fields {
+            if f.0 == key {
+                f.1 = value.to_string();
+            }
+        }
+        let fields: String = fields.iter().map(|(k, v)| format!("{k} = {v}\n")).collect();
+        format!(
+            "[[strategy]]\nname = \"s\"\nkind = \"rolling\"\n{fields}batch = 1\n\
+             step_time = \"1m\"\nverify = \"1m\"\n\n[strategy.hooks]\n\
+             deploy = [\"./d\", \"{{target}}\", \"{{version}}\"]\n\
+             health = [\"./h\", \"{{target}}\"]\n\
+             rollback = [\"./r\", \"{{target}}\", \"{{previous}}\"]\n"
+        )
+    };
+    for (bad, name) in BAD {
+        let text = toml_string(bad);
+        let cases = [
+            ("reason", freeze("reason", &text), 7),
+            ("approvers", freeze("approvers", &format!("[{text}]")), 6),
+            ("services", freeze("services", &format!("[{text}]")), 7),
+            ("envs", freeze("envs", &format!("[\"prod\", {text}]")), 7),
+            ("service", strategy("service", &text), 4),
+            ("env", strategy("env", &text), 5),
+            (
+                "targets",
+                strategy("targets", &format!("[\"web-1\", {text}]")),
+                6,
+            ),
+        ];
+        for (key, toml, line) in cases {
+            let err = match shipwindow::PolicySet::from_files(&[("p.toml", &toml)]) {
+                Ok(_) => panic!("{key} = {bad:?} loaded:\n{toml}"),
+                Err(e) => e.to_string(),
+            };
+            let want = format!("p.toml:{line}:");
+            let said = format!(
+                "`{key}` must be one line of plain text: it has the control character {name}"
+            );
+            assert!(
+                err.lines()
+                    .any(|l| l.starts_with(&want) && l.contains(&said)),
+                "{key} = {bad:?}:\n{err}\n{toml}"
+            );
+        }
+    }
+    // A multi-line string is refused for its line break, and allowed when every
+    // break is escaped away.
+    let toml = freeze("reason", "\"\"\"\nSale:\ntraffic peak\"\"\"");
+    let err = shipwindow::PolicySet::from_files(&[("p.toml", &toml)])
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("p.toml:7:10: `reason` must be one line of plain text: it has the control character U+000A in it (at character 6)"), "{err}");
+    assert!(
+        err.contains("each line break is escaped with a final `\\`"),
+        "{err}"
+    );
+    let toml = freeze("reason", "\"\"\"\nSale: \\\n  traffic peak\"\"\"");
+    let set = shipwindow::PolicySet::from_files(&[("p.toml", &toml)]).unwrap();
+    assert_eq!(set.rules[0].reason.as_deref(), Some("Sale: traffic peak"));
 }

@@ -4,6 +4,7 @@
 mod support;
 
 mod blank_input;
+mod bounded_work;
 mod ci_action;
 mod ci_gitlab;
 mod cli;

@@ -7,7 +7,9 @@ use super::calendar::{CALENDAR_KEYS, Calendars, calendar_source, reject_without_
 use super::lead_tail::{LEAD_TAIL_KEYS, lead_or_tail};
 use super::market::{MARKET_KEYS, guard};
 use super::time_spec::{self, SpecKind};
-use super::toolkit::{FileCtx, OneOf, get, name, reject_unknown, string, strings, zone};
+use super::toolkit::{
+    FileCtx, OneOf, get, name, plain_line, reject_unknown, string, strings, zone,
+};
 use crate::policy::rule::{
     ChangeKind, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };
@@ -136,9 +138,7 @@ pub(crate) fn rule(
     };
     let reason = get(table, "reason").and_then(|e| {
         let r = string(ctx, &e, "\"Sale: traffic peak\"")?;
-        if r.contains('\n') {
-            ctx.error(&e.span(), "`reason` must be one line", None);
-        }
+        plain_line(ctx, &e.span(), "reason", &r);
         Some(r)
     });
     let services = scope(
@@ -233,7 +233,9 @@ fn approvers(
             // A blank approver names nobody: an override could never be checked
             // against it, and a blank `--approver` is refused anyway.
             for (name, span) in &items {
-                if name.trim().is_empty() {
+                if !name.trim().is_empty() {
+                    plain_line(ctx, span, "approvers", name);
+                } else {
                     ctx.error(
                         span,
                         "an entry of `approvers` is blank",
@@ -274,6 +276,14 @@ fn scope(ctx: &mut FileCtx<'_>, table: &DeTable<'_>, key: &str, example: &str) -
         return Some(Scope::everything());
     };
     let items = strings(ctx, &e, example)?;
+    let plain = items
+        .iter()
+        .filter(|(s, sp)| !plain_line(ctx, sp, key, s))
+        .count()
+        == 0;
+    if !plain {
+        return None;
+    }
     if items.is_empty() {
         ctx.error(
             &e.span(),

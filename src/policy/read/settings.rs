@@ -1,7 +1,9 @@
 //! One `[settings]` table: the set's zone and default durations, each with
 //! where it was set (a key may be set in one file only; the loader checks that).
 
-use super::toolkit::{FileCtx, duration, get, reject_unknown, zone};
+use super::toolkit::{Entry, FileCtx, duration, get, reject_unknown, zone};
+use crate::policy::set::{MAX_HORIZON, MAX_LENGTH};
+use crate::time::duration::{DurationStyle, format_duration_as};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::ops::Range;
@@ -37,8 +39,39 @@ pub(crate) fn settings_part(ctx: &mut FileCtx<'_>, table: &DeTable<'_>) -> Setti
             } else {
                 TimeDelta::seconds(1)
             };
-            *slot = duration(ctx, &e, min).map(|d| (d, e.key_span.clone()));
+            let d = duration(ctx, &e, min).filter(|d| within_cap(ctx, &e, *d));
+            *slot = d.map(|d| (d, e.key_span.clone()));
         }
     }
     part
+}
+
+/// Whether `d`, read from `e` (`horizon`, `deploy_duration` or `monitoring`), is
+/// within its cap; reports it when it is not.
+fn within_cap(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>, d: TimeDelta) -> bool {
+    let (cap, why) = if e.key == "horizon" {
+        (
+            MAX_HORIZON,
+            "the searches for a next allowed start look ahead at most",
+        )
+    } else {
+        (
+            MAX_LENGTH,
+            "a deploy, and the monitoring after it, last at most",
+        )
+    };
+    if d <= cap {
+        return true;
+    }
+    let policy = format_duration_as(cap, DurationStyle::Policy);
+    ctx.error(
+        &e.span(),
+        format!("`{}` is longer than {policy}", e.key),
+        Some(format!(
+            "{why} {}; write `{} = \"{policy}\"` or less",
+            format_duration_as(cap, DurationStyle::Words),
+            e.key
+        )),
+    );
+    false
 }

@@ -4,8 +4,8 @@
 
 use super::hooks::{Flavor, HOOK_NAMES, example_argv, hooks};
 use super::toolkit::{
-    Entry, FileCtx, OneOf, and_list, duration, entries, get, integer, name, string, strings,
-    type_name,
+    Entry, FileCtx, OneOf, and_list, duration, entries, get, integer, name, plain_line, string,
+    strings, type_name,
 };
 use crate::policy::strategy::{Batch, OnWindowClose, Strategy, StrategyKind};
 use crate::suggest::did_you_mean;
@@ -285,6 +285,8 @@ fn exact_name(
     let value = string(ctx, &e, &format!("\"{example}\""))?;
     let problem = if value.trim().is_empty() {
         Some(format!("`{key}` is empty"))
+    } else if !plain_line(ctx, &e.value.span(), key, &value) {
+        return None;
     } else if value.trim() != value {
         Some(format!("`{key}` `{value}` has spaces around it"))
     } else if value.contains(['*', '?', '[', ']']) || value.starts_with('!') {
@@ -484,6 +486,8 @@ fn target_list(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>) -> Option<Vec<(String, 
                 format!("empty target name in `{}`", e.key),
                 Some("a target is a host, instance or pod name, e.g. `\"web-1\"`".into()),
             );
+            ok = false;
+        } else if !plain_line(ctx, sp, e.key, t) {
             ok = false;
         } else if !seen.insert(t.as_str()) {
             ctx.error(

@@ -150,6 +150,35 @@ pub(crate) fn strings(
     Some(out)
 }
 
+/// Whether `value`, the text of `key` at `span`, is one line of plain text:
+/// free text that is printed to terminals and logs (a reason, a name) may not
+/// hold a control character (C0, DEL, C1, a bidi control; see [`crate::text`]).
+/// Reports it when it does.
+pub(crate) fn plain_line(
+    ctx: &mut FileCtx<'_>,
+    span: &Range<usize>,
+    key: &str,
+    value: &str,
+) -> bool {
+    let Err(c) = crate::text::check_line(value) else {
+        return true;
+    };
+    ctx.error(
+        span,
+        format!(
+            "`{key}` must be one line of plain text: it has the control character U+{:04X} in it (at character {})",
+            u32::from(c.ch),
+            c.at + 1
+        ),
+        Some(if matches!(c.ch, '\n' | '\r') {
+            "a multi-line string (`\"\"\"`) is one line only when each line break is escaped with a final `\\`".into()
+        } else {
+            "remove the character (it may be written as a `\\u` escape too)".into()
+        }),
+    );
+    false
+}
+
 /// A string, or a TOML date-time written without quotes, as text.
 pub(crate) fn string_or_datetime(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>) -> Option<String> {
     match e.value.get_ref() {
