@@ -28,7 +28,7 @@ fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
 pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
     let dir = policy_dir(policies);
     match &command {
-        Command::Validate(args) => return Ok(validate(&dir, args.format)),
+        Command::Validate(args) => return Ok(validate(&dir, args)),
         Command::Markets(args) => {
             let json_out = args.format == WindowsFormat::Json;
             let text = match (&args.code, &args.from, &args.to) {
@@ -136,7 +136,9 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Serve(_)
         | Command::Audit(_)
         | Command::Run(_)
-        | Command::Wait(_) => Ok(validate(&dir, WindowsFormat::Human)),
+        | Command::Wait(_) => Err(CliError::Usage(
+            "this command was answered before the policy set was loaded".into(),
+        )),
     }
 }
 

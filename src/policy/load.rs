@@ -5,6 +5,7 @@
 use super::error::LoadError;
 use super::options::LoadOptions;
 use super::read::calendar::Calendars;
+use super::read::lint::windows_that_never_open;
 use super::read::rule::rule;
 use super::read::sections::{Section, sections};
 use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
@@ -119,7 +120,7 @@ fn assemble(
     files.sort_by(|a, b| a.rel.as_bytes().cmp(b.rel.as_bytes()));
     let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
     let mut calendars = Calendars::new(options, root.clone());
-    let (settings, rules, strategies) = build(&sources, &mut calendars)?;
+    let (settings, rules, strategies, warnings) = build(&sources, &mut calendars)?;
     // SPEC §4: the TOML files, then the calendar files they read, each in path
     // order; then the feeds' copies in use, by address, so that a decision can
     // be tied to the events that made it.
@@ -146,6 +147,7 @@ fn assemble(
         strategies,
         fingerprint,
         root,
+        warnings,
     })
 }
 
@@ -231,11 +233,15 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
     format!("sha256:{hex}")
 }
 
+/// What a policy set is built from: settings, rules, strategies, and the
+/// warnings about what loads but was probably not meant.
+type Built = (Settings, Vec<Rule>, Vec<Strategy>, Vec<Diagnostic>);
+
 /// Builds settings, rules and strategies from file contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
     calendars: &mut Calendars<'_>,
-) -> Result<(Settings, Vec<Rule>, Vec<Strategy>), LoadError> {
+) -> Result<Built, LoadError> {
     let mut ctxs = Vec::new();
     let mut trees: Vec<Option<DeTable<'_>>> = Vec::new();
     for (file, bytes) in sources {
@@ -321,7 +327,9 @@ pub(crate) fn build(
     let mut strategies = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut strategy_names: HashMap<String, String> = HashMap::new();
-    for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
+    // Where each rule was written (its file and table), for warnings about it.
+    let mut rule_at: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (file_index, (ctx, tree)) in ctxs.iter_mut().zip(&trees).enumerate() {
         let Some(tree) = tree else { continue };
         for (_, section) in sections(ctx, tree) {
             match section {
@@ -333,6 +341,7 @@ pub(crate) fn build(
                         && !duplicate
                     {
                         rules.push(rule);
+                        rule_at.push((file_index, span.clone()));
                     }
                 }
                 Section::Strategy(table, span) => {
@@ -347,9 +356,21 @@ pub(crate) fn build(
         }
     }
 
+    for (i, message) in windows_that_never_open(&rules, calendars.now()) {
+        if let Some((file_index, span)) = rule_at.get(i)
+            && let Some(ctx) = ctxs.get_mut(*file_index)
+        {
+            let help = "check the window's days and times against the freezes that apply to its services and environments";
+            ctx.warn(span, message, Some(help.into()));
+        }
+    }
     let mut diagnostics = Vec::new();
+    let mut warnings = Vec::new();
     for ctx in ctxs {
         let file = ctx.file().to_path_buf();
+        let mut w = ctx.warnings;
+        w.sort_by_key(|d| d.position);
+        warnings.extend(w);
         let mut d = ctx.diags;
         // A file's own problems by position, then those of the calendars it reads.
         d.sort_by(|a, b| {
@@ -359,7 +380,7 @@ pub(crate) fn build(
         diagnostics.extend(d);
     }
     if diagnostics.is_empty() {
-        Ok((settings, rules, strategies))
+        Ok((settings, rules, strategies, warnings))
     } else {
         Err(LoadError { diagnostics })
     }

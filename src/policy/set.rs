@@ -19,6 +19,10 @@ pub struct PolicySet {
     pub fingerprint: String,
     /// The directory the set was loaded from.
     pub root: PathBuf,
+    /// What loads but is almost certainly not what was meant (a legacy zone
+    /// name, a cron expression whose day fields are ORed, a rule that can
+    /// never apply), each at its place; `validate` shows them.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl PolicySet {

@@ -4,6 +4,7 @@
 pub mod civil;
 pub mod cron;
 pub mod duration;
+pub mod legacy_zone;
 pub mod spec;
 
 use crate::suggest::closest;

@@ -62,6 +62,12 @@ impl<'o> Calendars<'o> {
         }
     }
 
+    /// The load's clock: what "now" is for a feed's refresh and for warnings
+    /// about times already past.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.options.now
+    }
+
     fn feed(&mut self, url: &str, refresh: TimeDelta, zone: Tz) -> Result<FeedCopy, String> {
         if let Some(copy) = self.copies.get(url) {
             return copy.clone();

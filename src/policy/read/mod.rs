@@ -1,12 +1,13 @@
 //! Policy text to model, one concern per reader: the TOML toolkit at the bottom
 //! (knowing nothing of rules), and above it the readers of a file's sections,
 //! `[settings]`, the common keys of a rule, time specs, markets, calendars,
-//! `lead`/`tail`, strategies and their hooks. Each reports every problem with its
+//! `lead`/`tail`, strategies and their hooks, and the warnings (`lint`). Each reports every problem with its
 //! place and returns `None` for what it could not read.
 
 pub(crate) mod calendar;
 mod hooks;
 mod lead_tail;
+pub(crate) mod lint;
 mod market;
 pub(crate) mod rule;
 pub(crate) mod sections;
