@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, plan, remote, run, serve, wait};
+use super::{github, human, markets, next, plan, remote, run, serve, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -76,26 +76,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Next(args) => {
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
-            let next = eval::next_allowed(&policy, &req)?;
-            let code = if next.is_some() {
-                EXIT_ALLOWED
-            } else {
-                EXIT_DENIED
-            };
-            match args.format {
-                Format::Json => {
-                    let decision = eval::decide(&policy, &req)?;
-                    outln!("{}", to_json(&wire::Decision::from(&decision)))
-                }
-                Format::Github => github::next(&req, next.as_ref()),
-                Format::Human => match next {
-                    Some(t) => {
-                        outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
-                    }
-                    None => outln!("none"),
-                },
-            }
-            Ok(code)
+            let found = next::next(&policy, &req, args.format)?;
+            Ok(if found { EXIT_ALLOWED } else { EXIT_DENIED })
         }
         Command::Windows(args) => {
             let text = WindowsText {

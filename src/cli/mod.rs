@@ -3,8 +3,8 @@
 //!
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags
 //! into a request, `human`, `github` and `format` print the answer, `remote`
-//! asks a server instead, and `plan`, `run`, `serve`, `validate`, `markets` and
-//! `wait` are one command each. `exit` and `error` say how a command ends.
+//! asks a server instead, and `next`, `plan`, `run`, `serve`, `validate`,
+//! `markets` and `wait` are one command each. `exit` and `error` say how a command ends.
 
 mod args;
 mod dispatch;
@@ -14,6 +14,7 @@ mod format;
 mod github;
 mod human;
 mod markets;
+mod next;
 mod output;
 mod plan;
 mod remote;

@@ -4,15 +4,18 @@
 //!
 //! `model` holds the request and the answer, `error` why there is none;
 //! `search` finds blocking intervals over growing ranges; `decide` answers one
-//! request with it, and `windows` reports the open and closed stretches of a range.
+//! request with it, and `windows` reports the open and closed stretches of a range;
+//! `explain` reads that timeline for why no start fits.
 
 mod decide;
 mod error;
+mod explain;
 mod model;
 mod search;
 mod windows;
 
 pub use decide::{decide, next_allowed};
 pub use error::EvalError;
+pub use explain::{NothingFits, nothing_fits};
 pub use model::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict};
 pub use windows::{WindowState, WindowsReport, WindowsSegment, windows};

@@ -30,6 +30,7 @@ mod market_xkrx;
 mod market_xlon;
 mod market_xnys;
 mod market_xtks;
+mod next_explained;
 mod plan;
 mod plan_compare;
 mod policy_files;
