@@ -66,7 +66,13 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Check(args) => {
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req)?;
-            print_decision(&policy, &decision, args.format);
+            let refused = match (&req.override_, decision.verdict) {
+                (Some(o), Verdict::Deny) => {
+                    eval::override_refusals(&policy, &decision.blocked_by, o)
+                }
+                _ => Vec::new(),
+            };
+            print_decision(&policy, &decision, &refused, args.format);
             Ok(if decision.allowed {
                 EXIT_ALLOWED
             } else {
@@ -124,12 +130,17 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
     }
 }
 
-fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
+/// The decision in `format`, with why an override was refused when it was.
+fn print_decision(policy: &PolicySet, decision: &Decision, refused: &[String], format: Format) {
     match format {
-        Format::Json => outln!("{}", to_json(&wire::Decision::from(decision))),
+        Format::Json => {
+            let mut wire = wire::Decision::from(decision);
+            wire.override_refused = refused.to_vec();
+            outln!("{}", to_json(&wire))
+        }
         Format::Human => out!(
             "{}",
-            human::decision(Some(policy.settings.horizon), decision)
+            human::decision_refused(Some(policy.settings.horizon), decision, refused)
         ),
         Format::Github => github::decision(decision),
     }

@@ -15,15 +15,18 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use std::sync::Arc;
 
-/// A decision and the zone header.
+/// A decision, why an override was refused (when one was), and the zone header.
 pub struct DecisionResponse {
     decision: Decision,
+    refused: Vec<String>,
     zone: chrono_tz::Tz,
 }
 
 impl IntoResponse for DecisionResponse {
     fn into_response(self) -> Response {
-        let mut response = Json(wire::Decision::from(&self.decision)).into_response();
+        let mut body = wire::Decision::from(&self.decision);
+        body.override_refused = self.refused;
+        let mut response = Json(body).into_response();
         if let Ok(value) = HeaderValue::from_str(self.zone.name()) {
             response
                 .headers_mut()
@@ -41,7 +44,29 @@ async fn decide(
     caller: &Caller,
 ) -> Result<DecisionResponse, ApiError> {
     let (decision, zone) = actions::decide(state, text, caller).await?;
-    Ok(DecisionResponse { decision, zone })
+    let refused = refusals(state, text, &decision);
+    Ok(DecisionResponse {
+        decision,
+        refused,
+        zone,
+    })
+}
+
+/// Why the request's override did not push a denied deploy through, read
+/// against the policy that decided it (none when it has been reloaded since).
+fn refusals(state: &AppState, text: &RequestText, decision: &Decision) -> Vec<String> {
+    let Some(o) = &text.override_ else {
+        return Vec::new();
+    };
+    let policy = state.policy();
+    if decision.verdict != eval::Verdict::Deny || policy.fingerprint != decision.policy {
+        return Vec::new();
+    }
+    let o = eval::Override {
+        reason: o.reason.clone().unwrap_or_default(),
+        approver: o.approver.clone().filter(|a| !a.trim().is_empty()),
+    };
+    eval::override_refusals(&policy, &decision.blocked_by, &o)
 }
 
 #[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),

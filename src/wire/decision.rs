@@ -78,6 +78,12 @@ pub struct Decision {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(example = json!(["holidays: fetched 2026-11-27T15:00:00+09:00, refresh failed: the server answered HTTP 500"]))]
     pub stale: Vec<String>,
+    /// Why an override given with the request did not push it through, one
+    /// sentence per rule that refused it. Present only when an override was
+    /// refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["bob is not an approver of thanksgiving (approvers: oncall-lead)", "rule weekend cannot be overridden"]))]
+    pub override_refused: Vec<String>,
 }
 
 /// A decision read back that this build cannot take as a decision.
@@ -109,6 +115,7 @@ impl From<&eval::Decision> for Decision {
             free_until: d.free_until.map(|t| t.fixed_offset()),
             policy: d.policy.clone(),
             stale: d.stale.clone(),
+            override_refused: Vec::new(),
         }
     }
 }

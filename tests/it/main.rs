@@ -31,6 +31,7 @@ mod market_xlon;
 mod market_xnys;
 mod market_xtks;
 mod next_explained;
+mod override_refused;
 mod plan;
 mod plan_compare;
 mod policy_files;
