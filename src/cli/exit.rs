@@ -1,9 +1,9 @@
-//! Exit codes (SPEC §5), and the final code once the output has been written.
+//! Exit codes (0 allowed, 1 denied, 2 bad input), and the final code once the output has been written.
 
 use super::output;
 use std::process::ExitCode;
 
-/// Exit codes (SPEC §5).
+/// Exit codes: 0 allowed (or overridden), 1 denied, 2 bad input.
 pub const EXIT_ALLOWED: u8 = 0;
 pub const EXIT_DENIED: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;

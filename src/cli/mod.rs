@@ -1,4 +1,4 @@
-//! The command line (SPEC §5): flags in, one resolved request, a decision out as
+//! The command line: flags in, one resolved request, a decision out as
 //! text, JSON or GitHub Actions commands, and an exit code. No policy logic here.
 //!
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags

@@ -51,8 +51,10 @@ pub(super) fn validate(dir: &Path, args: &ValidateArgs) -> u8 {
                     if !failed {
                         outln!("{}", summary(dir, &policy));
                     }
-                    for w in warnings {
-                        out!("\n{}\n", w.render_warning());
+                    // A blank line between two, and after the `ok:` line.
+                    for (i, w) in warnings.iter().enumerate() {
+                        let gap = if i > 0 || !failed { "\n" } else { "" };
+                        out!("{gap}{}\n", w.render_warning());
                     }
                 }
             }

@@ -1,4 +1,4 @@
-//! The decision (SPEC §4): a request against a policy set gives a verdict, the
+//! The decision: a request against a policy set gives a verdict, the
 //! rules that block it, the next allowed start and how long the deploy may overrun.
 //! Pure: no IO, no clock, no serde, no CLI or server types.
 //!

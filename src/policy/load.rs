@@ -121,7 +121,7 @@ fn assemble(
     let sources: Vec<(PathBuf, &[u8])> = files.iter().map(|f| (f.shown.clone(), f.bytes)).collect();
     let mut calendars = Calendars::new(options, root.clone());
     let (settings, rules, strategies, warnings) = build(&sources, &mut calendars)?;
-    // SPEC §4: the TOML files, then the calendar files they read, each in path
+    // The fingerprint covers the TOML files, then the calendar files they read, each in path
     // order; then the feeds' copies in use, by address, so that a decision can
     // be tied to the events that made it.
     let fingerprint = fingerprint(
@@ -218,7 +218,7 @@ fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
     )
 }
 
-/// SPEC §4: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
+/// The fingerprint: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
 pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> String {
     let mut hasher = Sha256::new();
     for (rel, bytes) in files {

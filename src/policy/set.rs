@@ -15,7 +15,7 @@ pub struct PolicySet {
     pub rules: Vec<Rule>,
     /// `[[strategy]]` tables in policy order.
     pub strategies: Vec<Strategy>,
-    /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
+    /// `sha256:` + hex digest of the files that make up the set (the decision's `policy`).
     pub fingerprint: String,
     /// The directory the set was loaded from.
     pub root: PathBuf,

@@ -70,7 +70,7 @@ fn refusals(state: &AppState, text: &RequestText, decision: &Decision) -> Vec<St
 }
 
 #[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
-    responses((status = 200, description = "The decision (SPEC §4)", body = wire::Decision),
+    responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_query(
@@ -88,7 +88,7 @@ pub(super) async fn check_query(
 }
 
 #[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
-    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = wire::Decision),
+    responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start; overrides are audited", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_body(
@@ -118,7 +118,7 @@ pub(super) async fn next(
 
 #[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
-              (status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
+              (status = 200, description = "Open and closed intervals covering [from, to)", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn windows(
     State(state): State<Arc<AppState>>,
