@@ -101,8 +101,10 @@ pub(super) fn annotation(level: Level, d: &Diagnostic) -> String {
 
 /// Bad input (a flag, a policy that fails to load, output that could not be
 /// written) as one `::error` annotation, so the run's page says why it failed.
+/// On stderr, which the runner reads for workflow commands too: stdout carries
+/// answers only, and a failed run prints none.
 pub(crate) fn bad_input(message: &str) {
-    outln!("::error title=shipwindow%3A bad input::{}", data(message));
+    eprintln!("::error title=shipwindow%3A bad input::{}", data(message));
 }
 
 fn append(var: &str, text: &str) {

@@ -1,6 +1,6 @@
 //! What a CI log shows when a step fails: under `--format github` every kind of
-//! bad input is an `::error` annotation, and a step whose outputs could not be
-//! written never announces a verdict first.
+//! bad input is an `::error` annotation (on stderr: stdout carries answers only),
+//! and a step whose outputs could not be written never announces a verdict.
 
 #![allow(
     clippy::unwrap_used,
@@ -123,14 +123,16 @@ fn every_kind_of_bad_input_is_an_error_annotation_under_github() {
     for (args, says) in cases {
         let o = shipwindow(args).output().unwrap();
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
-        let out = stdout(&o);
-        let line = out
-            .lines()
-            .find(|l| l.starts_with("::error title=shipwindow%3A bad input::"))
-            .unwrap_or_else(|| panic!("{args:?}: no annotation in {out:?}"));
-        assert!(line.contains(says), "{args:?}: {line}");
+        assert_eq!(stdout(&o), "", "{args:?}");
+        let err = stderr(&o);
+        let annotations: Vec<&str> = err.lines().filter(|l| l.starts_with("::")).collect();
         // The whole message is one workflow command.
-        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        assert_eq!(annotations.len(), 1, "{args:?}: {err}");
+        assert!(
+            annotations[0].starts_with("::error title=shipwindow%3A bad input::"),
+            "{args:?}: {err}"
+        );
+        assert!(annotations[0].contains(says), "{args:?}: {err}");
     }
     // Without `--format github` nothing on stdout pretends to be a command.
     let o = shipwindow(&[
@@ -145,7 +147,7 @@ fn every_kind_of_bad_input_is_an_error_annotation_under_github() {
     .output()
     .unwrap();
     assert_eq!(o.status.code(), Some(2));
-    assert!(!stdout(&o).contains("::error"), "{}", stdout(&o));
+    assert!(!stderr(&o).contains("::error"), "{}", stderr(&o));
 }
 
 /// A step whose `$GITHUB_OUTPUT` cannot be written fails with exit 2 and says
@@ -173,14 +175,13 @@ fn an_unwritable_github_output_prints_no_allowed_notice_first() {
         .output()
         .unwrap();
         assert_eq!(o.status.code(), Some(2), "{command}: {}", stderr(&o));
-        let out = stdout(&o);
-        assert!(!out.contains("::notice"), "{command}: {out}");
+        assert_eq!(stdout(&o), "", "{command}: a verdict was announced");
+        let err = stderr(&o);
         assert!(
-            out.starts_with(
+            err.starts_with(
                 "::error title=shipwindow%3A bad input::cannot write the output: cannot append to $GITHUB_OUTPUT"
             ),
-            "{command}: {out}"
+            "{command}: {err}"
         );
-        assert_eq!(out.lines().count(), 1, "{command}: {out}");
     }
 }
