@@ -281,3 +281,21 @@ fn validate_github_puts_each_error_on_its_line() {
         "unknown key `enviroments` in [[window]]"
     );
 }
+
+/// The never-opens check runs on every load, so its work is bounded: a set
+/// with more window × freeze pairs than it looks at is not checked (and loads
+/// as fast as before), while the same hidden window in a small set is found.
+#[test]
+fn the_never_opens_check_is_bounded_by_the_size_of_the_set() {
+    let hidden = "[[window]]\nname = \"sat\"\ndays = [\"sat\"]\nstart = \"10:00\"\nend = \"12:00\"\n\n\
+                  [[freeze]]\nname = \"weekend\"\nfrom = \"fri 17:00\"\nto = \"mon 06:00\"\n";
+    assert_eq!(warnings(hidden).len(), 1);
+    let mut big = hidden.to_string();
+    for i in 0..60 {
+        big.push_str(&format!(
+            "\n[[window]]\nname = \"w{i}\"\ndays = [\"mon\"]\nstart = \"10:00\"\nend = \"12:00\"\n\n\
+             [[freeze]]\nname = \"f{i}\"\ndays = [\"tue\"]\nstart = \"10:00\"\nend = \"11:00\"\n"
+        ));
+    }
+    assert_eq!(warnings(&big), vec![]);
+}

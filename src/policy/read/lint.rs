@@ -99,57 +99,95 @@ fn ored_days(
     );
 }
 
+/// The most window × freeze pairs looked at: the check runs on every load, so
+/// a policy set with thousands of rules skips it rather than slow every decision.
+const MAX_PAIRS: usize = 2_000;
+
+/// The most services × environments a window is looked at for.
+const MAX_PROBES: usize = 16;
+
+/// The time specs whose year of intervals is small (a few hundred at most):
+/// the only ones this check expands. A cron can fire every minute.
+fn bounded(source: &RuleSource) -> bool {
+    matches!(
+        source,
+        RuleSource::Spec(TimeSpec::Daily { .. } | TimeSpec::Weekly { .. } | TimeSpec::Once { .. })
+    )
+}
+
 /// The windows (by index in `rules`) that never open in the year after `now`
 /// for any service and environment they name, because freezes that apply to
 /// those cover every one of their openings; with why. A window naming no plain
 /// service (a glob, or all) is looked at for any service, so only freezes that
-/// apply to every service count; freezes from calendars and markets are left
-/// out (their data may not reach that far), so a warning is never a guess.
+/// apply to every service count. Only daily, weekly and one-time specs are
+/// expanded (calendars and markets may have no data that far, a cron may fire
+/// every minute), so a warning is never a guess and the work stays small.
 pub(crate) fn windows_that_never_open(rules: &[Rule], now: DateTime<Utc>) -> Vec<(usize, String)> {
     let range = Interval::new(now, now + LOOK_AHEAD);
-    let mut found = Vec::new();
-    for (i, w) in rules.iter().enumerate() {
-        if w.kind != RuleKind::Window || !matches!(w.source, RuleSource::Spec(_)) {
-            continue;
-        }
-        let opens = merge(
-            w.intervals(range)
+    let within = |r: &Rule| {
+        merge(
+            r.intervals(range)
                 .into_iter()
                 .map(|iv| iv.clip(&range))
                 .filter(|iv| !iv.is_empty())
                 .collect(),
-        );
+        )
+    };
+    let windows: Vec<(usize, &Rule)> = rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == RuleKind::Window && bounded(&r.source))
+        .collect();
+    let freezes: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| {
+            r.kind == RuleKind::Freeze
+                && !r.exempt.contains(&ChangeKind::Deploy)
+                && bounded(&r.source)
+        })
+        .collect();
+    if windows.len().saturating_mul(freezes.len().max(1)) > MAX_PAIRS {
+        return Vec::new();
+    }
+    let freezes: Vec<(&Rule, Vec<Interval>)> =
+        freezes.into_iter().map(|r| (r, within(r))).collect();
+    let mut found = Vec::new();
+    for (i, w) in windows {
+        let opens = within(w);
         if opens.is_empty() {
             // A one-time window already past is reported at its `end_at`.
-            if matches!(w.source, RuleSource::Spec(TimeSpec::Once { .. })) {
-                continue;
+            if !matches!(w.source, RuleSource::Spec(TimeSpec::Once { .. })) {
+                found.push((i, "this window never opens in the coming year".to_string()));
             }
-            found.push((i, "this window never opens in the coming year".to_string()));
             continue;
         }
-        let services = w.services.plain_names();
-        let envs = w.envs.plain_names();
-        let probes = |names: &Option<Vec<&str>>| match names {
-            Some(list) => list.iter().map(|n| Some(n.to_string())).collect(),
+        let probes = |names: Option<Vec<&str>>| match names {
+            Some(list) => list.into_iter().map(|n| Some(n.to_string())).collect(),
             None => vec![None],
+        };
+        let services: Vec<Option<String>> = probes(w.services.plain_names());
+        let envs: Vec<Option<String>> = probes(w.envs.plain_names());
+        if services.len().saturating_mul(envs.len()) > MAX_PROBES {
+            continue;
+        }
+        let scoped = |scope: &crate::policy::Scope, name: &Option<String>| match name {
+            Some(n) => scope.matches(n),
+            None => scope.is_everything(),
         };
         let mut blockers: Vec<&str> = Vec::new();
         let mut never = true;
-        'probe: for service in probes(&services) {
-            for env in probes(&envs) {
-                let applies = |r: &&Rule| {
-                    let scoped = |scope: &crate::policy::Scope, name: &Option<String>| match name {
-                        Some(n) => scope.matches(n),
-                        None => scope.is_everything(),
-                    };
-                    r.kind == RuleKind::Freeze
-                        && !r.exempt.contains(&ChangeKind::Deploy)
-                        && matches!(r.events(), RuleSource::Spec(_))
-                        && scoped(&r.services, &service)
-                        && scoped(&r.envs, &env)
-                };
-                let freezes: Vec<&Rule> = rules.iter().filter(applies).collect();
-                let closed = merge(freezes.iter().flat_map(|r| r.intervals(range)).collect());
+        'probe: for service in &services {
+            for env in &envs {
+                let applying: Vec<&(&Rule, Vec<Interval>)> = freezes
+                    .iter()
+                    .filter(|(r, _)| scoped(&r.services, service) && scoped(&r.envs, env))
+                    .collect();
+                let closed = merge(
+                    applying
+                        .iter()
+                        .flat_map(|(_, l)| l.iter().copied())
+                        .collect(),
+                );
                 let still_open = opens
                     .iter()
                     .any(|o| !complement(&closed, *o).iter().all(Interval::is_empty));
@@ -157,32 +195,27 @@ pub(crate) fn windows_that_never_open(rules: &[Rule], now: DateTime<Utc>) -> Vec
                     never = false;
                     break 'probe;
                 }
-                for r in freezes {
-                    if r.intervals(range)
-                        .iter()
-                        .any(|f| opens.iter().any(|o| f.overlaps(o)))
-                        && !blockers.contains(&r.name.as_str())
-                    {
+                for (r, list) in applying {
+                    let meets = list.iter().any(|f| opens.iter().any(|o| f.overlaps(o)));
+                    if meets && !blockers.contains(&r.name.as_str()) {
                         blockers.push(&r.name);
                     }
                 }
             }
         }
         if never {
+            let named: Vec<String> = blockers.iter().map(|b| format!("`{b}`")).collect();
+            let (noun, verb) = if named.len() == 1 {
+                ("freeze", "covers")
+            } else {
+                ("freezes", "cover")
+            };
             found.push((
                 i,
-                {
-                    let named: Vec<String> = blockers.iter().map(|b| format!("`{b}`")).collect();
-                    let (noun, verb) = if named.len() == 1 {
-                        ("freeze", "covers")
-                    } else {
-                        ("freezes", "cover")
-                    };
-                    format!(
-                        "this window never opens: {noun} {} {verb} every opening in the coming year for what it names",
-                        and_list(&named)
-                    )
-                },
+                format!(
+                    "this window never opens: {noun} {} {verb} every opening in the coming year for what it names",
+                    and_list(&named)
+                ),
             ));
         }
     }
