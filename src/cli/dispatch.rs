@@ -142,7 +142,7 @@ fn print_decision(policy: &PolicySet, decision: &Decision, refused: &[String], f
             "{}",
             human::decision_refused(Some(policy.settings.horizon), decision, refused)
         ),
-        Format::Github => github::decision(decision),
+        Format::Github => github::decision_refused(decision, refused),
     }
     debug_assert!(decision.allowed == (decision.verdict != Verdict::Deny));
 }

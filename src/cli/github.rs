@@ -126,6 +126,11 @@ fn append(var: &str, text: &str) {
 }
 
 pub(crate) fn decision(d: &Decision) {
+    decision_refused(d, &[]);
+}
+
+/// [`decision`], with why an override given with the request was refused.
+pub(crate) fn decision_refused(d: &Decision, refused: &[String]) {
     let target = format!("{} to {}", d.service, d.env);
     let blockers: Vec<String> = d
         .blocked_by
@@ -203,7 +208,15 @@ pub(crate) fn decision(d: &Decision) {
         Verdict::Deny => outln!(
             "::error title={}::{}",
             property(&format!("Deploy blocked: {target}")),
-            data(&format!("{}. Next allowed: {next}", blockers.join("; ")))
+            data(&format!(
+                "{}. Next allowed: {next}{}",
+                blockers.join("; "),
+                if refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(". Override refused: {}", refused.join("; "))
+                }
+            ))
         ),
         Verdict::Override => outln!(
             "::notice title={}::{}",

@@ -11,7 +11,7 @@ use crate::policy::PolicySet;
 use crate::text::escape;
 use crate::time::duration::{format_duration, format_until};
 use crate::wire;
-use chrono::{DateTime, SecondsFormat};
+use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
 /// Prints the answer in `format`; exit 0 when there is a next start, 1 when
@@ -31,7 +31,7 @@ pub(super) fn next(
         Format::Human => match &next {
             Some(t) => {
                 outln!("{}", t.to_rfc3339_opts(SecondsFormat::Secs, false));
-                eprintln!("{}", moment(req, t));
+                eprintln!("{}", moment(req.at, t));
             }
             None => {
                 outln!("none");
@@ -43,8 +43,8 @@ pub(super) fn next(
 }
 
 /// `Mon 2026-11-30 22:00 KST (in 3d 4h 46m)`, counted from the request's start.
-fn moment(req: &DeployRequest, t: &DateTime<Tz>) -> String {
-    format!("{} ({})", when(t), format_until(req.at, t.to_utc()))
+pub(super) fn moment(at: DateTime<Utc>, t: &DateTime<Tz>) -> String {
+    format!("{} ({})", when(t), format_until(at, t.to_utc()))
 }
 
 /// `none within the 60d horizon: a 9h deploy + 1h monitoring never fits (the

@@ -100,3 +100,25 @@ fn the_exit_code_is_the_same_in_every_format() {
         assert_eq!(json["allowed"], false, "{all:?}");
     }
 }
+
+/// `next --remote` keeps the same shape: the line on stdout, the moment in
+/// words on stderr.
+#[test]
+fn next_from_a_server_says_when_too() {
+    use crate::support::server::Server;
+    let state = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("policies"),
+        state.path(),
+        &[],
+    );
+    let o = next(&[
+        "--remote",
+        &format!("http://127.0.0.1:{}", server.port),
+        "--at",
+        "2026-12-07T13:39",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "2026-12-07T22:00:00+09:00\n");
+    assert_eq!(text(&o.stderr), "Mon 2026-12-07 22:00 KST (in 8h 21m)\n");
+}

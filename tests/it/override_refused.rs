@@ -59,6 +59,21 @@ fn the_cli_names_each_rule_that_refused_and_why() {
             "rule weekend cannot be overridden"
         ])
     );
+    // A CI log reads the same sentences in the denial's annotation.
+    let mut github = args[..args.len() - 2].to_vec();
+    github.extend(["--format", "github"]);
+    let out = String::from_utf8_lossy(&check(&github).stdout).into_owned();
+    assert!(
+        out.starts_with("::error title=Deploy blocked%3A web to prod::"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            ". Override refused: bob is not an approver of black-friday (approvers: oncall-lead, cto); \
+             rule weeknight cannot be overridden; rule weekend cannot be overridden\n"
+        ),
+        "{out}"
+    );
     // No approver at all for a rule that needs one.
     let o = check(&[
         "--at",
