@@ -10,6 +10,7 @@ mod ci_output;
 mod cli;
 mod control_chars;
 mod decision;
+mod docs_examples;
 mod e2e_nginx;
 mod hostile_input;
 mod ics_errors;
