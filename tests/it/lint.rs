@@ -299,3 +299,23 @@ fn the_never_opens_check_is_bounded_by_the_size_of_the_set() {
     }
     assert_eq!(warnings(&big), vec![]);
 }
+
+/// Whoever starts the server sees what `validate` would warn about.
+#[test]
+fn the_server_logs_the_warnings_when_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = format!("[settings]\ntimezone = \"EST\"\n\n{OPEN_WINDOW}");
+    std::fs::write(dir.path().join("a.toml"), body).unwrap();
+    let state = tempfile::tempdir().unwrap();
+    let server = crate::support::server::Server::start(dir.path(), state.path(), &[]);
+    assert!(
+        server
+            .startup
+            .contains("policy warning (see `shipwindow validate`): ")
+            && server
+                .startup
+                .contains("a.toml:2:12: `timezone`: `EST` is not a place"),
+        "{}",
+        server.startup
+    );
+}
