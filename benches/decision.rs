@@ -99,7 +99,7 @@ fn in_process(c: &mut Criterion) {
         b.iter(|| decide(black_box(&policy), black_box(&allowed)))
     });
     // One decision, denied: the blockers and their extents, plus the next allowed
-    // start, which SPEC §4 puts in every denial.
+    // start, which every denial carries.
     g.bench_function("decide/denied", |b| {
         b.iter(|| decide(black_box(&policy), black_box(&denied)))
     });

@@ -22,6 +22,37 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(c, _)| c)
 }
 
+/// The one candidate that shares the longest beginning with `input`, when that
+/// beginning is at least three characters long: a misspelling far from every
+/// word by edit distance still usually starts right (`enviroments` → `envs`).
+pub fn by_prefix<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = input.to_lowercase();
+    let shared = |c: &str| {
+        lower
+            .chars()
+            .zip(c.to_lowercase().chars())
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let mut best: Option<(&str, usize)> = None;
+    let mut tied = false;
+    for c in candidates {
+        let n = shared(c);
+        match best {
+            Some((_, b)) if n == b => tied = true,
+            Some((_, b)) if n < b => {}
+            _ => {
+                best = Some((c, n));
+                tied = false;
+            }
+        }
+    }
+    best.filter(|(_, n)| *n >= 3 && !tied).map(|(c, _)| c)
+}
+
 /// Help for a word that is not one of `candidates`: "did you mean `x`? {then}"
 /// when one is close (just the question when `then` is empty), else `otherwise`.
 pub fn did_you_mean<'a>(
@@ -47,6 +78,17 @@ mod tests {
         assert_eq!(closest("mun", ["mon", "tue"]), Some("mon"));
         assert_eq!(closest("ASIA", ["asia"]), Some("asia"));
         assert_eq!(closest("xyz", ["start", "end"]), None);
+    }
+
+    #[test]
+    fn a_word_that_starts_like_one_candidate_suggests_it() {
+        let keys = ["name", "envs", "end", "end_at", "services"];
+        assert_eq!(by_prefix("enviroments", keys), Some("envs"));
+        assert_eq!(by_prefix("service_names", keys), Some("services"));
+        // `en` is shared with three keys and is too short anyway.
+        assert_eq!(by_prefix("enabled", keys), None);
+        // Two keys share `end`: no single suggestion.
+        assert_eq!(by_prefix("ending", keys), None);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, plan, remote, run, serve, wait};
+use super::{github, human, markets, next, plan, remote, run, serve, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -28,7 +28,7 @@ fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
 pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, CliError> {
     let dir = policy_dir(policies);
     match &command {
-        Command::Validate(args) => return Ok(validate(&dir, args.format)),
+        Command::Validate(args) => return Ok(validate(&dir, args)),
         Command::Markets(args) => {
             let json_out = args.format == WindowsFormat::Json;
             let text = match (&args.code, &args.from, &args.to) {
@@ -66,7 +66,13 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Check(args) => {
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req)?;
-            print_decision(&policy, &decision, args.format);
+            let refused = match (&req.override_, decision.verdict) {
+                (Some(o), Verdict::Deny) => {
+                    eval::override_refusals(&policy, &decision.blocked_by, o)
+                }
+                _ => Vec::new(),
+            };
+            print_decision(&policy, &decision, &refused, args.format);
             Ok(if decision.allowed {
                 EXIT_ALLOWED
             } else {
@@ -76,26 +82,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Next(args) => {
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
-            let next = eval::next_allowed(&policy, &req)?;
-            let code = if next.is_some() {
-                EXIT_ALLOWED
-            } else {
-                EXIT_DENIED
-            };
-            match args.format {
-                Format::Json => {
-                    let decision = eval::decide(&policy, &req)?;
-                    outln!("{}", to_json(&wire::Decision::from(&decision)))
-                }
-                Format::Github => github::next(&req, next.as_ref()),
-                Format::Human => match next {
-                    Some(t) => {
-                        outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false))
-                    }
-                    None => outln!("none"),
-                },
-            }
-            Ok(code)
+            let found = next::next(&policy, &req, args.format)?;
+            Ok(if found { EXIT_ALLOWED } else { EXIT_DENIED })
         }
         Command::Windows(args) => {
             let text = WindowsText {
@@ -136,18 +124,25 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Serve(_)
         | Command::Audit(_)
         | Command::Run(_)
-        | Command::Wait(_) => Ok(validate(&dir, WindowsFormat::Human)),
+        | Command::Wait(_) => Err(CliError::Usage(
+            "this command was answered before the policy set was loaded".into(),
+        )),
     }
 }
 
-fn print_decision(policy: &PolicySet, decision: &Decision, format: Format) {
+/// The decision in `format`, with why an override was refused when it was.
+fn print_decision(policy: &PolicySet, decision: &Decision, refused: &[String], format: Format) {
     match format {
-        Format::Json => outln!("{}", to_json(&wire::Decision::from(decision))),
+        Format::Json => {
+            let mut wire = wire::Decision::from(decision);
+            wire.override_refused = refused.to_vec();
+            outln!("{}", to_json(&wire))
+        }
         Format::Human => out!(
             "{}",
-            human::decision(Some(policy.settings.horizon), decision)
+            human::decision_refused(Some(policy.settings.horizon), decision, refused)
         ),
-        Format::Github => github::decision(decision),
+        Format::Github => github::decision_refused(decision, refused),
     }
     debug_assert!(decision.allowed == (decision.verdict != Verdict::Deny));
 }

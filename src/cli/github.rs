@@ -4,6 +4,7 @@
 use super::human::when;
 use super::output::outln;
 use crate::eval::{Decision, DeployRequest, Verdict};
+use crate::policy::Diagnostic;
 use chrono::{DateTime, SecondsFormat};
 use chrono_tz::Tz;
 use std::fmt::Write as _;
@@ -66,6 +67,46 @@ fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// How bad a problem is, as GitHub names its annotations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum Level {
+    Error,
+    Warning,
+}
+
+/// One problem in a file as a GitHub annotation, so a pull request shows it
+/// on its line: `::error file=…,line=…,col=…,endLine=…,endColumn=…::message`,
+/// the help on a line of its own under it.
+pub(super) fn annotation(level: Level, d: &Diagnostic) -> String {
+    let command = match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    };
+    let mut props = vec![format!("file={}", property(&d.file.display().to_string()))];
+    if let Some((line, col)) = d.position {
+        props.push(format!("line={line},col={col}"));
+    }
+    if let Some((line, col)) = d.end {
+        props.push(format!("endLine={line},endColumn={col}"));
+    }
+    // Each part escaped on its own, so only the break put between them is one.
+    let mut message = data(&d.message);
+    if let Some(help) = &d.help {
+        message.push_str("%0Ahelp: ");
+        message.push_str(&data(help));
+    }
+    format!("::{command} {}::{message}", props.join(","))
+}
+
+/// Bad input (a flag, a policy that fails to load, output that could not be
+/// written) as one `::error` annotation, so the run's page says why it failed.
+/// On stderr, which the runner reads for workflow commands too: stdout carries
+/// answers only, and a failed run prints none.
+pub(crate) fn bad_input(message: &str) {
+    eprintln!("::error title=shipwindow%3A bad input::{}", data(message));
+}
+
 fn append(var: &str, text: &str) {
     let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
         return;
@@ -85,6 +126,11 @@ fn append(var: &str, text: &str) {
 }
 
 pub(crate) fn decision(d: &Decision) {
+    decision_refused(d, &[]);
+}
+
+/// [`decision`], with why an override given with the request was refused.
+pub(crate) fn decision_refused(d: &Decision, refused: &[String]) {
     let target = format!("{} to {}", d.service, d.env);
     let blockers: Vec<String> = d
         .blocked_by
@@ -103,30 +149,6 @@ pub(crate) fn decision(d: &Decision) {
         .next_allowed
         .as_ref()
         .map_or("none within the horizon".to_string(), when);
-    match d.verdict {
-        Verdict::Deny => outln!(
-            "::error title={}::{}",
-            property(&format!("Deploy blocked: {target}")),
-            data(&format!("{}. Next allowed: {next}", blockers.join("; ")))
-        ),
-        Verdict::Override => outln!(
-            "::notice title={}::{}",
-            property(&format!("Deploy allowed by override: {target}")),
-            data(&format!("Overridden: {}", blockers.join("; ")))
-        ),
-        Verdict::Allow => {
-            let free = d
-                .free_until
-                .as_ref()
-                .map_or("beyond the horizon".to_string(), when);
-            outln!(
-                "::notice title={}::{}",
-                property(&format!("Deploy allowed: {target}")),
-                data(&format!("Clear from {} until {free}", when(&d.start)))
-            )
-        }
-    }
-
     let mut summary = String::new();
     let verdict = match d.verdict {
         Verdict::Allow => "✅ allowed",
@@ -177,6 +199,42 @@ pub(crate) fn decision(d: &Decision) {
         d.policy
     );
     append("GITHUB_OUTPUT", &outputs);
+    // The files first: a step whose outputs could not be written fails (exit
+    // 2, said as an `::error`), and must not have announced a verdict before.
+    if super::output::failure().is_some() {
+        return;
+    }
+    match d.verdict {
+        Verdict::Deny => outln!(
+            "::error title={}::{}",
+            property(&format!("Deploy blocked: {target}")),
+            data(&format!(
+                "{}. Next allowed: {next}{}",
+                blockers.join("; "),
+                if refused.is_empty() {
+                    String::new()
+                } else {
+                    format!(". Override refused: {}", refused.join("; "))
+                }
+            ))
+        ),
+        Verdict::Override => outln!(
+            "::notice title={}::{}",
+            property(&format!("Deploy allowed by override: {target}")),
+            data(&format!("Overridden: {}", blockers.join("; ")))
+        ),
+        Verdict::Allow => {
+            let free = d
+                .free_until
+                .as_ref()
+                .map_or("beyond the horizon".to_string(), when);
+            outln!(
+                "::notice title={}::{}",
+                property(&format!("Deploy allowed: {target}")),
+                data(&format!("Clear from {} until {free}", when(&d.start)))
+            )
+        }
+    }
 }
 
 pub(crate) fn next(req: &DeployRequest, next: Option<&DateTime<Tz>>) {
@@ -184,12 +242,16 @@ pub(crate) fn next(req: &DeployRequest, next: Option<&DateTime<Tz>>) {
         "Next deploy window: {} to {}",
         req.service, req.env
     ));
-    match next {
-        Some(t) => outln!("::notice title={title}::{}", data(&when(t))),
-        None => outln!("::error title={title}::none within the horizon"),
-    }
     append(
         "GITHUB_OUTPUT",
         &format!("next_allowed={}\n", next.map(rfc).unwrap_or_default()),
     );
+    // As for a decision: no annotation before outputs that failed.
+    if super::output::failure().is_some() {
+        return;
+    }
+    match next {
+        Some(t) => outln!("::notice title={title}::{}", data(&when(t))),
+        None => outln!("::error title={title}::none within the horizon"),
+    }
 }

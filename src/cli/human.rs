@@ -21,6 +21,15 @@ fn relative(from: &DateTime<Tz>, to: &DateTime<Tz>) -> String {
 /// A decision for people. `horizon` is the policy's search horizon, when known
 /// (a remote answer does not carry it).
 pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> String {
+    decision_refused(horizon, d, &[])
+}
+
+/// [`decision`], with why an override given with the request was refused.
+pub(crate) fn decision_refused(
+    horizon: Option<chrono::TimeDelta>,
+    d: &Decision,
+    refused: &[String],
+) -> String {
     let mut out = String::new();
     let head = match d.verdict {
         Verdict::Allow => "ALLOWED",
@@ -120,6 +129,9 @@ pub(crate) fn decision(horizon: Option<chrono::TimeDelta>, d: &Decision) -> Stri
             }
         },
         _ => {}
+    }
+    for why in refused {
+        let _ = writeln!(out, "  override refused: {}", escape(why));
     }
     let _ = writeln!(out, "  policy {}", d.policy);
     out

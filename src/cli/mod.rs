@@ -1,10 +1,10 @@
-//! The command line (SPEC §5): flags in, one resolved request, a decision out as
+//! The command line: flags in, one resolved request, a decision out as
 //! text, JSON or GitHub Actions commands, and an exit code. No policy logic here.
 //!
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags
 //! into a request, `human`, `github` and `format` print the answer, `remote`
-//! asks a server instead, and `plan`, `run`, `serve`, `validate`, `markets` and
-//! `wait` are one command each. `exit` and `error` say how a command ends.
+//! asks a server instead, and `next`, `plan`, `run`, `serve`, `validate`,
+//! `markets` and `wait` are one command each. `exit` and `error` say how a command ends.
 
 mod args;
 mod dispatch;
@@ -15,6 +15,7 @@ mod github;
 mod github_app;
 mod human;
 mod markets;
+mod next;
 mod output;
 mod plan;
 mod remote;
@@ -36,12 +37,30 @@ use format::{Format, WindowsFormat, WindowsOutput};
 use output::outln;
 use std::process::ExitCode;
 
+/// Whether the raw arguments ask for `--format github`, for a usage error
+/// clap found before there were flags to read it from.
+fn github_asked(args: impl Iterator<Item = String>) -> bool {
+    let mut previous_was_format = false;
+    for arg in args {
+        if arg == "--format=github" || (previous_was_format && arg == "github") {
+            return true;
+        }
+        previous_was_format = arg == "--format";
+    }
+    false
+}
+
 /// Runs the command line and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     const VERSION: &str = env!("CARGO_PKG_VERSION");
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if e.use_stderr() && github_asked(std::env::args()) {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or_default();
+                github::bad_input(first.trim_start_matches("error: "));
+            }
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() {
                 EXIT_BAD_INPUT
@@ -55,7 +74,7 @@ pub fn main() -> ExitCode {
             "shipwindow {VERSION} (tz database {})",
             chrono_tz::IANA_TZDB_VERSION
         );
-        return finish(EXIT_ALLOWED);
+        return finish(EXIT_ALLOWED, false);
     }
     let Some(command) = cli.command else {
         eprintln!(
@@ -69,9 +88,15 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
+    let github_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Github)
+        || matches!(&command, Command::Wait(a) if a.request.format == Format::Github)
+        || matches!(&command, Command::Validate(a) if a.format == Format::Github);
     match dispatch::run(cli.policies, command) {
-        Ok(code) => finish(code),
+        Ok(code) => finish(code, github_errors),
         Err(err) => {
+            if github_errors {
+                github::bad_input(&err.to_string());
+            }
             if json_errors {
                 let body = wire::ErrorBody::new(err.to_string());
                 outln!("{}", serde_json::to_string(&body).unwrap_or_default());

@@ -1,6 +1,6 @@
 //! `shipwindow plan`: a strategy's timeline from a start time — every step with
 //! its times, capacity kept, extra capacity and share of users on the new
-//! version — then the monitoring, then the decision for the whole plan (SPEC §6).
+//! version — then the monitoring, then the decision for the whole plan.
 //! `plan --compare` puts every strategy for a service and environment side by
 //! side instead, one row each (see `crate::plan::compare` and docs/compare.md).
 

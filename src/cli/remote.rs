@@ -53,8 +53,14 @@ pub(super) fn next(args: &RequestArgs) -> Result<u8, CliError> {
     match args.format {
         Format::Json => outln!("{}", to_json(&wire::Decision::from(&decision))),
         Format::Human => match &next {
-            Some(t) => outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)),
-            None => outln!("none"),
+            Some(t) => {
+                outln!("{}", t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false));
+                eprintln!("{}", super::next::moment(decision.start.to_utc(), t));
+            }
+            None => {
+                outln!("none");
+                eprintln!("none within the server's policy horizon");
+            }
         },
         Format::Github => {
             let at = decision.start.with_timezone(&chrono::Utc);

@@ -1,4 +1,4 @@
-//! `shipwindow run`: executes a strategy's plan with its hooks (SPEC §6).
+//! `shipwindow run`: executes a strategy's plan with its hooks.
 //!
 //! Exit codes: 0 finished (deployed and monitored), 1 the policy denied the
 //! plan (nothing ran), 2 bad input or refused (unknown strategy, the lock is

@@ -229,6 +229,12 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             args.state.state_dir.display(),
             if args.watch { "on" } else { "off" }
         );
+        // What `validate` would warn about, so whoever starts the server sees it.
+        for w in &state.policy().warnings {
+            let first = w.to_string();
+            let first = first.lines().next().unwrap_or_default();
+            tracing::warn!("policy warning (see `shipwindow validate`): {first}");
+        }
         let (rules, freezes, fingerprint) = state.summary();
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });

@@ -20,6 +20,16 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// A warning for people: like [`Diagnostic::render`], with `warning: `
+    /// before the message (`file:line:column: warning: message`).
+    pub fn render_warning(&self) -> String {
+        let mut shown = self.clone();
+        shown.message = format!("warning: {}", self.message);
+        shown.render()
+    }
+}
+
 /// For machines: `{file, line, column, end_line, end_column, message, help}`,
 /// with `null` for what a problem does not have.
 impl serde::Serialize for Diagnostic {

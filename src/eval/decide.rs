@@ -1,4 +1,4 @@
-//! Deciding one request (SPEC §4): the blockers that meet the deploy and its
+//! Deciding one request: the blockers that meet the deploy and its
 //! monitoring, the verdict with any override, and the searches for
 //! `next_allowed` and `free_until` within the horizon and the rules' data.
 
@@ -22,7 +22,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
     blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
-    // How far from the request a blocker's extent is followed (SPEC §4 asks for the
+    // How far from the request a blocker's extent is followed (a blocker reports its
     // maximal interval; beyond one horizon either way it is reported as cut there).
     let reach = Interval::new(req.at - settings.horizon, guarded.end + settings.horizon);
     let found = blockers(&blocking, guarded, reach, tz);
@@ -135,7 +135,7 @@ fn horizon_end(policy: &PolicySet, req: &DeployRequest) -> DateTime<Utc> {
         .map_or(last, |t| t.min(last))
 }
 
-/// What blocks the guarded interval, in SPEC §4 order, each blocker with the rules
+/// What blocks the guarded interval, in the decision's order (by start, then name), each blocker with the rules
 /// it stands for (an override must satisfy them all): every deny rule that meets it,
 /// and the applicable windows, once, when they do not cover it.
 fn blockers<'p>(

@@ -100,7 +100,7 @@ pub struct Blocker {
     pub overridable: bool,
 }
 
-/// The answer: SPEC §4's fields, its times in the policy's zone.
+/// The answer: the decision's JSON fields, its times in the policy's zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub allowed: bool,
@@ -121,6 +121,6 @@ pub struct Decision {
     pub stale: Vec<String>,
     /// When the searches for `next_allowed` and `free_until` stopped before the
     /// horizon because a rule's data ends: where, and whose data. For people;
-    /// not part of the SPEC §4 JSON.
+    /// not part of the decision's JSON.
     pub data_end: Option<(DateTime<Tz>, String)>,
 }

@@ -1,5 +1,4 @@
-//! The open/closed timeline of a service and environment over a range (SPEC §5
-//! `windows`): consecutive, non-overlapping pieces that cover the range.
+//! The open/closed timeline of a service and environment over a range (`windows`): consecutive, non-overlapping pieces that cover the range.
 
 use super::error::EvalError;
 use super::search::Blocking;
@@ -23,7 +22,7 @@ pub struct WindowsSegment {
     /// Closed: the deny rules containing it, plus the applicable windows when none
     /// covers it. Open: the windows containing it. Policy order.
     pub rules: Vec<String>,
-    /// For people, not part of the SPEC §5 JSON: the session behind each blocking
+    /// For people, not part of the `windows` JSON: the session behind each blocking
     /// market rule ("krx: XKRX session 09:00–15:30 KST") and the events behind
     /// each blocking calendar rule ("sales: Black Friday sale").
     pub notes: Vec<String>,

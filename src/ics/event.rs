@@ -5,7 +5,7 @@
 //! crate expands the RRULE on wall-clock times (held as if they were UTC, so no
 //! zone of its own, and never the machine's, takes part), and every wall-clock
 //! occurrence becomes an instant through [`to_instant`], the one place where gaps
-//! and folds are decided (SPEC §3).
+//! and folds are decided (see `time::civil`).
 
 use super::value::Length;
 use crate::calendar::Interval;

@@ -1,5 +1,5 @@
 //! iCalendar (RFC 5545): event freezes read from a calendar file or feed (`ics`
-//! on a `[[freeze]]`, SPEC §2), and the TEXT escaping and line folding that
+//! on a `[[freeze]]`), and the TEXT escaping and line folding that
 //! writing one takes. What the deploy calendar says when it is written out is an
 //! output format, and lives with the others above `eval`.
 //!

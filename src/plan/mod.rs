@@ -1,4 +1,4 @@
-//! A strategy's plan (SPEC §6): the timeline of every step from a start time —
+//! A strategy's plan: the timeline of every step from a start time —
 //! what each step does, how long it takes, the capacity kept and the extra
 //! capacity it needs, and the share of users on the new version — then the
 //! monitoring period, and the §4 decision for the whole plan. Pure: the runner

@@ -31,7 +31,7 @@ pub struct PlanStep {
     /// The new version's traffic weight set by this step (canary by weight).
     pub weight: Option<u8>,
     /// Blue-green: the colour this step deploys to or switches to (for the
-    /// runner; the SPEC's JSON has no field for it).
+    /// runner; the plan's JSON has no field for it).
     pub color: Option<Color>,
     pub start: DateTime<Tz>,
     pub end: DateTime<Tz>,

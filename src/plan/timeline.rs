@@ -37,7 +37,7 @@
 //!
 //! The deploy ends with the last step that is not informational; monitoring
 //! (`strategy.monitoring`, else `settings.monitoring`) follows it. The decision is
-//! SPEC §4's for the strategy's service and environment at the start, with the
+//! the one `check` gives for the strategy's service and environment at the start, with the
 //! plan's length as the duration, that monitoring, and change `deploy`.
 
 use super::model::{Color, Plan, PlanStep, StepAction};

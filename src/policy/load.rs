@@ -9,6 +9,7 @@ use super::options::LoadOptions;
 use super::read::calendar::Calendars;
 use super::read::github::github;
 use super::read::kubernetes::kubernetes;
+use super::read::lint::windows_that_never_open;
 use super::read::rule::rule;
 use super::read::sections::{Section, sections};
 use super::read::settings::{SETTINGS_KEYS, SettingsPart, settings_part};
@@ -129,8 +130,9 @@ fn assemble(
         strategies,
         github,
         kubernetes,
+        warnings,
     } = build(&sources, &mut calendars)?;
-    // SPEC §4: the TOML files, then the calendar files they read, each in path
+    // The fingerprint covers the TOML files, then the calendar files they read, each in path
     // order; then the feeds' copies in use, by address, so that a decision can
     // be tied to the events that made it.
     let fingerprint = fingerprint(
@@ -158,6 +160,7 @@ fn assemble(
         kubernetes,
         fingerprint,
         root,
+        warnings,
     })
 }
 
@@ -228,7 +231,7 @@ fn not_utf8(file: &Path, bytes: &[u8], e: std::str::Utf8Error) -> Diagnostic {
     )
 }
 
-/// SPEC §4: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
+/// The fingerprint: SHA-256 over each file's relative path, NUL, decimal length, NUL, bytes.
 pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) -> String {
     let mut hasher = Sha256::new();
     for (rel, bytes) in files {
@@ -243,18 +246,19 @@ pub(crate) fn fingerprint<'a>(files: impl Iterator<Item = (&'a str, &'a [u8])>) 
     format!("sha256:{hex}")
 }
 
-/// What the files of a set hold, in policy order.
+/// What the files of a set hold, in policy order, and the warnings about what
+/// loads but was probably not meant.
 pub(crate) struct Built {
     pub settings: Settings,
     pub rules: Vec<Rule>,
     pub strategies: Vec<Strategy>,
     pub github: Vec<GithubMapping>,
     pub kubernetes: Vec<KubernetesMapping>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Builds settings, rules, strategies and the `[[github]]` and `[[kubernetes]]`
-/// tables from file
-/// contents in path order.
+/// tables from file contents in path order.
 pub(crate) fn build(
     sources: &[(PathBuf, &[u8])],
     calendars: &mut Calendars<'_>,
@@ -346,7 +350,9 @@ pub(crate) fn build(
     let mut namespaces = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut strategy_names: HashMap<String, String> = HashMap::new();
-    for (ctx, tree) in ctxs.iter_mut().zip(&trees) {
+    // Where each rule was written (its file and table), for warnings about it.
+    let mut rule_at: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (file_index, (ctx, tree)) in ctxs.iter_mut().zip(&trees).enumerate() {
         let Some(tree) = tree else { continue };
         for (_, section) in sections(ctx, tree) {
             match section {
@@ -358,6 +364,7 @@ pub(crate) fn build(
                         && !duplicate
                     {
                         rules.push(rule);
+                        rule_at.push((file_index, span.clone()));
                     }
                 }
                 Section::Strategy(table, span) => {
@@ -382,9 +389,21 @@ pub(crate) fn build(
         }
     }
 
+    for (i, message) in windows_that_never_open(&rules, calendars.now()) {
+        if let Some((file_index, span)) = rule_at.get(i)
+            && let Some(ctx) = ctxs.get_mut(*file_index)
+        {
+            let help = "check the window's days and times against the freezes that apply to its services and environments";
+            ctx.warn(span, message, Some(help.into()));
+        }
+    }
     let mut diagnostics = Vec::new();
+    let mut warnings = Vec::new();
     for ctx in ctxs {
         let file = ctx.file().to_path_buf();
+        let mut w = ctx.warnings;
+        w.sort_by_key(|d| d.position);
+        warnings.extend(w);
         let mut d = ctx.diags;
         // A file's own problems by position, then those of the calendars it reads.
         d.sort_by(|a, b| {
@@ -400,6 +419,7 @@ pub(crate) fn build(
             strategies,
             github: mappings,
             kubernetes: namespaces,
+            warnings,
         })
     } else {
         Err(LoadError { diagnostics })

@@ -296,7 +296,7 @@ impl Extended {
         }
     }
 
-    /// The words for a blocker around `probe` (SPEC §4 `reason`): the plain
+    /// The words for a blocker around `probe` (the blocker's `reason`): the plain
     /// reason when the probe meets an event, else which lead or tail it meets.
     /// Out of line, like [`Extended::intervals`].
     #[inline(never)]

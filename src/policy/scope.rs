@@ -72,6 +72,27 @@ impl Scope {
         Ok(scope)
     }
 
+    /// Whether every name matches (no list, or `*` and no exclusion).
+    pub fn is_everything(&self) -> bool {
+        let all = |p: &Pattern| matches!(p, Pattern::Prefix(prefix) if prefix.is_empty());
+        self.exclude.is_empty() && (self.include.is_empty() || self.include.iter().any(all))
+    }
+
+    /// The names the scope lists when it is only plain names (no glob, no
+    /// exclusion): the services or environments a rule names outright.
+    pub fn plain_names(&self) -> Option<Vec<&str>> {
+        if !self.exclude.is_empty() || self.include.is_empty() {
+            return None;
+        }
+        self.include
+            .iter()
+            .map(|p| match p {
+                Pattern::Exact(name) => Some(name.as_str()),
+                Pattern::Prefix(_) | Pattern::Glob(_) => None,
+            })
+            .collect()
+    }
+
     pub fn matches(&self, name: &str) -> bool {
         let included = self.include.is_empty() || self.include.iter().any(|g| g.is_match(name));
         included && !self.exclude.iter().any(|g| g.is_match(name))

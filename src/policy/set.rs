@@ -23,10 +23,14 @@ pub struct PolicySet {
     /// `[[kubernetes]]` tables in policy order: the first whose `namespaces`
     /// match a namespace names its environment.
     pub kubernetes: Vec<KubernetesMapping>,
-    /// `sha256:` + hex digest of the files that make up the set (SPEC §4).
+    /// `sha256:` + hex digest of the files that make up the set (the decision's `policy`).
     pub fingerprint: String,
     /// The directory the set was loaded from.
     pub root: PathBuf,
+    /// What loads but is almost certainly not what was meant (a legacy zone
+    /// name, a cron expression whose day fields are ORed, a rule that can
+    /// never apply), each at its place; `validate` shows them.
+    pub warnings: Vec<crate::diagnostic::Diagnostic>,
 }
 
 impl PolicySet {

@@ -1,4 +1,4 @@
-//! `[[strategy]]` (SPEC §6): how a service is rolled out — the kind, its targets,
+//! `[[strategy]]`: how a service is rolled out — the kind, its targets,
 //! step and verify times, what to do when a window closes mid-run, and the hook
 //! commands that do the work. Validated on load like every rule.
 

@@ -1,4 +1,4 @@
-//! The strategy runner (SPEC §6, `shipwindow run`): executes a strategy's plan
+//! The strategy runner (`shipwindow run`): executes a strategy's plan
 //! with its hooks, asking the policy before every step, and undoes what it did
 //! when a hook or a health check fails.
 //!

@@ -8,7 +8,7 @@ use crate::policy::LoadError;
 use chrono::TimeDelta;
 use std::path::PathBuf;
 
-/// Exit codes of `run` (SPEC §5, plus 130 for an interrupted run).
+/// Exit codes of `run` (0, 1, 2 and 3 as every command's, plus 130 for an interrupted run).
 pub const EXIT_FINISHED: u8 = 0;
 pub const EXIT_DENIED: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;

@@ -15,15 +15,18 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use std::sync::Arc;
 
-/// A decision and the zone header.
+/// A decision, why an override was refused (when one was), and the zone header.
 pub struct DecisionResponse {
     decision: Decision,
+    refused: Vec<String>,
     zone: chrono_tz::Tz,
 }
 
 impl IntoResponse for DecisionResponse {
     fn into_response(self) -> Response {
-        let mut response = Json(wire::Decision::from(&self.decision)).into_response();
+        let mut body = wire::Decision::from(&self.decision);
+        body.override_refused = self.refused;
+        let mut response = Json(body).into_response();
         if let Ok(value) = HeaderValue::from_str(self.zone.name()) {
             response
                 .headers_mut()
@@ -41,11 +44,33 @@ async fn decide(
     caller: &Caller,
 ) -> Result<DecisionResponse, ApiError> {
     let (decision, zone) = actions::decide(state, text, caller).await?;
-    Ok(DecisionResponse { decision, zone })
+    let refused = refusals(state, text, &decision);
+    Ok(DecisionResponse {
+        decision,
+        refused,
+        zone,
+    })
+}
+
+/// Why the request's override did not push a denied deploy through, read
+/// against the policy that decided it (none when it has been reloaded since).
+fn refusals(state: &AppState, text: &RequestText, decision: &Decision) -> Vec<String> {
+    let Some(o) = &text.override_ else {
+        return Vec::new();
+    };
+    let policy = state.policy();
+    if decision.verdict != eval::Verdict::Deny || policy.fingerprint != decision.policy {
+        return Vec::new();
+    }
+    let o = eval::Override {
+        reason: o.reason.clone().unwrap_or_default(),
+        approver: o.approver.clone().filter(|a| !a.trim().is_empty()),
+    };
+    eval::override_refusals(&policy, &decision.blocked_by, &o)
 }
 
 #[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
-    responses((status = 200, description = "The decision (SPEC §4)", body = wire::Decision),
+    responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_query(
@@ -63,7 +88,7 @@ pub(super) async fn check_query(
 }
 
 #[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
-    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = wire::Decision),
+    responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start; overrides are audited", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_body(
@@ -93,7 +118,7 @@ pub(super) async fn next(
 
 #[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
-              (status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
+              (status = 200, description = "Open and closed intervals covering [from, to)", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn windows(
     State(state): State<Arc<AppState>>,

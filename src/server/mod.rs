@@ -1,4 +1,4 @@
-//! The HTTP front door (SPEC §7) for chatops bots and CI runners that cannot ship
+//! The HTTP front door for chatops bots and CI runners that cannot ship
 //! the binary: the same requests, the same decision code and the same §4/§5 JSON
 //! as the command line, over axum.
 //!

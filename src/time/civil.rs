@@ -1,6 +1,6 @@
 //! The one place where a wall-clock (civil) time becomes an instant.
 //!
-//! SPEC §3: a local *start* in a DST gap starts at the end of the gap and an
+//! The rule: a local *start* in a DST gap starts at the end of the gap and an
 //! ambiguous start (a fold) takes the earlier instant; a local *end* in a gap ends at
 //! the end of the gap and an ambiguous end takes the later instant. So a fold never
 //! shortens a window, and a window wholly inside a gap is empty.
@@ -17,7 +17,7 @@ pub enum Edge {
     End,
 }
 
-/// Maps a civil time in `tz` to an instant, resolving gaps and folds per SPEC §3.
+/// Maps a civil time in `tz` to an instant, resolving gaps and folds by the rule above.
 pub fn to_instant(tz: Tz, civil: NaiveDateTime, edge: Edge) -> DateTime<Utc> {
     match tz.from_local_datetime(&civil) {
         LocalResult::Single(t) => t.with_timezone(&Utc),

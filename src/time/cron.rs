@@ -220,6 +220,12 @@ impl Cron {
         })
     }
 
+    /// Whether both day-of-month and day-of-week are restricted, so that a day
+    /// matching either one fires (the Vixie rule, easy to misread as "and").
+    pub fn days_are_ored(&self) -> bool {
+        self.fields.dom_restricted && self.fields.dow_restricted
+    }
+
     /// The expression as written.
     pub fn source(&self) -> &str {
         &self.source

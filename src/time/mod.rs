@@ -4,6 +4,7 @@
 pub mod civil;
 pub mod cron;
 pub mod duration;
+pub mod legacy_zone;
 pub mod spec;
 
 use crate::suggest::closest;
@@ -55,7 +56,7 @@ pub fn parse_zone(name: &str) -> Result<Tz, SyntaxError> {
 }
 
 /// Parses RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz`
-/// like a local start (SPEC §3: in a gap, the end of the gap; in a fold, the earlier
+/// like a local start (in a gap, the end of the gap; in a fold, the earlier
 /// instant). Fractions of a second are dropped: decisions are exact to the second.
 pub fn parse_instant(text: &str, tz: Tz) -> Result<chrono::DateTime<chrono::Utc>, SyntaxError> {
     use chrono::SubsecRound;
@@ -78,7 +79,7 @@ pub enum InstantError {
 }
 
 /// RFC 3339 with an offset, or a local `YYYY-MM-DDTHH:MM[:SS]` read in `tz` and
-/// resolved at `edge` (a gap or a fold, SPEC §3). The one reader of an instant in
+/// resolved at `edge` (a gap or a fold, see [`civil`]). The one reader of an instant in
 /// text, for requests and policy files alike, so every one is checked the same way:
 /// no leap second, and a year in [`SUPPORTED_YEARS`] in the zone it is written in
 /// (the offset's, or `tz` for a local time).

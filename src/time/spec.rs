@@ -14,17 +14,38 @@ use chrono_tz::Tz;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ClockTime(u16);
 
+/// `2:00` as `02:00` (and `9:5` as `09:05`) when that is a valid time: the
+/// one-digit hour people write, offered back in the two-digit form we read.
+fn padded(text: &str, allow_24: bool) -> Option<String> {
+    let (h, m) = text.trim().split_once(':')?;
+    let digits = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(h) || !digits(m) {
+        return None;
+    }
+    let fixed = format!("{h:0>2}:{m:0>2}");
+    // Only a change of form: parsing what was written again would not end.
+    if fixed == text.trim() {
+        return None;
+    }
+    ClockTime::parse(&fixed, allow_24).ok().map(|_| fixed)
+}
+
 impl ClockTime {
     pub const MIDNIGHT: ClockTime = ClockTime(0);
 
     /// Parses `HH:MM`; `24:00` only when `allow_24` (it means the end of the day).
     pub fn parse(text: &str, allow_24: bool) -> Result<ClockTime, SyntaxError> {
         let err = || {
-            SyntaxError::new(format!("`{text}` is not a time of day")).with_help(if allow_24 {
+            let range = if allow_24 {
                 "write `HH:MM` from `00:00` to `24:00`"
             } else {
                 "write `HH:MM` from `00:00` to `23:59`"
-            })
+            };
+            let e = SyntaxError::new(format!("`{text}` is not a time of day"));
+            match padded(text, allow_24) {
+                Some(fixed) => e.with_help(format!("did you mean `{fixed}`? {range}")),
+                None => e.with_help(range),
+            }
         };
         let (h, m) = text.split_once(':').ok_or_else(err)?;
         if h.len() != 2 || m.len() != 2 {
@@ -66,6 +87,18 @@ impl DaySet {
         let lower = text.to_ascii_lowercase();
         if lower == "daily" {
             return Ok(DaySet(0x7f));
+        }
+        // Words people reach for that name a set of days we spell otherwise.
+        let meant = match lower.as_str() {
+            "weekdays" | "weekday" | "workdays" | "business-days" => Some("mon-fri"),
+            "weekends" | "weekend" => Some("sat-sun"),
+            "everyday" | "every-day" | "all" | "*" => Some("daily"),
+            _ => None,
+        };
+        if let Some(meant) = meant {
+            return Err(SyntaxError::new(format!("`{text}` is not a day")).with_help(format!(
+                "did you mean `{meant}`? days are `mon` … `sun`, ranges like `mon-fri`, or `daily`"
+            )));
         }
         match lower.split_once('-') {
             Some((a, b)) => {

@@ -1,4 +1,4 @@
-//! The decision as JSON (SPEC §4): the object `check` and `next --format json`
+//! The decision as JSON: the object `check` and `next --format json`
 //! print, `/v1/check` and `/v1/next` answer, and `check --remote` reads back.
 
 use super::{opt_rfc3339, rfc3339};
@@ -45,7 +45,7 @@ pub struct Blocker {
     pub overridable: bool,
 }
 
-/// The answer, shaped exactly as SPEC §4's JSON object.
+/// The answer, shaped exactly as the documented decision object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Decision {
     pub allowed: bool,
@@ -73,11 +73,17 @@ pub struct Decision {
     pub policy: String,
     /// Calendar feeds of applicable rules that are running on an older copy
     /// because their last refresh failed: `"rule: fetched …, refresh failed: …"`.
-    /// Present only when there are some, so the SPEC §4 object is otherwise
+    /// Present only when there are some, so the decision object is otherwise
     /// unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schema(example = json!(["holidays: fetched 2026-11-27T15:00:00+09:00, refresh failed: the server answered HTTP 500"]))]
     pub stale: Vec<String>,
+    /// Why an override given with the request did not push it through, one
+    /// sentence per rule that refused it. Present only when an override was
+    /// refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(example = json!(["bob is not an approver of thanksgiving (approvers: oncall-lead)", "rule weekend cannot be overridden"]))]
+    pub override_refused: Vec<String>,
 }
 
 /// A decision read back that this build cannot take as a decision.
@@ -109,6 +115,7 @@ impl From<&eval::Decision> for Decision {
             free_until: d.free_until.map(|t| t.fixed_offset()),
             policy: d.policy.clone(),
             stale: d.stale.clone(),
+            override_refused: Vec::new(),
         }
     }
 }

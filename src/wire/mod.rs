@@ -1,5 +1,5 @@
-//! What the answers look like outside the process: the JSON shapes of SPEC
-//! §4–§6 (decision, `windows` report, plan, `plan --compare` rows, errors), the
+//! What the answers look like outside the process: the JSON shapes
+//! (decision, `windows` report, plan, `plan --compare` rows, errors), the
 //! exchange calendars of `markets --format json`, and the deploy calendar as
 //! iCalendar. The CLI and the server print these; `check --remote` reads a
 //! server's decision back through the same type.

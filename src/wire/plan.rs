@@ -1,4 +1,4 @@
-//! A strategy's plan as JSON (SPEC §6): the object `plan --format json` prints,
+//! A strategy's plan as JSON: the object `plan --format json` prints,
 //! and the rows of `plan --compare --format json`.
 
 use super::decision::Decision;

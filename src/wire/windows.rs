@@ -1,4 +1,4 @@
-//! The `windows` report as JSON (SPEC §5): what `windows --format json` prints
+//! The `windows` report as JSON: what `windows --format json` prints
 //! and `/v1/windows` answers.
 
 use super::rfc3339;

@@ -966,7 +966,7 @@ fn windows_names_the_market_session_that_closes_a_stretch() {
         "{out}"
     );
     assert!(out.contains("krx: The brokerage integration is live while KRX trades: XKRX session 10:00–16:30 KST (College entrance exam (CSAT) day)"), "{out}");
-    // The JSON keeps exactly the SPEC §5 fields.
+    // The JSON keeps exactly the documented fields.
     let o = run(&[
         "windows",
         "--service",

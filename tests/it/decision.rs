@@ -1,4 +1,4 @@
-//! The decision (SPEC §4) on small hand-written policies: what blocks, what an
+//! The decision on small hand-written policies: what blocks, what an
 //! override satisfies, and the exact next allowed start and end of the clear stretch.
 
 #![allow(

@@ -158,7 +158,7 @@ fn all_day_events_are_whole_local_days_in_the_rules_zone() {
 #[test]
 fn an_all_day_event_whose_midnight_is_in_a_dst_gap() {
     // Santiago springs forward at midnight: 2026-09-06 00:00 does not exist, so
-    // that day starts at 01:00 (SPEC §3: a start in a gap is the end of the gap),
+    // that day starts at 01:00 (a start in a gap is the end of the gap),
     // and the day before ends there too.
     let p = calendar_policy(
         "America/Santiago",

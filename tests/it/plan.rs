@@ -1,4 +1,4 @@
-//! Strategy plans (SPEC §6): exact, hand-computed timelines for every kind — the
+//! Strategy plans: exact, hand-computed timelines for every kind — the
 //! steps' times, capacity kept, extra capacity and share on the new version —
 //! the deploy and monitoring ends, the decision for the whole plan, and the same
 //! plan length behind `check --strategy`, `/v1/check?strategy=` and Slack's
@@ -714,7 +714,7 @@ const DECISION_KEYS: [&str; 12] = [
     "policy",
 ];
 
-/// The SPEC §6 object: its keys, the steps' keys, and the §4 decision inside.
+/// The plan object: its keys, the steps' keys, and the §4 decision inside.
 fn assert_spec_shape(v: &Value) {
     assert_eq!(keys(v), set(&PLAN_KEYS), "{v}");
     for step in v["steps"].as_array().unwrap() {

@@ -1,7 +1,7 @@
 //! `plan --compare` (issue 7, part 2): every strategy for a service and
 //! environment side by side, plus the three kinds on N synthetic targets. The
 //! figures are checked against values computed by hand from the plan rules
-//! (SPEC §6) and the loader's defaults (step_time 5m, verify 2m, pause 5m,
+//! and the loader's defaults (step_time 5m, verify 2m, pause 5m,
 //! keep_previous 1h); then the human table, the JSON fields, fits-now and the
 //! next start around a freeze, and the exit codes.
 

@@ -990,7 +990,7 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
     prop_assert_eq!(got_next, exact, "next_allowed(){}", ctx);
     let want_next = match want_verdict {
         Verdict::Deny => exact,
-        // SPEC §4: null when the verdict is allow or override.
+        // `next_allowed` is null when the verdict is allow or override.
         Verdict::Allow | Verdict::Override => None,
     };
     let got_next = d.next_allowed.map(|t| t.with_timezone(&Utc));
@@ -1162,8 +1162,8 @@ fn fold_window_lasts_two_hours() {
 
 /// Regression, found by `decision_matches_brute_force` (fixed in 75dd853): a cron
 /// pair whose `cron` and `until_cron` both fire inside the same DST gap. Both fire at
-/// the end of the gap (SPEC §3), so the interval runs from there to the next
-/// `until_cron` fire strictly after it (SPEC §2): here from 03:00 EDT on 2026-03-08 to
+/// the end of the gap, so the interval runs from there to the next
+/// `until_cron` fire strictly after it: here from 03:00 EDT on 2026-03-08 to
 /// 02:30 EDT on 2026-03-09. `Rule::intervals` used to return that interval only when
 /// the queried range started before the end of the gap (`Cron::next_fire`, inclusive,
 /// skipped a fire in the gap that maps exactly onto its bound), so a deploy inside the

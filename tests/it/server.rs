@@ -1,4 +1,4 @@
-//! The HTTP API (SPEC §7) in-process through the router, and once over a real
+//! The HTTP API in-process through the router, and once over a real
 //! loopback socket against the spawned binary: the same JSON as the CLI, and a JSON
 //! error naming the field for bad input.
 

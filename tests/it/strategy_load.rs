@@ -1,4 +1,4 @@
-//! `[[strategy]]` tables (SPEC §6) load with the rest of the policy set into the
+//! `[[strategy]]` tables load with the rest of the policy set into the
 //! exact model values, defaults applied; every class of mistake gives a diagnostic
 //! with `file:line:column`, a message and help saying what would be right.
 

@@ -1,4 +1,4 @@
-//! The `ics` time spec of a `[[freeze]]` (SPEC §2): a calendar file (relative to
+//! The `ics` time spec of a `[[freeze]]`: a calendar file (relative to
 //! the policy file) or an `http(s)://` feed, with `refresh` and `categories`.
 //! Reads the calendar while the policy loads, so a broken calendar is a load
 //! error with a position, like any other problem in the set: in the policy file
@@ -38,7 +38,7 @@ pub(crate) fn reject_without_ics(ctx: &mut FileCtx<'_>, table: &DeTable<'_>) {
 pub const DEFAULT_REFRESH: TimeDelta = TimeDelta::minutes(10);
 
 /// What the calendars of one load read: the options, and the bytes that go into
-/// the set's fingerprint (SPEC §4).
+/// the set's fingerprint.
 pub(crate) struct Calendars<'o> {
     options: &'o LoadOptions,
     /// The policy directory, to name calendar files relative to it.
@@ -60,6 +60,12 @@ impl<'o> Calendars<'o> {
             feeds: BTreeMap::new(),
             copies: HashMap::new(),
         }
+    }
+
+    /// The load's clock: what "now" is for a feed's refresh and for warnings
+    /// about times already past.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.options.now
     }
 
     fn feed(&mut self, url: &str, refresh: TimeDelta, zone: Tz) -> Result<FeedCopy, String> {

@@ -5,6 +5,7 @@
 
 use super::calendar::{CALENDAR_KEYS, Calendars, calendar_source, reject_without_ics};
 use super::lead_tail::{LEAD_TAIL_KEYS, lead_or_tail};
+use super::lint::spec_warnings;
 use super::market::{MARKET_KEYS, guard};
 use super::time_spec::{self, SpecKind};
 use super::toolkit::{
@@ -193,6 +194,9 @@ pub(crate) fn rule(
 
     if ctx.count() > before {
         return None;
+    }
+    if let (Some(RuleSource::Spec(spec)), Some(tz)) = (&source, timezone) {
+        spec_warnings(ctx, table, kind, spec, tz, cals.now());
     }
     let (lead, tail) = (lead?, tail?);
     // Zero unless the rule is a freeze that sets them.

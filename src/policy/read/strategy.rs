@@ -1,4 +1,4 @@
-//! One `[[strategy]]` table (SPEC §6): the keys every strategy has and their
+//! One `[[strategy]]` table: the keys every strategy has and their
 //! defaults, the keys of each kind, and which hooks it runs (read by the hooks
 //! reader); every problem reported with its position.
 

@@ -223,10 +223,15 @@ pub(crate) fn read(
             let end = instant(ctx, &end_e, tz, Edge::End);
             let (start, end) = (start?, end?);
             if end <= start {
+                let help = if end < start {
+                    "`end_at` comes before `start_at`: swap them? a one-time rule needs `end_at` later than `start_at`"
+                } else {
+                    "a one-time rule needs `end_at` later than `start_at`"
+                };
                 ctx.error(
                     &end_e.span(),
                     "`end_at` is not after `start_at`",
-                    Some("a one-time rule needs `end_at` later than `start_at`".into()),
+                    Some(help.into()),
                 );
                 return None;
             }

@@ -4,8 +4,9 @@
 //! "one of" a set of words with "did you mean", and unknown keys reported.
 
 use crate::diagnostic::{Diagnostic, Source};
-use crate::suggest::did_you_mean;
+use crate::suggest::{by_prefix, closest, did_you_mean};
 use crate::time::duration::parse_duration;
+use crate::time::legacy_zone::city_zone_for;
 use crate::time::{SyntaxError, parse_zone};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
@@ -14,11 +15,13 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// One policy file being read: its text, and the sink for its problems.
+/// One policy file being read: its text, and the sinks for its problems and
+/// its warnings (what loads but is almost certainly not what was meant).
 pub(crate) struct FileCtx<'a> {
     pub text: &'a str,
     source: Source,
     pub diags: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl<'a> FileCtx<'a> {
@@ -27,6 +30,7 @@ impl<'a> FileCtx<'a> {
             text,
             source: Source::new(file, text),
             diags: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -43,6 +47,12 @@ impl<'a> FileCtx<'a> {
     pub fn error(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
         let d = self.source.diagnostic(span.clone(), message, help);
         self.diags.push(d);
+    }
+
+    /// Something that loads but is almost certainly not what was meant.
+    pub fn warn(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
+        let d = self.source.diagnostic(span.clone(), message, help);
+        self.warnings.push(d);
     }
 
     /// A malformed time expression in `key`'s value: "`key`: message".
@@ -222,9 +232,25 @@ pub(crate) fn duration(
 /// Reads an IANA zone name.
 pub(crate) fn zone(ctx: &mut FileCtx<'_>, e: &Entry<'_, '_>) -> Option<Tz> {
     let name = string(ctx, e, "\"Asia/Seoul\"")?;
-    parse_zone(&name)
+    let tz = parse_zone(&name)
         .map_err(|err| ctx.syntax(&e.span(), e.key, err))
-        .ok()
+        .ok()?;
+    if let Some(legacy) = city_zone_for(&name) {
+        let help = match legacy.city {
+            Some(city) => {
+                format!("did you mean `{city}`? name the city whose clocks the rule follows")
+            }
+            None => {
+                "name the city whose clocks the rule follows, such as `America/New_York`".into()
+            }
+        };
+        ctx.warn(
+            &e.span(),
+            format!("`{}`: {}", e.key, legacy.why),
+            Some(help),
+        );
+    }
+    Some(tz)
 }
 
 /// A word that must be one of a few: what the words are called in the
@@ -283,7 +309,12 @@ pub(crate) fn reject_unknown(
         }
         let help = help(e.key).unwrap_or_else(|| {
             let list = format!("keys of {what} are: {}", known.join(", "));
-            did_you_mean(e.key, known.iter().copied(), "", &list)
+            match by_prefix(e.key, known.iter().copied()) {
+                Some(k) if closest(e.key, known.iter().copied()).is_none() => {
+                    format!("did you mean `{k}`?")
+                }
+                _ => did_you_mean(e.key, known.iter().copied(), "", &list),
+            }
         });
         ctx.error(
             &e.key_span,

@@ -1,4 +1,4 @@
-//! The Slack slash command, `POST /v1/slack/command` (SPEC §7): its [`handler`]
+//! The Slack slash command, `POST /v1/slack/command`: its [`handler`]
 //! verifies Slack's signature before anything else, records the request in the
 //! audit log, then answers the command in Block Kit. Signed requests need no
 //! bearer token; unsigned ones are refused with 401 and nothing is evaluated.
