@@ -15,4 +15,4 @@ mod windows;
 pub use decide::{decide, next_allowed};
 pub use error::EvalError;
 pub use model::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict};
-pub use windows::{WindowState, WindowsReport, WindowsSegment, windows};
+pub use windows::{WindowState, WindowsReport, WindowsSegment, join_closed, windows};

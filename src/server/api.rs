@@ -4,6 +4,7 @@
 use super::actions;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::metrics::Exposition;
 use super::state::AppState;
 use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
@@ -93,7 +94,7 @@ pub(super) async fn next(
 
 #[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
-              (status = 200, description = "Open and closed intervals covering [from, to) (SPEC §5)", body = WindowsReport),
+              (status = 200, description = "Open and closed intervals covering [from, to), open ones with their `last_start`; only the open ones with `open=true`", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn windows(
     State(state): State<Arc<AppState>>,
@@ -101,9 +102,13 @@ pub(super) async fn windows(
 ) -> Result<Json<WindowsReport>, ApiError> {
     let Query(text) = query?;
     let policy = state.policy();
-    let q = text.resolve(&policy)?;
+    let q = text.resolve(&policy, state.now())?;
     let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
-    Ok(Json(WindowsReport::from(&report)))
+    let mut json = WindowsReport::from(&report);
+    if q.open {
+        json.retain_open();
+    }
+    Ok(Json(json))
 }
 
 /// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
@@ -117,6 +122,10 @@ pub struct CalendarQuery {
     pub days: Option<String>,
     /// `deploy` (default), `hotfix`, `rollback` or `config`
     pub change: Option<String>,
+    /// `true`: a feed of the open windows (when to deploy, each with its last
+    /// start) instead of the closed stretches
+    #[param(value_type = Option<bool>)]
+    pub open: Option<bool>,
     /// The bearer token, for calendar apps that cannot send an `Authorization`
     /// header (used only when the header is absent)
     #[expect(
@@ -160,16 +169,23 @@ pub(super) async fn calendar(
         from: Some(from.to_rfc3339()),
         to: Some(to.to_rfc3339()),
         change: q.change,
+        open: q.open,
     };
-    let w = text.resolve(&policy)?;
+    let w = text.resolve(&policy, from)?;
     let report = eval::windows(&policy, &w.service, &w.env, w.change, w.from, w.to)?;
     let body = wire::ics::export(
         &report,
+        &policy,
         &wire::ics::ExportOptions {
             service: &w.service,
             env: &w.env,
             stamp: from,
             refresh: Some(chrono::TimeDelta::hours(1)),
+            feed: if w.open {
+                wire::ics::Feed::Open
+            } else {
+                wire::ics::Feed::Closed
+            },
         },
     );
     let filename = format!("shipwindow-{}-{}.ics", w.service, w.env).replace(
@@ -243,12 +259,23 @@ pub struct Health {
 }
 
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus/OpenMetrics text", content_type = "application/openmetrics-text", body = String)))]
-pub(super) async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
-    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    params(("Accept" = Option<String>, Header, description = "`text/plain` for Prometheus text 0.0.4; OpenMetrics otherwise (the higher `q` wins when both are named)")),
+    responses((status = 200, description = "OpenMetrics text, or Prometheus text 0.0.4 when `Accept` prefers `text/plain`",
+        content((String = "application/openmetrics-text"), (String = "text/plain")))))]
+pub(super) async fn render_metrics(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Exposition::negotiate(accept);
+    let (degraded, active, files) = state.gauges();
+    state.metrics.observe(degraded, active, &files);
     (
-        [(header::CONTENT_TYPE, content_type)],
-        state.metrics.render(),
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::VARY, "accept"),
+        ],
+        state.metrics.render(format),
     )
         .into_response()
 }

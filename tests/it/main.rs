@@ -44,3 +44,4 @@ mod strategy_load;
 mod time_range;
 mod url_credentials;
 mod wait;
+mod windows_output;
