@@ -28,6 +28,7 @@ mod market_xkrx;
 mod market_xlon;
 mod market_xnys;
 mod market_xtks;
+mod metrics;
 mod plan;
 mod plan_compare;
 mod policy_files;
