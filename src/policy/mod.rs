@@ -26,7 +26,7 @@ pub use regular_file::MAX_FILE_BYTES;
 pub use rule::{
     ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };
-pub use runtime::{RuntimeFreezeSpec, runtime_rule_name};
+pub use runtime::{RuntimeFreezeSpec, runtime_reason_parts, runtime_rule_name};
 pub use scope::Scope;
 pub use set::{PolicySet, Settings};
 pub use strategy::{
