@@ -14,7 +14,14 @@ use serde::{Deserialize, Serialize};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RequestText {
+    /// The service to deploy (required: optional in the type only so that a
+    /// missing one is answered by its name).
+    #[param(required = true, value_type = String)]
+    #[schema(required = true, value_type = String)]
     pub service: Option<String>,
+    /// The environment to deploy to (required).
+    #[param(required = true, value_type = String)]
+    #[schema(required = true, value_type = String)]
     pub env: Option<String>,
     /// RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the policy's zone; default now.
     pub at: Option<String>,
@@ -221,7 +228,9 @@ fn length(field: &str, text: &str, zero_ok: bool) -> Result<TimeDelta, InputErro
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsText {
+    #[param(required = true, value_type = String)]
     pub service: Option<String>,
+    #[param(required = true, value_type = String)]
     pub env: Option<String>,
     /// RFC 3339, a local `YYYY-MM-DDTHH:MM` in the policy's zone, `now`, or
     /// relative to now (`+2h`, `-1d`, `now+30m`); default now.

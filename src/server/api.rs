@@ -45,8 +45,8 @@ async fn decide(
     Ok(DecisionResponse { decision, zone })
 }
 
-#[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
-    responses((status = 200, description = "The decision (SPEC §4)", body = wire::Decision),
+#[utoipa::path(get, path = "/v1/check", operation_id = "checkQuery", tag = "decisions", security(("bearer" = [])), params(RequestText),
+    responses((status = 200, description = "The decision", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_query(
@@ -63,8 +63,8 @@ pub(super) async fn check_query(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
-    responses((status = 200, description = "The decision (SPEC §4); overrides are audited", body = wire::Decision),
+#[utoipa::path(post, path = "/v1/check", operation_id = "checkBody", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
+    responses((status = 200, description = "The decision; overrides are audited", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
 pub(super) async fn check_body(
@@ -78,7 +78,7 @@ pub(super) async fn check_body(
 
 /// `GET /v1/next`: the §4 object for the request, whose `next_allowed` (or `start`
 /// when allowed) is the answer; overrides play no part.
-#[utoipa::path(get, path = "/v1/next", tag = "decisions", security(("bearer" = [])), params(RequestText),
+#[utoipa::path(get, path = "/v1/next", operation_id = "next", tag = "decisions", security(("bearer" = [])), params(RequestText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = wire::Decision),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
@@ -92,7 +92,7 @@ pub(super) async fn next(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
+#[utoipa::path(get, path = "/v1/windows", operation_id = "windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "Open and closed intervals covering [from, to), open ones with their `last_start`; only the open ones with `open=true`", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
@@ -114,9 +114,12 @@ pub(super) async fn windows(
 /// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
 /// iCalendar file, for calendar apps to subscribe to.
 #[derive(Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
+    #[param(required = true, value_type = String)]
     pub service: Option<String>,
+    #[param(required = true, value_type = String)]
     pub env: Option<String>,
     /// Days from now (default 30, at most 400)
     pub days: Option<String>,
@@ -138,7 +141,7 @@ pub struct CalendarQuery {
 /// The default and the largest `days` of `/v1/calendar.ics`.
 pub const CALENDAR_DAYS: (i64, i64) = (30, 400);
 
-#[utoipa::path(get, path = "/v1/calendar.ics", tag = "decisions", security(("bearer" = [])), params(CalendarQuery),
+#[utoipa::path(get, path = "/v1/calendar.ics", operation_id = "calendar", tag = "decisions", security(("bearer" = [])), params(CalendarQuery),
     responses((status = 200, description = "The closed intervals from now for `days` days, one VEVENT each (iCalendar, UTC times)", content_type = "text/calendar", body = String),
               (status = 400, description = "Malformed input", body = ErrorBody),
               (status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody)))]
@@ -210,7 +213,7 @@ pub(super) async fn calendar(
 
 /// `ok`, or `degraded` (still 200: the server answers, with the last good policy)
 /// with the reload error.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "operations",
     responses((status = 200, description = "`ok`, or `degraded` with the reload error while the last good policy serves", body = Health)))]
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     let (rules, runtime_freezes, policy) = state.summary();
@@ -258,7 +261,7 @@ pub struct Health {
     pub stale: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "operations",
     params(("Accept" = Option<String>, Header, description = "`text/plain` for Prometheus text 0.0.4; OpenMetrics otherwise (the higher `q` wins when both are named)")),
     responses((status = 200, description = "OpenMetrics text, or Prometheus text 0.0.4 when `Accept` prefers `text/plain`",
         content((String = "application/openmetrics-text"), (String = "text/plain")))))]

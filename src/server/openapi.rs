@@ -7,7 +7,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "shipwindow",
-        description = "May we ship this now? Deploy-window decisions over HTTP (SPEC §7)."
+        description = "May we ship this now? Deploy-window decisions over HTTP."
     ),
     paths(
         super::api::check_query,

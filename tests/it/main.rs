@@ -29,6 +29,7 @@ mod market_xlon;
 mod market_xnys;
 mod market_xtks;
 mod metrics;
+mod openapi;
 mod plan;
 mod plan_compare;
 mod policy_files;
