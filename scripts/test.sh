@@ -15,4 +15,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${sudo[@]}" apt-get install -y -qq "${missing[@]}"
 fi
 
+# The OpenAPI test validates /v1/openapi.json with the PyPI package
+# openapi-spec-validator: from pip, else from Debian's packages.
+if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
+  echo "installing openapi-spec-validator for the OpenAPI test" >&2
+  python3 -m pip install --quiet --user openapi-spec-validator 2>/dev/null ||
+    python3 -m pip install --quiet --user --break-system-packages openapi-spec-validator 2>/dev/null ||
+    { if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
+      "${sudo[@]}" apt-get install -y -qq python3-openapi-spec-validator; } ||
+    { echo "error: cannot install openapi-spec-validator; install it (python3 -m pip install openapi-spec-validator) and run again" >&2; exit 2; }
+fi
+
 cargo test "$@" -- --include-ignored

@@ -6,7 +6,7 @@ use crate::eval::{DeployRequest, Override};
 use crate::plan;
 use crate::policy::{ChangeKind, PolicySet, Strategy};
 use crate::time::{SyntaxError, duration::parse_duration, parse_instant};
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A deploy request as text. Field names are the query/JSON names.
@@ -14,7 +14,14 @@ use serde::{Deserialize, Serialize};
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RequestText {
+    /// The service to deploy (required: optional in the type only so that a
+    /// missing one is answered by its name).
+    #[param(required = true, value_type = String)]
+    #[schema(required = true, value_type = String)]
     pub service: Option<String>,
+    /// The environment to deploy to (required).
+    #[param(required = true, value_type = String)]
+    #[schema(required = true, value_type = String)]
     pub env: Option<String>,
     /// RFC 3339, or a local `YYYY-MM-DDTHH:MM` in the policy's zone; default now.
     pub at: Option<String>,
@@ -221,11 +228,21 @@ fn length(field: &str, text: &str, zero_ok: bool) -> Result<TimeDelta, InputErro
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct WindowsText {
+    #[param(required = true, value_type = String)]
     pub service: Option<String>,
+    #[param(required = true, value_type = String)]
     pub env: Option<String>,
+    /// RFC 3339, a local `YYYY-MM-DDTHH:MM` in the policy's zone, `now`, or
+    /// relative to now (`+2h`, `-1d`, `now+30m`); default now.
     pub from: Option<String>,
+    /// As `from`, where `+14d` counts from `from` (`now+14d` from now); default
+    /// seven days after `from`.
     pub to: Option<String>,
     pub change: Option<String>,
+    /// Only the open intervals (`true`), for a list of when to deploy.
+    #[serde(default)]
+    #[param(value_type = Option<bool>)]
+    pub open: Option<bool>,
 }
 
 /// A validated `windows` question.
@@ -236,13 +253,76 @@ pub struct WindowsQuery {
     pub change: ChangeKind,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
+    /// Only the open intervals are wanted.
+    pub open: bool,
 }
 
 /// The longest `windows` range: a year and a bit, so a typo cannot ask for centuries.
 pub const MAX_WINDOWS_SPAN: TimeDelta = TimeDelta::days(400);
 
+/// The `windows` range when `to` is left out: a week from `from`.
+pub const DEFAULT_WINDOWS_SPAN: TimeDelta = TimeDelta::days(7);
+
+/// An instant for `windows`: `now`, `now±D` or `±D` (`D` a duration such as
+/// `14d` or `1h30m`; a bare `±D` counts from `base`), or any time
+/// [`parse_instant`] reads.
+fn range_edge(
+    field: &str,
+    text: &str,
+    tz: chrono_tz::Tz,
+    base: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, InputError> {
+    let lower = text.to_ascii_lowercase();
+    let (anchor, offset) = match lower.strip_prefix("now") {
+        Some(rest) => (now, rest),
+        None if lower.starts_with(['+', '-']) => (base, lower.as_str()),
+        None => {
+            return parse_instant(text, tz).map_err(|e| InputError::syntax(field, e));
+        }
+    };
+    let relative = |sign: i32, d: &str| {
+        parse_duration(d)
+            .map(|d| if sign < 0 { -d } else { d })
+            .map_err(|e| InputError::syntax(field, e))
+    };
+    let delta = match offset {
+        "" => TimeDelta::zero(),
+        _ => match offset.split_at(1) {
+            ("+", d) => relative(1, d)?,
+            ("-", d) => relative(-1, d)?,
+            _ => {
+                return Err(InputError::new(
+                    field,
+                    format!(
+                        "`{text}` is not a time (write `now`, `now+2h`, `+14d`, RFC 3339 or a local `2026-11-27T17:30`)"
+                    ),
+                ));
+            }
+        },
+    };
+    anchor
+        .checked_add_signed(delta)
+        .filter(|t| {
+            let first = *crate::time::SUPPORTED_YEARS.start();
+            t.year() >= first && *t < crate::time::supported_end(tz)
+        })
+        .ok_or_else(|| {
+            InputError::new(
+                field,
+                format!("`{text}` is outside the years shipwindow reasons about"),
+            )
+        })
+}
+
 impl WindowsText {
-    pub fn resolve(&self, policy: &PolicySet) -> Result<WindowsQuery, InputError> {
+    /// The validated question; `now` stands in for a missing `from` and anchors
+    /// the relative forms.
+    pub fn resolve(
+        &self,
+        policy: &PolicySet,
+        now: DateTime<Utc>,
+    ) -> Result<WindowsQuery, InputError> {
         for (field, value) in [
             ("service", &self.service),
             ("env", &self.env),
@@ -257,12 +337,22 @@ impl WindowsText {
             Some(s) if !s.is_empty() => Ok(s.to_string()),
             _ => Err(InputError::new(field, "is required")),
         };
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
         let service = text("service", &self.service)?;
         let env = text("env", &self.env)?;
-        let from = parse_instant(&text("from", &self.from)?, tz)
-            .map_err(|e| InputError::syntax("from", e))?;
-        let to =
-            parse_instant(&text("to", &self.to)?, tz).map_err(|e| InputError::syntax("to", e))?;
+        let from = match given(&self.from) {
+            Some(t) => range_edge("from", &t, tz, now, now)?,
+            None => now,
+        };
+        let to = match given(&self.to) {
+            Some(t) => range_edge("to", &t, tz, from, now)?,
+            None => from + DEFAULT_WINDOWS_SPAN,
+        };
         if to <= from {
             return Err(InputError::new("to", "is not after `from`"));
         }
@@ -288,6 +378,7 @@ impl WindowsText {
             change,
             from,
             to,
+            open: self.open.unwrap_or(false),
         })
     }
 }

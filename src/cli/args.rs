@@ -123,12 +123,19 @@ pub(super) struct WindowsArgs {
     pub(super) service: String,
     #[arg(long)]
     pub(super) env: String,
-    #[arg(long)]
-    pub(super) from: String,
-    #[arg(long)]
-    pub(super) to: String,
+    /// Start: RFC 3339, local YYYY-MM-DDTHH:MM in the policy's zone, `now`, or
+    /// relative to now (`-2h`, `now+1d`) (default: now)
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) from: Option<String>,
+    /// End: as --from, where `+14d` counts from --from (default: --from + 7d)
+    #[arg(long, allow_hyphen_values = true)]
+    pub(super) to: Option<String>,
     #[arg(long, default_value = "deploy")]
     pub(super) change: String,
+    /// Only the open windows (with --format ics: a feed of the open windows
+    /// instead of the closed stretches)
+    #[arg(long)]
+    pub(super) open: bool,
     /// human, json, or ics (an iCalendar file of the closed stretches, for
     /// calendar apps)
     #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]

@@ -89,29 +89,45 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             let text = WindowsText {
                 service: Some(args.service.clone()),
                 env: Some(args.env.clone()),
-                from: Some(args.from.clone()),
-                to: Some(args.to.clone()),
+                from: args.from.clone(),
+                to: args.to.clone(),
                 change: Some(args.change.clone()),
+                open: Some(args.open),
             };
             let q = text
-                .resolve(&policy)
+                .resolve(&policy, now)
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
             let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
-                WindowsOutput::Json => outln!("{}", to_json(&wire::WindowsReport::from(&report))),
+                WindowsOutput::Json => {
+                    let mut json = wire::WindowsReport::from(&report);
+                    if q.open {
+                        json.retain_open();
+                    }
+                    outln!("{}", to_json(&json))
+                }
                 WindowsOutput::Human => {
-                    out!("{}", human::windows(&args.service, &args.env, &report));
+                    out!(
+                        "{}",
+                        human::windows(&args.service, &args.env, &report, q.open)
+                    );
                     out!("{}", human::stale(&policy));
                 }
                 WindowsOutput::Ics => out!(
                     "{}",
                     wire::ics::export(
                         &report,
+                        &policy,
                         &wire::ics::ExportOptions {
                             service: &q.service,
                             env: &q.env,
                             stamp: now,
                             refresh: None,
+                            feed: if q.open {
+                                wire::ics::Feed::Open
+                            } else {
+                                wire::ics::Feed::Closed
+                            },
                         },
                     )
                 ),

@@ -1,7 +1,7 @@
 //! Output for people reading a terminal or a CI log: short, with reasons, ends and
 //! the next allowed time in the policy's zone.
 
-use crate::eval::{Decision, Verdict, WindowState, WindowsReport};
+use crate::eval::{Decision, Verdict, WindowState, WindowsReport, join_closed};
 use crate::text::escape;
 use crate::time::duration::{format_duration, format_until};
 use chrono::DateTime;
@@ -144,7 +144,10 @@ fn horizon_text(horizon: Option<chrono::TimeDelta>) -> String {
     }
 }
 
-pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
+/// The timeline for people: adjacent closed pieces joined into one row that
+/// names all their rules (the JSON keeps them apart), each open row with the
+/// last start that still fits; only the open rows when `open_only`.
+pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport, open_only: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -154,7 +157,13 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
         when(&r.from),
         when(&r.to)
     );
-    for s in &r.intervals {
+    let rows = join_closed(&r.intervals);
+    let rows = rows
+        .iter()
+        .filter(|s| !open_only || s.state == WindowState::Open);
+    let mut shown = 0;
+    for s in rows {
+        shown += 1;
         let state = match s.state {
             WindowState::Open => "open  ",
             WindowState::Closed => "closed",
@@ -168,15 +177,30 @@ pub(crate) fn windows(service: &str, env: &str, r: &WindowsReport) -> String {
             out,
             "  {state}  {} to {}  {:>12}{rules}",
             // The zone abbreviation tells the two passes of a DST fold apart.
-            s.start.format("%a %m-%d %H:%M %Z"),
-            s.end.format("%a %m-%d %H:%M %Z"),
+            short(&s.start),
+            short(&s.end),
             format_duration(s.end - s.start)
         );
+        if s.state == WindowState::Open {
+            let last = match &s.last_start {
+                Some(t) => format!("last start {} (deploy and monitoring still fit)", short(t)),
+                None => "last start: none (deploy and monitoring do not fit)".to_string(),
+            };
+            let _ = writeln!(out, "          {last}");
+        }
         for note in &s.notes {
             let _ = writeln!(out, "          {}", escape(note));
         }
     }
+    if open_only && shown == 0 {
+        let _ = writeln!(out, "  no open windows in this range");
+    }
     out
+}
+
+/// `Mon 12-07 22:00 KST`.
+fn short(t: &DateTime<Tz>) -> String {
+    t.format("%a %m-%d %H:%M %Z").to_string()
 }
 
 /// A warning for each calendar feed running on an old copy (for `windows`,

@@ -21,4 +21,4 @@ pub use error::EvalError;
 pub use explain::{NothingFits, nothing_fits};
 pub use model::{Blocker, BlockerKind, Decision, DeployRequest, Override, Verdict};
 pub use refusal::override_refusals;
-pub use windows::{MAX_PIECES, WindowState, WindowsReport, WindowsSegment, windows};
+pub use windows::{MAX_PIECES, WindowState, WindowsReport, WindowsSegment, join_closed, windows};

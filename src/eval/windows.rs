@@ -1,6 +1,10 @@
-//! The open/closed timeline of a service and environment over a range (`windows`): consecutive, non-overlapping pieces that cover the range.
+//! The open/closed timeline of a service and environment over a range
+//! (`windows`): consecutive, non-overlapping pieces that cover the range, each
+//! open piece with the last start that still fits a deploy and its monitoring.
 
+use super::decide::decide;
 use super::error::EvalError;
+use super::model::DeployRequest;
 use super::search::Blocking;
 use crate::calendar::{Interval, contains_instant, merge};
 use crate::policy::{ChangeKind, PolicySet, RuleKind, RuleSource};
@@ -26,6 +30,13 @@ pub struct WindowsSegment {
     /// market rule ("krx: XKRX session 09:00–15:30 KST") and the events behind
     /// each blocking calendar rule ("sales: Black Friday sale").
     pub notes: Vec<String>,
+    /// Open pieces only: the latest start `t` in the open stretch this piece
+    /// belongs to (adjacent open pieces joined, followed past the range's end)
+    /// such that the whole of `[t, t + deploy + monitoring)` is allowed, with the
+    /// policy's default lengths. `None` when no start in the stretch fits, or
+    /// when it cannot be known (the stretch runs past the horizon or a
+    /// calendar's data).
+    pub last_start: Option<DateTime<Tz>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,6 +125,7 @@ pub fn windows(
                 state,
                 rules: names,
                 notes: Vec::new(),
+                last_start: None,
             }),
         }
     }
@@ -130,9 +142,102 @@ pub fn windows(
             .map(|r| format!("{}: {}", r.name, r.reason_near(piece)))
             .collect();
     }
+    let mut i = 0;
+    while i < out.len() {
+        let run = out[i..]
+            .iter()
+            .take_while(|s| s.state == WindowState::Open)
+            .count();
+        if run == 0 {
+            i += 1;
+            continue;
+        }
+        let stretch = Interval::new(
+            out[i].start.with_timezone(&Utc),
+            out[i + run - 1].end.with_timezone(&Utc),
+        );
+        let runs_past = i + run == out.len();
+        let last = last_start(policy, (service, env, change), stretch, runs_past)
+            .map(|t| t.with_timezone(&tz));
+        for seg in &mut out[i..i + run] {
+            seg.last_start = last;
+        }
+        i += run;
+    }
     Ok(WindowsReport {
         from: from.with_timezone(&tz),
         to: to.with_timezone(&tz),
         intervals: out,
     })
+}
+
+/// The pieces with each run of adjacent closed ones joined: the rules of all
+/// of them in the order they first appear, their notes without repeats.
+pub fn join_closed(pieces: &[WindowsSegment]) -> Vec<WindowsSegment> {
+    let mut out: Vec<WindowsSegment> = Vec::new();
+    for piece in pieces {
+        match out.last_mut() {
+            Some(last)
+                if last.state == WindowState::Closed
+                    && piece.state == WindowState::Closed
+                    && last.end == piece.start =>
+            {
+                last.end = piece.end;
+                for rule in &piece.rules {
+                    if !last.rules.contains(rule) {
+                        last.rules.push(rule.clone());
+                    }
+                }
+                for note in &piece.notes {
+                    if !last.notes.contains(note) {
+                        last.notes.push(note.clone());
+                    }
+                }
+            }
+            _ => out.push(piece.clone()),
+        }
+    }
+    out
+}
+
+/// The latest start whose deploy and monitoring (the policy's default lengths)
+/// are allowed, among the starts of the open `stretch` (adjacent open pieces of
+/// the report joined). When a closed piece of the report follows the stretch,
+/// the answer is its end less the deploy and monitoring: every instant of the
+/// stretch is open and the one after it is not, exactly what `check` asks of a
+/// deploy's guarded interval. When the stretch runs to the report's end, it may
+/// go on past it: the decision itself is asked (the first start in the stretch
+/// that fits, then the end of the clear stretch from there, `free_until`), once
+/// per report. `None` when nothing in the stretch fits, or when the decision
+/// cannot say (a calendar's data or the horizon ends first): never a start that
+/// might not fit.
+fn last_start(
+    policy: &PolicySet,
+    (service, env, change): (&str, &str, ChangeKind),
+    stretch: Interval,
+    runs_past: bool,
+) -> Option<DateTime<Utc>> {
+    let settings = &policy.settings;
+    let length = settings.deploy_duration.checked_add(&settings.monitoring)?;
+    if !runs_past {
+        let last = stretch.end.checked_sub_signed(length)?;
+        return (last >= stretch.start).then_some(last);
+    }
+    let request = |at: DateTime<Utc>| {
+        let mut req = DeployRequest::new(service, env, at);
+        req.change = change;
+        req
+    };
+    let first = decide(policy, &request(stretch.start)).ok()?;
+    let first = if first.allowed {
+        first
+    } else {
+        let at = first.next_allowed?.with_timezone(&Utc);
+        if at >= stretch.end {
+            return None;
+        }
+        decide(policy, &request(at)).ok()?
+    };
+    let clear_end = first.free_until?.with_timezone(&Utc);
+    Some(clear_end - (first.monitoring_end - first.start))
 }

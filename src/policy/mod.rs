@@ -31,7 +31,7 @@ pub(crate) use regular_file::read_regular;
 pub use rule::{
     ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };
-pub use runtime::{RuntimeFreezeSpec, runtime_rule_name};
+pub use runtime::{RuntimeFreezeSpec, runtime_reason_parts, runtime_rule_name};
 pub use scope::Scope;
 pub use set::{MAX_HORIZON, MAX_LENGTH, PolicySet, Settings};
 pub use strategy::{

@@ -27,6 +27,19 @@ pub struct RuntimeFreezeSpec<'a> {
     pub created_by: &'a str,
 }
 
+/// What a runtime freeze's rule reason says between the freeze's own reason and
+/// who made it: `INC-42 (runtime freeze by slack:U123 (ann))`.
+const RUNTIME_BY: &str = " (runtime freeze by ";
+
+/// A runtime freeze's rule reason split back into the freeze's reason and who
+/// made it, for front doors that show the maker their own way (Slack, as a
+/// mention). `None` for any other reason.
+pub fn runtime_reason_parts(reason: &str) -> Option<(&str, &str)> {
+    let (own, by) = reason.rsplit_once(RUNTIME_BY)?;
+    let by = by.strip_suffix(')')?;
+    Some((own, by))
+}
+
 impl RuntimeFreezeSpec<'_> {
     /// The freeze as a rule. Rollbacks stay allowed (getting back to the last good
     /// version is what an incident needs) and nothing overrides it: whoever may
@@ -40,10 +53,7 @@ impl RuntimeFreezeSpec<'_> {
             name: runtime_rule_name(self.id),
             origin: RuleOrigin::Runtime(self.id.to_string()),
             kind: RuleKind::Freeze,
-            reason: Some(format!(
-                "{} (runtime freeze by {})",
-                self.reason, self.created_by
-            )),
+            reason: Some(format!("{}{RUNTIME_BY}{})", self.reason, self.created_by)),
             services,
             envs,
             exempt: vec![ChangeKind::Rollback],
@@ -88,6 +98,23 @@ mod tests {
             reason: "INC-1",
             created_by: "alice",
         }
+    }
+
+    #[test]
+    fn a_runtime_reason_splits_back_into_the_reason_and_its_maker() {
+        let mut s = spec("7", &[]);
+        s.reason = "INC-1 (runtime freeze by mallory)";
+        s.created_by = "slack:U2CERLKJA (roadrunner)";
+        let rule = s.rule(Tz::UTC).unwrap();
+        let reason = rule.reason.unwrap();
+        assert_eq!(
+            runtime_reason_parts(&reason),
+            Some((
+                "INC-1 (runtime freeze by mallory)",
+                "slack:U2CERLKJA (roadrunner)"
+            ))
+        );
+        assert_eq!(runtime_reason_parts("Nobody is around"), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use super::actions;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::metrics::Exposition;
 use super::state::AppState;
 use crate::eval::{self, Decision};
 use crate::input::{RequestText, WindowsText};
@@ -69,7 +70,7 @@ fn refusals(state: &AppState, text: &RequestText, decision: &Decision) -> Vec<St
     eval::override_refusals(&policy, &decision.blocked_by, &o)
 }
 
-#[utoipa::path(get, path = "/v1/check", tag = "decisions", security(("bearer" = [])), params(RequestText),
+#[utoipa::path(get, path = "/v1/check", operation_id = "checkQuery", tag = "decisions", security(("bearer" = [])), params(RequestText),
     responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
@@ -87,7 +88,7 @@ pub(super) async fn check_query(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(post, path = "/v1/check", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
+#[utoipa::path(post, path = "/v1/check", operation_id = "checkBody", tag = "decisions", security(("bearer" = [])), request_body = RequestText,
     responses((status = 200, description = "The decision: verdict, blocking rules, next allowed start; overrides are audited", body = wire::Decision),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody),
               (status = 401, description = "A bearer token is required", body = ErrorBody)))]
@@ -102,7 +103,7 @@ pub(super) async fn check_body(
 
 /// `GET /v1/next`: the §4 object for the request, whose `next_allowed` (or `start`
 /// when allowed) is the answer; overrides play no part.
-#[utoipa::path(get, path = "/v1/next", tag = "decisions", security(("bearer" = [])), params(RequestText),
+#[utoipa::path(get, path = "/v1/next", operation_id = "next", tag = "decisions", security(("bearer" = [])), params(RequestText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "The decision; `next_allowed` (or `start` when allowed) is the answer", body = wire::Decision),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
@@ -116,20 +117,25 @@ pub(super) async fn next(
     decide(&state, &text, &caller).await
 }
 
-#[utoipa::path(get, path = "/v1/windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
+#[utoipa::path(get, path = "/v1/windows", operation_id = "windows", tag = "decisions", security(("bearer" = [])), params(WindowsText),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
-              (status = 200, description = "Open and closed intervals covering [from, to)", body = WindowsReport),
+              (status = 200, description = "Open and closed intervals covering [from, to), open ones with their `last_start`; only the open ones with `open=true`", body = WindowsReport),
               (status = 400, description = "Malformed input", body = ErrorBody)))]
 pub(super) async fn windows(
     State(state): State<Arc<AppState>>,
     query: Result<Query<WindowsText>, QueryRejection>,
 ) -> Result<Json<WindowsReport>, ApiError> {
     let Query(text) = query?;
+    let now = state.now();
     let report = state
         .evaluate(state.policy(), move |policy| {
-            let q = text.resolve(policy)?;
+            let q = text.resolve(policy, now)?;
             let report = eval::windows(policy, &q.service, &q.env, q.change, q.from, q.to)?;
-            Ok(WindowsReport::from(&report))
+            let mut json = WindowsReport::from(&report);
+            if q.open {
+                json.retain_open();
+            }
+            Ok(json)
         })
         .await?;
     Ok(Json(report))
@@ -138,14 +144,21 @@ pub(super) async fn windows(
 /// `GET /v1/calendar.ics`: the closed stretches of the next `days` as an
 /// iCalendar file, for calendar apps to subscribe to.
 #[derive(Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarQuery {
+    #[param(required = true, value_type = String)]
     pub service: Option<String>,
+    #[param(required = true, value_type = String)]
     pub env: Option<String>,
     /// Days from now (default 30, at most 400)
     pub days: Option<String>,
     /// `deploy` (default), `hotfix`, `rollback` or `config`
     pub change: Option<String>,
+    /// `true`: a feed of the open windows (when to deploy, each with its last
+    /// start) instead of the closed stretches
+    #[param(value_type = Option<bool>)]
+    pub open: Option<bool>,
     /// The bearer token, for calendar apps that cannot send an `Authorization`
     /// header (used only when the header is absent)
     #[expect(
@@ -158,7 +171,7 @@ pub struct CalendarQuery {
 /// The default and the largest `days` of `/v1/calendar.ics`.
 pub const CALENDAR_DAYS: (i64, i64) = (30, 400);
 
-#[utoipa::path(get, path = "/v1/calendar.ics", tag = "decisions", security(("bearer" = [])), params(CalendarQuery),
+#[utoipa::path(get, path = "/v1/calendar.ics", operation_id = "calendar", tag = "decisions", security(("bearer" = [])), params(CalendarQuery),
     responses((status = 200, description = "The closed intervals from now for `days` days, one VEVENT each (iCalendar, UTC times)", content_type = "text/calendar", body = String),
               (status = 400, description = "Malformed input", body = ErrorBody),
               (status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody)))]
@@ -188,18 +201,25 @@ pub(super) async fn calendar(
         from: Some(from.to_rfc3339()),
         to: Some(to.to_rfc3339()),
         change: q.change,
+        open: q.open,
     };
     let (w, body) = state
         .evaluate(state.policy(), move |policy| {
-            let w = text.resolve(policy)?;
+            let w = text.resolve(policy, from)?;
             let report = eval::windows(policy, &w.service, &w.env, w.change, w.from, w.to)?;
             let body = wire::ics::export(
                 &report,
+                policy,
                 &wire::ics::ExportOptions {
                     service: &w.service,
                     env: &w.env,
                     stamp: from,
                     refresh: Some(chrono::TimeDelta::hours(1)),
+                    feed: if w.open {
+                        wire::ics::Feed::Open
+                    } else {
+                        wire::ics::Feed::Closed
+                    },
                 },
             );
             Ok((w, body))
@@ -227,7 +247,7 @@ pub(super) async fn calendar(
 
 /// `ok`, or `degraded` (still 200: the server answers, with the last good policy
 /// and TLS pair) with the reload error.
-#[utoipa::path(get, path = "/healthz", tag = "operations",
+#[utoipa::path(get, path = "/healthz", operation_id = "healthz", tag = "operations",
     responses((status = 200, description = "`ok`, or `degraded` with the reload error while the last good policy serves", body = Health)))]
 pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     let (rules, runtime_freezes, policy) = state.summary();
@@ -281,13 +301,24 @@ pub struct Health {
     pub stale: Vec<String>,
 }
 
-#[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus/OpenMetrics text", content_type = "application/openmetrics-text", body = String)))]
-pub(super) async fn render_metrics(State(state): State<Arc<AppState>>) -> Response {
-    let content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "operations",
+    params(("Accept" = Option<String>, Header, description = "`text/plain` for Prometheus text 0.0.4; OpenMetrics otherwise (the higher `q` wins when both are named)")),
+    responses((status = 200, description = "OpenMetrics text, or Prometheus text 0.0.4 when `Accept` prefers `text/plain`",
+        content((String = "application/openmetrics-text"), (String = "text/plain")))))]
+pub(super) async fn render_metrics(
+    State(state): State<Arc<AppState>>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    let format = Exposition::negotiate(accept);
+    let (degraded, active, files) = state.gauges();
+    state.metrics.observe(degraded, active, &files);
     (
-        [(header::CONTENT_TYPE, content_type)],
-        state.metrics.render(),
+        [
+            (header::CONTENT_TYPE, format.content_type()),
+            (header::VARY, "accept"),
+        ],
+        state.metrics.render(format),
     )
         .into_response()
 }

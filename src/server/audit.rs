@@ -30,7 +30,7 @@ pub struct AuditList {
     pub entries: Vec<AuditEntry>,
 }
 
-#[utoipa::path(get, path = "/v1/audit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
+#[utoipa::path(get, path = "/v1/audit", operation_id = "listAudit", tag = "audit", security(("bearer" = [])), params(AuditQuery),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "Audit entries, oldest first", body = AuditList),
               (status = 400, description = "Malformed input", body = ErrorBody)))]

@@ -85,7 +85,7 @@ pub(super) fn actor(by: Option<&str>, caller: &Caller) -> String {
     }
 }
 
-#[utoipa::path(post, path = "/v1/freezes", tag = "runtime freezes", security(("bearer" = [])), request_body = FreezeRequest,
+#[utoipa::path(post, path = "/v1/freezes", operation_id = "createFreeze", tag = "runtime freezes", security(("bearer" = [])), request_body = FreezeRequest,
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 201, description = "The freeze, in force at once", body = FreezeView),
               (status = 400, description = "Malformed input, naming the field", body = ErrorBody)))]
@@ -125,7 +125,7 @@ pub(super) async fn create(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/freezes", tag = "runtime freezes", security(("bearer" = [])),
+#[utoipa::path(get, path = "/v1/freezes", operation_id = "listFreezes", tag = "runtime freezes", security(("bearer" = [])),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "Freezes not lifted or expired", body = FreezeList)))]
 pub(super) async fn list(State(state): State<Arc<AppState>>) -> Result<Json<FreezeList>, ApiError> {
@@ -143,7 +143,7 @@ pub struct FreezeList {
 }
 
 /// `DELETE /v1/freezes/{id}?by=NAME`.
-#[utoipa::path(delete, path = "/v1/freezes/{id}", tag = "runtime freezes", security(("bearer" = [])),
+#[utoipa::path(delete, path = "/v1/freezes/{id}", operation_id = "liftFreeze", tag = "runtime freezes", security(("bearer" = [])),
     params(("id" = String, Path, description = "The freeze's id"), LiftQuery),
     responses((status = 401, description = "A bearer token is required (when tokens are configured)", body = ErrorBody),
               (status = 200, description = "The lifted freeze", body = FreezeView),

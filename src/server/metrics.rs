@@ -1,14 +1,19 @@
-//! Prometheus metrics for `GET /metrics` (OpenMetrics text): decisions by verdict
-//! and by blocking rule, API latency, policy reloads and audit-log writes. Every
-//! label comes from a fixed list or from the policy files' rule names, never from
-//! a caller (a service, an env, a path) or a runtime freeze's id, so the number of
-//! series stays bounded however many requests and freezes come.
+//! Prometheus metrics for `GET /metrics`: decisions by verdict and by blocking
+//! rule, API latency, policy reloads and audit-log writes, and gauges for a
+//! degraded server and the runtime freezes in force. Every label comes from a
+//! fixed list or from the policy files' rule names, never from a caller (a
+//! service, an env, a path) or a runtime freeze's id, so the number of series
+//! stays bounded however many requests and freezes come. Counters whose label
+//! values are known start at zero, so `increase()` sees their first event.
+//! Written as OpenMetrics text, or as Prometheus text 0.0.4 for a scraper that
+//! asks for it.
 
 use crate::eval::Decision;
 use crate::policy::PolicySet;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
@@ -33,6 +38,55 @@ pub struct Metrics {
     latency: Histogram,
     reloads: Family<Labels, Counter>,
     audit_writes: Family<Labels, Counter>,
+    degraded: Gauge,
+    runtime_freezes_active: Gauge,
+}
+
+/// The two text formats `/metrics` speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposition {
+    /// `application/openmetrics-text; version=1.0.0`.
+    OpenMetrics,
+    /// `text/plain; version=0.0.4`, the classic Prometheus format.
+    Prometheus,
+}
+
+impl Exposition {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            Exposition::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+        }
+    }
+
+    /// The format an `Accept` header prefers: the one with the higher quality
+    /// (`q`) among those it names; OpenMetrics when it names neither, names both
+    /// alike, or is absent (what this server has always answered).
+    pub fn negotiate(accept: Option<&str>) -> Exposition {
+        let Some(accept) = accept else {
+            return Exposition::OpenMetrics;
+        };
+        let (mut open, mut plain) = (None::<f32>, None::<f32>);
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let slot = match media.as_str() {
+                "application/openmetrics-text" => &mut open,
+                "text/plain" => &mut plain,
+                _ => continue,
+            };
+            *slot = Some(slot.map_or(q, |old| old.max(q)));
+        }
+        match (open, plain) {
+            (None, Some(p)) if p > 0.0 => Exposition::Prometheus,
+            (Some(o), Some(p)) if p > o => Exposition::Prometheus,
+            _ => Exposition::OpenMetrics,
+        }
+    }
 }
 
 impl Default for Metrics {
@@ -65,6 +119,28 @@ impl Default for Metrics {
             "Audit log entries written, by outcome",
             audit_writes.clone(),
         );
+        let degraded = Gauge::default();
+        registry.register(
+            "degraded",
+            "1 while the last policy reload or state database write failed, else 0",
+            degraded.clone(),
+        );
+        let runtime_freezes_active = Gauge::default();
+        registry.register(
+            "runtime_freezes_active",
+            "Runtime freezes in force now",
+            runtime_freezes_active.clone(),
+        );
+        for outcome in ["ok", "failed"] {
+            let labels = vec![("outcome", outcome.to_string())];
+            // Created at zero; the guard is only a view of the series.
+            drop(reloads.get_or_create(&labels));
+            drop(audit_writes.get_or_create(&labels));
+        }
+        drop(blocked.get_or_create(&vec![
+            ("rule", RUNTIME_RULE_LABEL.to_string()),
+            ("kind", "freeze".to_string()),
+        ]));
         let verdicts = ["allow", "override", "deny"].map(|v| {
             decisions
                 .get_or_create(&vec![("verdict", v.to_string())])
@@ -77,6 +153,8 @@ impl Default for Metrics {
             latency,
             reloads,
             audit_writes,
+            degraded,
+            runtime_freezes_active,
         }
     }
 }
@@ -121,12 +199,62 @@ impl Metrics {
             .inc();
     }
 
-    /// The OpenMetrics text exposition.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        match encode(&mut out, &self.registry) {
-            Ok(()) => out,
-            Err(_) => "# EOF\n".into(),
+    /// Sets the gauges and starts the blocking counters of the policy files'
+    /// rules at zero (a reload may bring new ones; their number is the files').
+    pub fn observe(&self, degraded: bool, runtime_freezes_active: usize, files: &PolicySet) {
+        self.degraded.set(i64::from(degraded));
+        self.runtime_freezes_active
+            .set(i64::try_from(runtime_freezes_active).unwrap_or(i64::MAX));
+        for rule in files.rules.iter().filter(|r| !r.origin.is_runtime()) {
+            let kind = match rule.kind {
+                crate::policy::RuleKind::Window => "window",
+                crate::policy::RuleKind::Freeze => "freeze",
+                crate::policy::RuleKind::Market => "market",
+            };
+            let labels = vec![("rule", rule.name.clone()), ("kind", kind.to_string())];
+            drop(self.blocked.get_or_create(&labels));
         }
     }
+
+    /// The text exposition in `format`.
+    pub fn render(&self, format: Exposition) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out = "# EOF\n".into();
+        }
+        match format {
+            Exposition::OpenMetrics => out,
+            Exposition::Prometheus => to_prometheus_text(&out),
+        }
+    }
+}
+
+/// OpenMetrics text as Prometheus text 0.0.4: a counter's `HELP` and `TYPE`
+/// name its samples' `_total` name, and the lines 0.0.4 does not have (`UNIT`,
+/// `# EOF`) are left out. Samples are written alike in both.
+fn to_prometheus_text(openmetrics: &str) -> String {
+    let counters: Vec<&str> = openmetrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(openmetrics.len());
+    for line in openmetrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        let renamed = ["# HELP ", "# TYPE "].iter().find_map(|head| {
+            let rest = line.strip_prefix(head)?;
+            let (name, tail) = rest.split_once(' ')?;
+            counters
+                .contains(&name)
+                .then(|| format!("{head}{name}_total {tail}"))
+        });
+        match renamed {
+            Some(line) => out.push_str(&line),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
+    out
 }

@@ -56,6 +56,16 @@ pub(super) fn unexpired_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
         .count()
 }
 
+/// The runtime freezes in force at `now` (started and not yet ended).
+pub(super) fn active_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
+    policy
+        .runtime_rules()
+        .filter(|r| {
+            matches!(&r.source, RuleSource::Spec(TimeSpec::Once { start, end }) if *start <= now && now < *end)
+        })
+        .count()
+}
+
 /// `files` with the runtime rules of `previous` (when the store cannot be read).
 pub(super) fn carry_over(files: &PolicySet, previous: &PolicySet) -> PolicySet {
     files.with_runtime_rules(previous.runtime_rules().cloned())

@@ -197,6 +197,16 @@ impl AppState {
         )
     }
 
+    /// For the metrics' gauges: whether the server is degraded (the last reload
+    /// or the last store write failed), the runtime freezes in force now, and
+    /// the rules of the policy files (whose counters start at zero).
+    pub(super) fn gauges(&self) -> (bool, usize, Arc<PolicySet>) {
+        let degraded = self.reload_error().is_some() || self.write_error().is_some();
+        let served = self.served_guard();
+        let active = served::active_rules(&served.effective, self.now());
+        (degraded, active, Arc::clone(&served.files))
+    }
+
     /// The policy files' calendar feeds that run on an older copy because their
     /// last refresh failed: `"rule: fetched …, refresh failed: …"`.
     pub fn stale_feeds(&self) -> Vec<String> {

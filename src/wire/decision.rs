@@ -64,11 +64,13 @@ pub struct Decision {
     #[schema(value_type = String, format = DateTime)]
     pub monitoring_end: DateTime<FixedOffset>,
     pub blocked_by: Vec<Blocker>,
+    /// Always present; `null` when allowed or when nothing opens in time.
     #[serde(with = "opt_rfc3339", default)]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub next_allowed: Option<DateTime<FixedOffset>>,
+    /// Always present; `null` unless allowed with the clear stretch's end known.
     #[serde(with = "opt_rfc3339", default)]
-    #[schema(value_type = Option<String>, format = DateTime)]
+    #[schema(value_type = Option<String>, format = DateTime, required = true)]
     pub free_until: Option<DateTime<FixedOffset>>,
     pub policy: String,
     /// Calendar feeds of applicable rules that are running on an older copy

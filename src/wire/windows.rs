@@ -1,7 +1,7 @@
 //! The `windows` report as JSON: what `windows --format json` prints
 //! and `/v1/windows` answers.
 
-use super::rfc3339;
+use super::{opt_rfc3339, rfc3339};
 use crate::eval;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
@@ -26,6 +26,13 @@ pub struct WindowsSegment {
     /// Closed: the deny rules containing it, plus the applicable windows when none
     /// covers it. Open: the windows containing it. Policy order.
     pub rules: Vec<String>,
+    /// Open intervals only: the latest start whose deploy and monitoring (the
+    /// policy's default lengths) still fit in the open stretch this interval
+    /// belongs to (followed past `to`). Absent when no start fits, or when the
+    /// stretch runs past the search horizon or a calendar's data.
+    #[serde(with = "opt_rfc3339", default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_start: Option<DateTime<FixedOffset>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -37,6 +44,13 @@ pub struct WindowsReport {
     #[schema(value_type = String, format = DateTime)]
     pub to: DateTime<FixedOffset>,
     pub intervals: Vec<WindowsSegment>,
+}
+
+impl WindowsReport {
+    /// Keeps the open intervals only (`windows --open`, `/v1/windows?open=true`).
+    pub fn retain_open(&mut self) {
+        self.intervals.retain(|i| i.state == WindowState::Open);
+    }
 }
 
 /// The report without its notes for people, which are not part of the JSON.
@@ -56,6 +70,7 @@ impl From<&eval::WindowsReport> for WindowsReport {
                         eval::WindowState::Closed => WindowState::Closed,
                     },
                     rules: s.rules.clone(),
+                    last_start: s.last_start.map(|t| t.fixed_offset()),
                 })
                 .collect(),
         }
@@ -83,6 +98,7 @@ mod tests {
                 state: eval::WindowState::Closed,
                 rules: vec!["weekend".into()],
                 notes: vec!["weekend: Saturday".into()],
+                last_start: None,
             }],
         };
         let json = serde_json::to_string(&WindowsReport::from(&report)).unwrap();

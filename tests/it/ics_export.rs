@@ -17,11 +17,11 @@ use http_body_util::BodyExt;
 use icalendar::{CalendarComponent, CalendarDateTime, Component, DatePerhapsTime};
 use ics_common::*;
 use shipwindow::calendar::{Interval, merge};
-use shipwindow::eval::{WindowState, WindowsReport};
+use shipwindow::eval::{WindowState, WindowsReport, join_closed};
 use shipwindow::policy::{ChangeKind, PolicySet};
 use shipwindow::server::{AppState, Tokens, app};
 use shipwindow::store::Store;
-use shipwindow::wire::ics::{ExportOptions, export};
+use shipwindow::wire::ics::{ExportOptions, Feed};
 use std::path::Path;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -34,9 +34,9 @@ fn report(policy: &PolicySet, service: &str, from: &str, to: &str) -> WindowsRep
     shipwindow::windows(policy, service, "prod", ChangeKind::Deploy, t(from), t(to)).unwrap()
 }
 
+/// The closed stretches, adjacent closed pieces joined as the export joins them.
 fn closed(report: &WindowsReport) -> Vec<(DateTime<Utc>, DateTime<Utc>, Vec<String>)> {
-    report
-        .intervals
+    join_closed(&report.intervals)
         .iter()
         .filter(|s| s.state == WindowState::Closed)
         .map(|s| {
@@ -87,7 +87,13 @@ fn opts<'a>(service: &'a str, stamp: &str) -> ExportOptions<'a> {
         env: "prod",
         stamp: t(stamp),
         refresh: None,
+        feed: Feed::Closed,
     }
+}
+
+/// The export of a report made from the bundled policies.
+fn export(report: &WindowsReport, opts: &ExportOptions<'_>) -> String {
+    shipwindow::wire::ics::export(report, &bundled(), opts)
 }
 
 #[test]
@@ -102,12 +108,25 @@ fn the_export_parses_back_to_exactly_the_closed_intervals() {
     );
     let text = export(&r, &opts("web", "2026-11-20T00:00:00Z"));
     let want = closed(&r);
-    assert!(want.len() > 10, "a busy fortnight: {}", want.len());
+    assert!(want.len() > 5, "a busy fortnight: {}", want.len());
     let got = parse_back(&text);
     assert_eq!(got.len(), want.len());
     for (g, (start, end, rules)) in got.iter().zip(&want) {
         assert_eq!((g.start, g.end), (*start, *end));
-        assert_eq!(g.summary, format!("No deploys: {}", rules.join(", ")));
+        // Titled by what the stretch means, every rule behind it named.
+        for rule in rules {
+            let title = match rule.as_str() {
+                "weeknight" => "Outside deploy window (weeknight)",
+                other => other,
+            };
+            assert!(g.summary.contains(title), "{rule}: {}", g.summary);
+        }
+        assert!(
+            g.summary.starts_with("Deploy freeze: ")
+                || g.summary.starts_with("Outside deploy window"),
+            "{}",
+            g.summary
+        );
         assert!(
             g.description.starts_with("No deploys of web to prod: "),
             "{}",
@@ -213,7 +232,7 @@ fn text_is_escaped_and_comes_back_unchanged() {
         t("2026-12-03T00:00:00Z"),
     )
     .unwrap();
-    let text = export(&r, &opts("web", "2026-11-20T00:00:00Z"));
+    let text = shipwindow::wire::ics::export(&r, &p, &opts("web", "2026-11-20T00:00:00Z"));
     assert!(text.contains("Sale\\; EU\\, US \\\\ APAC"), "{text}");
     let got = parse_back(&text);
     assert_eq!(got.len(), 1);
@@ -265,49 +284,41 @@ fn windows_format_ics_on_the_command_line() {
         got,
         expect(&[
             (
-                "No deploys: weekend",
+                "Deploy freeze: weekend",
                 "2026-11-20T17:00:00+09:00",
                 "2026-11-23T06:00:00+09:00",
             ),
+            // The sale, then the sale and the weekend, then the weekend: one
+            // stretch, titled by the calendar's event and the freeze.
             (
-                "No deploys: cal",
+                "Deploy freeze: Black Friday sale, weekend",
                 "2026-11-26T00:00:00+09:00",
-                "2026-11-27T17:00:00+09:00",
-            ),
-            (
-                "No deploys: cal, weekend",
-                "2026-11-27T17:00:00+09:00",
-                "2026-11-30T00:00:00+09:00",
-            ),
-            (
-                "No deploys: weekend",
-                "2026-11-30T00:00:00+09:00",
                 "2026-11-30T06:00:00+09:00",
             ),
             (
-                "No deploys: weekend",
+                "Deploy freeze: weekend",
                 "2026-12-04T17:00:00+09:00",
                 "2026-12-05T00:00:00+09:00",
             ),
         ])
     );
-    // The same stretches as `--format json` calls closed.
+    // The same stretches as `--format json` calls closed, adjacent ones joined.
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let v: serde_json::Value =
         serde_json::from_slice(&shipwindow(&dir, &json_args).stdout).unwrap();
-    let closed: Vec<(String, String)> = v["intervals"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|i| i["state"] == "closed")
-        .map(|i| {
-            (
-                t(i["start"].as_str().unwrap()).to_rfc3339(),
-                t(i["end"].as_str().unwrap()).to_rfc3339(),
-            )
-        })
-        .collect();
+    let mut closed: Vec<(String, String)> = Vec::new();
+    for i in v["intervals"].as_array().unwrap() {
+        if i["state"] != "closed" {
+            continue;
+        }
+        let start = t(i["start"].as_str().unwrap()).to_rfc3339();
+        let end = t(i["end"].as_str().unwrap()).to_rfc3339();
+        match closed.last_mut() {
+            Some(last) if last.1 == start => last.1 = end,
+            _ => closed.push((start, end)),
+        }
+    }
     let ics_closed: Vec<(String, String)> = got.into_iter().map(|(_, a, b)| (a, b)).collect();
     assert_eq!(ics_closed, closed);
     // `--format ics` is for `windows` only.
@@ -375,7 +386,7 @@ async fn the_server_serves_the_calendar() {
     let got = parse_back(&body);
     assert_eq!(got.len(), 1, "{body}");
     assert_eq!((got[0].start, got[0].end), (start, end));
-    assert_eq!(got[0].summary, "No deploys: cal");
+    assert_eq!(got[0].summary, "Deploy freeze: Launch");
     assert!(body.contains("REFRESH-INTERVAL;VALUE=DURATION:PT60M\r\n"));
 
     // `days` bounds the range: one day from now ends before the event.
@@ -441,4 +452,192 @@ async fn a_calendar_app_may_give_the_token_in_the_address() {
     )
     .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// A night window, a weekly freeze and a calendar freeze, for the titles.
+const TITLED: &str = r#"
+[settings]
+timezone = "Asia/Seoul"
+deploy_duration = "30m"
+monitoring = "1h"
+
+[[window]]
+name = "weeknight"
+days = ["mon-thu", "sun"]
+start = "22:00"
+end = "06:00"
+reason = "Low traffic at night"
+
+[[freeze]]
+name = "weekend"
+from = "fri 17:00"
+to = "mon 06:00"
+reason = "Nobody is around to watch a weekend deploy"
+
+[[freeze]]
+name = "sales"
+ics = "sales.ics"
+reason = "Sale traffic"
+"#;
+
+fn titled_dir() -> Dir {
+    let sales = events(&[&[
+        "UID:bf",
+        "SUMMARY:Black Friday sale",
+        "DTSTART;VALUE=DATE:20261126",
+        "DTEND;VALUE=DATE:20261130",
+    ]]);
+    Dir::new(&[("p.toml", TITLED), ("sales.ics", &sales)])
+}
+
+#[test]
+fn events_are_titled_by_what_they_mean_with_the_reasons_and_joined() {
+    let dir = titled_dir();
+    let out = shipwindow(
+        &dir,
+        &[
+            "windows",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--from",
+            "2026-11-25T23:00",
+            "--to",
+            "2026-12-02T00:00",
+            "--format",
+            "ics",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let got = parse_back(&String::from_utf8(out.stdout).unwrap());
+    let rows: Vec<(String, String, String)> = got
+        .iter()
+        .map(|p| (p.summary.clone(), p.start.to_rfc3339(), p.end.to_rfc3339()))
+        .collect();
+    // Thursday 00:00 to Monday 22:00 is one event although its rules change
+    // five times; Tuesday's day outside the window is another.
+    assert_eq!(
+        rows,
+        expect(&[
+            (
+                "Deploy freeze: Black Friday sale, weekend · Outside deploy window (weeknight)",
+                "2026-11-26T00:00:00+09:00",
+                "2026-11-30T22:00:00+09:00",
+            ),
+            (
+                "Outside deploy window (weeknight)",
+                "2026-12-01T06:00:00+09:00",
+                "2026-12-01T22:00:00+09:00",
+            ),
+        ])
+    );
+    assert_eq!(
+        got[0].description,
+        "No deploys of web to prod: sales, weeknight, weekend.\n\
+         sales: Sale traffic: Black Friday sale\n\
+         outside weeknight: Low traffic at night\n\
+         weekend: Nobody is around to watch a weekend deploy"
+    );
+}
+
+#[test]
+fn the_open_feed_lists_when_to_deploy_with_the_last_start() {
+    let dir = titled_dir();
+    let out = shipwindow(
+        &dir,
+        &[
+            "windows",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--from",
+            "2026-11-29T00:00",
+            "--to",
+            "2026-12-02T00:00",
+            "--format",
+            "ics",
+            "--open",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("X-WR-CALNAME:Deploy windows: web to prod\r\n"));
+    assert_eq!(text.matches("TRANSP:TRANSPARENT\r\n").count(), 2, "{text}");
+    let got = parse_back(&text);
+    let rows: Vec<(String, String, String)> = got
+        .iter()
+        .map(|p| (p.summary.clone(), p.start.to_rfc3339(), p.end.to_rfc3339()))
+        .collect();
+    assert_eq!(
+        rows,
+        expect(&[
+            (
+                "Deploy window open (weeknight)",
+                "2026-11-30T22:00:00+09:00",
+                "2026-12-01T06:00:00+09:00",
+            ),
+            (
+                "Deploy window open (weeknight)",
+                "2026-12-01T22:00:00+09:00",
+                "2026-12-02T00:00:00+09:00",
+            ),
+        ])
+    );
+    assert_eq!(
+        got[0].description,
+        "web may deploy to prod.\n\
+         Last start that still fits the deploy and its monitoring: Tue 2026-12-01 04:30 KST."
+    );
+    // The open and closed feeds of one range never share a UID.
+    let closed = shipwindow(
+        &dir,
+        &[
+            "windows",
+            "--service",
+            "web",
+            "--env",
+            "prod",
+            "--from",
+            "2026-11-29T00:00",
+            "--to",
+            "2026-12-02T00:00",
+            "--format",
+            "ics",
+        ],
+    );
+    let closed = parse_back(&String::from_utf8(closed.stdout).unwrap());
+    assert!(got.iter().all(|o| closed.iter().all(|c| c.uid != o.uid)));
+}
+
+#[tokio::test]
+async fn the_server_serves_the_open_feed_on_request() {
+    let dir = Dir::new(&[("p.toml", &calendar_toml("UTC", "cal.ics", ""))]);
+    let (state, start, end) = calendar_state(&dir);
+    let (status, _, body) = get(
+        Arc::clone(&state),
+        Tokens::default(),
+        "/v1/calendar.ics?service=web&env=prod&days=5&open=true",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let got = parse_back(&body);
+    // Open from now until the calendar's event, and after it to the fifth day.
+    assert_eq!(got.len(), 2, "{body}");
+    assert_eq!(got[0].end, start);
+    assert_eq!(got[1].start, end);
+    assert!(
+        got.iter().all(|g| g.summary == "Deploy window open"),
+        "{body}"
+    );
+    let (status, _, body) = get(
+        state,
+        Tokens::default(),
+        "/v1/calendar.ics?service=web&env=prod&open=maybe",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }

@@ -33,12 +33,15 @@ fn calendar(body: &[String]) -> String {
     lines.join("\r\n") + "\r\n"
 }
 
+/// A blocked stretch: its start and end.
+type Stretch = (DateTime<Utc>, DateTime<Utc>);
+
 /// `n` RDATEs five minutes apart from 2026-01-01 00:00Z, each `minutes` long,
 /// written newest first (the reader must not rely on the file's order), every
 /// other one taken out by an EXDATE and every instance on 2026-06-01 by a DATE
 /// EXDATE: the calendar text, and the instances it leaves merged into the
 /// stretches they block.
-fn dense_series(n: usize, minutes: i64) -> (String, Vec<(DateTime<Utc>, DateTime<Utc>)>) {
+fn dense_series(n: usize, minutes: i64) -> (String, Vec<Stretch>) {
     let base = t("2026-01-01T00:00:00Z");
     let at = |i: usize| base + TimeDelta::minutes(5 * i as i64);
     let stamp = |i: usize| at(i).format("%Y%m%dT%H%M%SZ").to_string();
@@ -48,7 +51,7 @@ fn dense_series(n: usize, minutes: i64) -> (String, Vec<(DateTime<Utc>, DateTime
         "EXDATE;VALUE=DATE:20260601".to_string(),
     ];
     let june_first = t("2026-06-01T00:00:00Z").date_naive();
-    let mut kept: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    let mut kept: Vec<Stretch> = Vec::new();
     for i in (0..n).rev() {
         body.push(format!("RDATE:{}", stamp(i)));
         if i % 2 == 1 {
@@ -58,7 +61,7 @@ fn dense_series(n: usize, minutes: i64) -> (String, Vec<(DateTime<Utc>, DateTime
         }
     }
     kept.sort();
-    let mut merged: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    let mut merged: Vec<Stretch> = Vec::new();
     for (s, e) in kept {
         match merged.last_mut() {
             Some(last) if s <= last.1 => last.1 = last.1.max(e),
@@ -69,7 +72,7 @@ fn dense_series(n: usize, minutes: i64) -> (String, Vec<(DateTime<Utc>, DateTime
 }
 
 /// The closed stretches of a windows report of `policy` over `[from, to)`.
-fn closed(policy: &PolicySet, from: &str, to: &str) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+fn closed(policy: &PolicySet, from: &str, to: &str) -> Vec<Stretch> {
     let report =
         shipwindow::eval::windows(policy, "web", "prod", ChangeKind::Deploy, t(from), t(to))
             .unwrap();
@@ -81,11 +84,7 @@ fn closed(policy: &PolicySet, from: &str, to: &str) -> Vec<(DateTime<Utc>, DateT
         .collect()
 }
 
-fn within(
-    stretches: &[(DateTime<Utc>, DateTime<Utc>)],
-    from: &str,
-    to: &str,
-) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+fn within(stretches: &[Stretch], from: &str, to: &str) -> Vec<Stretch> {
     let (from, to) = (t(from), t(to));
     stretches
         .iter()

@@ -4,7 +4,7 @@
 //! passes. Knows nothing of the command grammar or of where the values came from.
 
 use crate::eval::{Blocker, Decision, Verdict};
-use crate::policy::ChangeKind;
+use crate::policy::{ChangeKind, runtime_reason_parts};
 use crate::store::RuntimeFreeze;
 use crate::time::duration::{format_duration, format_until};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
@@ -24,8 +24,21 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// `Mon 30 Nov 06:00 KST` in `tz`, with the year when it is not `year`.
+/// A time in a block: Slack's date formatting, so each reader sees it in their
+/// own zone (`<!date^1733580000^{date_short_pretty} {time}|Mon 30 Nov 06:00
+/// KST>`), with the time in the policy's zone as the text clients show when
+/// they cannot format it.
 fn when<Z: TimeZone>(t: &DateTime<Z>, tz: Tz, year: i32) -> String {
+    format!(
+        "<!date^{}^{{date_short_pretty}} {{time}}|{}>",
+        t.timestamp(),
+        plain_when(t, tz, year)
+    )
+}
+
+/// `Mon 30 Nov 06:00 KST` in `tz`, with the year when it is not `year`: for a
+/// message's notification text, and the fallback of [`when`].
+fn plain_when<Z: TimeZone>(t: &DateTime<Z>, tz: Tz, year: i32) -> String {
     let t = t.with_timezone(&tz);
     if t.year() == year {
         t.format("%a %-d %b %H:%M %Z").to_string()
@@ -92,6 +105,7 @@ fn code_list(items: &[String]) -> String {
 pub(super) fn render_decision(d: &Decision, tz: Tz) -> Value {
     let year = d.start.with_timezone(&tz).year();
     let at = |t: &DateTime<Tz>| when(t, tz, year);
+    let plain_at = |t: &DateTime<Tz>| plain_when(t, tz, year);
     let who = format!("*{}* → *{}*", escape(&d.service), escape(&d.env));
     let change = match d.change {
         ChangeKind::Deploy => String::new(),
@@ -149,7 +163,11 @@ pub(super) fn render_decision(d: &Decision, tz: Tz) -> Value {
                 (None, Some(end)) => format!("none found{end}"),
                 (None, None) => "none within the horizon".to_string(),
             };
-            fallback.push_str(&format!("; next allowed: {next}"));
+            let plain_next = match &d.next_allowed {
+                Some(t) => plain_at(t),
+                None => "none".to_string(),
+            };
+            fallback.push_str(&format!("; next allowed: {plain_next}"));
             blocks.push(section(&format!(":calendar: *Next allowed:* {next}")));
         }
         Verdict::Allow => {
@@ -173,11 +191,19 @@ pub(super) fn render_decision(d: &Decision, tz: Tz) -> Value {
 
 fn blocker_text(label: &str, b: &Blocker, at: &impl Fn(&DateTime<Tz>) -> String) -> String {
     let overridable = if b.overridable { " · overridable" } else { "" };
+    // A runtime freeze names who made it: as a mention, which Slack shows as
+    // that person (and links to them).
+    let reason = match runtime_reason_parts(&b.reason) {
+        Some((own, by)) if b.rule.starts_with("runtime:") => {
+            format!("{} (runtime freeze by {})", escape(own), who(by))
+        }
+        _ => escape(&b.reason),
+    };
     format!(
         "{label} *{}* ({}{overridable})\n{}\n_from {} until {}_",
         escape(&b.rule),
         b.kind.as_str(),
-        escape(&b.reason),
+        reason,
         at(&b.from),
         at(&b.until)
     )
@@ -189,7 +215,7 @@ pub(super) fn render_help(command: &str) -> Value {
     let c = command;
     let text = escape(&format!(
         "*`{c} <service> <env>`* `[at <time>] [for <duration>] [strategy <name>] [change <kind>]`\n\
-         May it deploy (now, or `at` a time)? Why not, and when next?\n\
+         May it deploy (now, or `at` a time)? Why not, and when next? (`{c} check <service> <env>` works too.)\n\
          e.g. `{c} payments-api prod` · `{c} web prod at 2026-11-27T17:30 for 45m` · `{c} web prod change hotfix`\n\n\
          *`{c} freeze <services> <envs> for <duration> because <reason>`* (or `until <time>`)\n\
          Freeze now; services and envs are comma-separated patterns.\n\
@@ -250,7 +276,7 @@ pub(super) fn render_freeze_created(f: &RuntimeFreeze, tz: Tz) -> Value {
         "Freeze {name} on {} in {} until {}: {}",
         escape(&f.services.join(",")),
         escape(&f.envs.join(",")),
-        when(&f.until, tz, year),
+        plain_when(&f.until, tz, year),
         escape(&f.reason)
     );
     response(
@@ -305,25 +331,25 @@ pub(super) fn render_freezes(list: &[RuntimeFreeze], tz: Tz, now: DateTime<Utc>)
     let mut lines = Vec::new();
     for f in list.iter().take(MAX_ITEMS) {
         let name = escape(&f.rule_name());
-        let state = if let (Some(at), by) = (f.lifted_at, &f.lifted_by) {
-            let by = by.as_deref().map(who).unwrap_or_else(|| "someone".into());
-            format!("lifted by {by} at {}", when(&at, tz, year))
-        } else if f.until <= now {
-            format!("expired {}", when(&f.until, tz, year))
-        } else if f.start > now {
-            format!(
-                "from {} ({}) until {}",
-                when(&f.start, tz, year),
-                format_until(now, f.start),
-                when(&f.until, tz, year)
-            )
-        } else {
-            format!(
-                "until {} ({})",
-                when(&f.until, tz, year),
-                format_until(now, f.until)
-            )
+        // In a block with Slack's dates; in the notification text, plain.
+        let state_with = |at: &dyn Fn(&DateTime<Utc>) -> String| {
+            if let (Some(lifted), by) = (f.lifted_at, &f.lifted_by) {
+                let by = by.as_deref().map(who).unwrap_or_else(|| "someone".into());
+                format!("lifted by {by} at {}", at(&lifted))
+            } else if f.until <= now {
+                format!("expired {}", at(&f.until))
+            } else if f.start > now {
+                format!(
+                    "from {} ({}) until {}",
+                    at(&f.start),
+                    format_until(now, f.start),
+                    at(&f.until)
+                )
+            } else {
+                format!("until {} ({})", at(&f.until), format_until(now, f.until))
+            }
         };
+        let state = state_with(&|t| when(t, tz, year));
         blocks.push(section(&format!(
             "*`{name}`* {} in {}\n{state} · by {}\n*Reason:* {}",
             code_list(&f.services),
@@ -331,7 +357,8 @@ pub(super) fn render_freezes(list: &[RuntimeFreeze], tz: Tz, now: DateTime<Utc>)
             who(&f.created_by),
             escape(&f.reason)
         )));
-        lines.push(format!("{name} ({state})"));
+        let plain = state_with(&|t| plain_when(t, tz, year));
+        lines.push(format!("{name} ({plain})"));
     }
     if count > MAX_ITEMS {
         blocks.push(section(&format!("…and {} more", count - MAX_ITEMS)));
@@ -454,6 +481,73 @@ reason = "Nobody is around to watch a <weekend> deploy & more"
             "{text}"
         );
         assert!(text.contains("*Deploy:* Thu 31 Dec 12:00 KST"), "{text}");
+    }
+
+    #[test]
+    fn times_are_slack_dates_with_the_policy_zone_as_fallback() {
+        let d = decision(POLICY, "2026-11-27T17:30:00+09:00", false);
+        let v = render_decision(&d, seoul());
+        let raw = crate::server::slack::testing::raw_text(&v);
+        // 2026-11-30T22:00:00+09:00 is 1796043600.
+        assert!(
+            raw.contains(
+                "*Next allowed:* <!date^1796043600^{date_short_pretty} {time}|Mon 30 Nov 22:00 KST>"
+            ),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("*Deploy:* <!date^1795768200^{date_short_pretty} {time}|Fri 27 Nov 17:30 KST> – <!date^1795771800^"),
+            "{raw}"
+        );
+        // The notification text stays plain: it is what a lock screen shows.
+        assert_eq!(
+            v["text"],
+            "web → prod: blocked by weeknight, weekend; next allowed: Mon 30 Nov 22:00 KST"
+        );
+    }
+
+    #[test]
+    fn a_runtime_freeze_blocker_mentions_who_made_it() {
+        let p = PolicySet::from_files(&[("p.toml", POLICY)]).unwrap();
+        let all = vec!["*".to_string()];
+        let spec = crate::policy::RuntimeFreezeSpec {
+            id: "7",
+            services: &all,
+            envs: &all,
+            start: DateTime::parse_from_rfc3339("2026-12-01T20:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+            until: DateTime::parse_from_rfc3339("2026-12-02T08:00:00+09:00")
+                .unwrap()
+                .to_utc(),
+            reason: "incident <INC-42>",
+            created_by: "slack:U2CERLKJA (roadrunner)",
+        };
+        let p = p.with_runtime_rules(spec.rule(seoul()));
+        let at = DateTime::parse_from_rfc3339("2026-12-01T22:00:00+09:00")
+            .unwrap()
+            .to_utc();
+        let d = decide(&p, &DeployRequest::new("web", "prod", at)).unwrap();
+        assert_eq!(d.verdict, Verdict::Deny);
+        let text = all_text(&render_decision(&d, seoul()));
+        assert!(
+            text.contains(
+                "Blocked by *runtime:7* (freeze)\nincident &lt;INC-42&gt; (runtime freeze by <@U2CERLKJA>)\n"
+            ),
+            "{text}"
+        );
+        // Made through the API, the maker is text.
+        let spec = crate::policy::RuntimeFreezeSpec {
+            created_by: "token:deploy-bot <x>",
+            ..spec
+        };
+        let p = p.with_runtime_rules(spec.rule(seoul()));
+        let d = decide(&p, &DeployRequest::new("web", "prod", at)).unwrap();
+        let text = all_text(&render_decision(&d, seoul()));
+        assert!(
+            text.contains("(runtime freeze by token:deploy-bot &lt;x&gt;)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -163,6 +163,19 @@ pub(super) fn parse_command(text: &str) -> Result<SlackCommand, CommandError> {
             [] => Ok(SlackCommand::Freezes),
             _ => Err(CommandError::FreezesWithArguments),
         },
+        // `check web prod` is `web prod`; `check prod at …` still checks a
+        // service named `check` (its second word is a keyword, not an env).
+        "check" if !matches!(rest, [_, env, ..] if !is_keyword(env, &CHECK_KEYWORDS)) => match rest
+        {
+            [] => Err(CommandError::CheckWithoutService),
+            [service] if !is_keyword(service, &CHECK_KEYWORDS) => {
+                Err(CommandError::CheckWithoutEnv {
+                    service: service.to_string(),
+                })
+            }
+            _ => parse_check(&words),
+        },
+        "check" => parse_check(rest),
         _ => parse_check(&words).map_err(|e| match crate::suggest::closest(first, COMMANDS) {
             Some(command) => CommandError::Misspelt {
                 error: Box::new(e),
@@ -399,6 +412,27 @@ mod tests {
         assert_eq!(r.service.as_deref(), Some("payments-api"));
         assert_eq!(r.env.as_deref(), Some("prod"));
         assert_eq!((r.at, r.duration, r.change, s), (None, None, None, None));
+    }
+
+    #[test]
+    fn check_before_the_service_is_the_same_check() {
+        for text in ["check payments-api prod", "CHECK payments-api prod"] {
+            let (r, s) = check(text);
+            assert_eq!(r.service.as_deref(), Some("payments-api"), "{text}");
+            assert_eq!(r.env.as_deref(), Some("prod"), "{text}");
+            assert_eq!((r.at, s), (None, None), "{text}");
+        }
+        let (r, _) = check("check web prod at 2026-11-27T17:30 for 45m");
+        assert_eq!(r.service.as_deref(), Some("web"));
+        assert_eq!(r.at.as_deref(), Some("2026-11-27T17:30"));
+        assert_eq!(r.duration.as_deref(), Some("45m"));
+        // A service named `check`: its env, then keywords.
+        let (r, _) = check("check prod at 2026-11-27T17:30");
+        assert_eq!(r.service.as_deref(), Some("check"));
+        assert_eq!(r.env.as_deref(), Some("prod"));
+        // `check` alone, or with a service only, says what is missing.
+        assert!(err("check").starts_with("A check needs a service and an env."));
+        assert!(err("check web").contains("(`web` alone is not enough)"));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-#[utoipa::path(post, path = "/v1/slack/command", tag = "chatops",
+#[utoipa::path(post, path = "/v1/slack/command", operation_id = "slackCommand", tag = "chatops",
     description = "A Slack slash command (`application/x-www-form-urlencoded`, as Slack sends it), verified by Slack's v0 signature over `v0:timestamp:body` with the signing secret; no bearer token. Commands: `check`, `next`, `windows`, `freeze`, `unfreeze`, `freezes`, `strategy`, `help`.",
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Slack's form fields (`command`, `text`, `user_id`, `user_name`, `team_id`, `channel_id`, …)"),
     params(

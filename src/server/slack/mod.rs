@@ -28,8 +28,31 @@ mod testing {
     pub(super) const EXPECTED: &str =
         "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
 
-    /// Every text in the response, joined, to search.
+    /// Every text in the response, joined, to search, with Slack's date tokens
+    /// shown as their fallback text (as a client that cannot format dates
+    /// shows them; [`raw_text`] keeps the tokens).
     pub(super) fn all_text(v: &Value) -> String {
+        date_fallbacks(&raw_text(v))
+    }
+
+    /// `<!date^…^…|Fri 27 Nov 17:30 KST>` → `Fri 27 Nov 17:30 KST`.
+    pub(super) fn date_fallbacks(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find("<!date^") {
+            out.push_str(&rest[..at]);
+            let token = &rest[at..];
+            let end = token.find('>').unwrap();
+            let (_, fallback) = token[..end].split_once('|').unwrap();
+            out.push_str(fallback);
+            rest = &token[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Every text in the response, joined, as sent.
+    pub(super) fn raw_text(v: &Value) -> String {
         let mut out = v["text"].as_str().unwrap().to_string();
         for b in v["blocks"].as_array().unwrap() {
             if let Some(t) = b["text"]["text"].as_str() {
