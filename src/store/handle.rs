@@ -47,14 +47,18 @@ impl Store {
     pub fn connect(url: &str) -> Result<Store, StoreError> {
         let url = url.trim();
         if !POSTGRES_SCHEMES.iter().any(|s| url.starts_with(s)) {
+            // Only the scheme: the rest may hold a password.
+            let scheme = url.split_once("://").map_or("", |(scheme, _)| scheme);
             return Err(StoreError::Connect {
-                location: "--store".into(),
-                source: format!(
-                    "`{}` is not a store URL (expected postgres://user:password@host:port/database; \
-                     leave --store out for the SQLite file under --state-dir)",
-                    url.split('@').next_back().unwrap_or_default()
-                )
-                .into(),
+                location: if scheme.is_empty() {
+                    "`…`".into()
+                } else {
+                    format!("{scheme}://…")
+                },
+                source:
+                    "not a PostgreSQL URL (expected postgres://user:password@host:port/database; \
+                         leave --store out for the SQLite file under --state-dir)"
+                        .into(),
             });
         }
         Ok(Store::from(PostgresStore::connect(url)?))

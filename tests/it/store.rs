@@ -419,3 +419,75 @@ async fn with_postgres_down_writes_answer_503_while_checks_still_answer() {
         "{health}"
     );
 }
+
+#[test]
+fn two_servers_on_one_postgres_database_share_the_runtime_freezes_and_the_audit_log() {
+    use crate::support::server::{Server, bundled, run};
+
+    let Some(db) = pg::database() else { return };
+    let (state_a, state_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let args = ["--store", db.url.as_str()];
+    let a = Server::start(&bundled(), state_a.path(), &args);
+    assert!(
+        a.startup.contains(&format!("store {}", db.url)),
+        "{}",
+        a.startup
+    );
+    let b = Server::start_with_env(
+        &bundled(),
+        state_b.path(),
+        &[],
+        &[("SHIPWINDOW_STORE", &db.url)],
+    );
+
+    let freeze = json!({"services": ["web"], "envs": ["prod"], "for": "1h", "reason": "incident"});
+    let (status, created) = a.send_json("POST", "/v1/freezes", &freeze);
+    assert_eq!(status, 201, "{created}");
+    let listed = b.get_json("/v1/freezes");
+    let ids: Vec<_> = listed["freezes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [created["id"].clone()],
+        "B reads what A wrote: {listed}"
+    );
+    assert!(
+        !state_a.path().join(shipwindow::store::DB_FILE).exists(),
+        "no SQLite file when the store is PostgreSQL"
+    );
+
+    let out = run(&["audit", "--store", &db.url, "--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("freeze.create"), "{text}");
+    a.stop();
+    b.stop();
+}
+
+#[test]
+fn serve_with_a_store_url_that_is_not_postgres_exits_2_saying_what_is_expected() {
+    use crate::support::server::{bundled, run};
+    let policies = bundled();
+    let out = run(&[
+        "--policies",
+        policies.to_str().unwrap(),
+        "serve",
+        "--store",
+        "mysql://u:hunter2@db/x",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--store") && err.contains("postgres://"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "no password in messages: {err}");
+}
