@@ -91,6 +91,7 @@ both_stores!(
     an_empty_freeze_is_refused_and_writes_nothing,
     the_audit_log_reads_latest_since_and_limit,
     a_github_hold_is_kept_once_rescheduled_and_ended,
+    creates_at_once_cannot_both_take_the_last_place,
 );
 
 fn a_freeze_is_created_with_its_entry_and_found_by_id(store: &Store) {
@@ -316,6 +317,29 @@ fn a_github_hold_is_kept_once_rescheduled_and_ended(store: &Store) {
         2,
         "one report, one end"
     );
+}
+
+fn creates_at_once_cannot_both_take_the_last_place(store: &Store) {
+    let created = std::thread::scope(|scope| {
+        let creates: Vec<_> = (0..6)
+            .map(|n| {
+                scope.spawn(move || {
+                    store.create_freeze(freeze(T0, T0 + 600, &format!("u{n}")), at(T0), 1)
+                })
+            })
+            .collect();
+        creates
+            .into_iter()
+            .map(|c| c.join().unwrap())
+            .filter(|outcome| match outcome {
+                Ok(_) => true,
+                Err(StoreError::TooManyFreezes { limit: 1 }) => false,
+                Err(other) => panic!("{other:?}"),
+            })
+            .count()
+    });
+    assert_eq!(created, 1);
+    assert_eq!(store.unexpired_freezes(at(T0)).unwrap().len(), 1);
 }
 
 #[test]
