@@ -23,6 +23,7 @@ mod request;
 mod run;
 mod serve;
 mod state_dir;
+mod store_arg;
 mod validate;
 mod wait;
 

@@ -7,6 +7,7 @@ use super::format::{WindowsFormat, to_json};
 use super::github_app::GithubAppArgs;
 use super::output::outln;
 use super::state_dir::StateDirArg;
+use super::store_arg::StoreArg;
 use crate::server::{AppState, Tokens};
 use crate::store::Store;
 use clap::{Args, ValueEnum};
@@ -29,6 +30,8 @@ pub(super) struct ServeArgs {
     watch: bool,
     #[command(flatten)]
     state: StateDirArg,
+    #[command(flatten)]
+    store: StoreArg,
     /// The Slack app's signing secret, from a file (also $SHIPWINDOW_SLACK_SIGNING_SECRET)
     #[arg(long, value_name = "FILE")]
     slack_secret_file: Option<PathBuf>,
@@ -69,6 +72,8 @@ enum LogFormat {
 pub(super) struct AuditArgs {
     #[command(flatten)]
     state: StateDirArg,
+    #[command(flatten)]
+    store: StoreArg,
     /// Only entries at or after this time (RFC 3339, or local YYYY-MM-DDTHH:MM in UTC)
     #[arg(long)]
     since: Option<String>,
@@ -154,13 +159,24 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
         ..crate::policy::LoadOptions::from_env()
     };
     let policy = crate::policy::PolicySet::load_with(&dir, &load).map_err(CliError::Policy)?;
-    let store = Store::open(&args.state.state_dir).map_err(|e| {
-        CliError::Usage(format!(
-            "--state-dir: {e}\n  help: point --state-dir (or $SHIPWINDOW_STATE_DIR) at a writable directory"
-        ))
-    })?;
+    let store = match args.store.url() {
+        None => Store::open(&args.state.state_dir).map_err(|e| {
+            CliError::Usage(format!(
+                "--state-dir: {e}\n  help: point --state-dir (or $SHIPWINDOW_STATE_DIR) at a writable directory"
+            ))
+        })?,
+        Some(url) => Store::connect(url).map_err(|e| {
+            CliError::Usage(format!(
+                "--store: {e}\n  help: give --store (or $SHIPWINDOW_STORE) as postgres://user:password@host:port/database for a running PostgreSQL"
+            ))
+        })?,
+    };
+    let (store_flag, store_note) = match args.store.url() {
+        Some(_) => ("--store", format!("; store {}", store.location())),
+        None => ("--state-dir", String::new()),
+    };
     let mut state = AppState::new(policy, store)
-        .map_err(|e| CliError::Usage(format!("--state-dir: {e}")))?
+        .map_err(|e| CliError::Usage(format!("{store_flag}: {e}")))?
         .reloading_from(dir)
         .feeds_in(args.state.state_dir.clone());
     let scheme = match (&args.tls_cert, &args.tls_key) {
@@ -225,7 +241,7 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
             format!("{tokens:?}")
         };
         tracing::info!(
-            "authentication {auth}; slack {slack}; github {github}; state {}; watch {}",
+            "authentication {auth}; slack {slack}; github {github}; state {}{store_note}; watch {}",
             args.state.state_dir.display(),
             if args.watch { "on" } else { "off" }
         );
@@ -278,8 +294,8 @@ fn shutdown_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
 
 /// Prints the audit log from `--state-dir` (read-only: a server may be writing).
 pub(super) fn audit(args: &AuditArgs) -> Result<u8, CliError> {
-    let store =
-        Store::open_read_only(&args.state.state_dir).map_err(|e| CliError::Usage(e.to_string()))?;
+    let store = Store::select_to_read(args.store.url(), &args.state.state_dir)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let since = args
         .since
         .as_deref()

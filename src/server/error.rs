@@ -122,6 +122,15 @@ impl From<StoreError> for ApiError {
             StoreError::InvalidRange { .. } | StoreError::TooManyFreezes { .. } => {
                 ApiError::bad_request(e.to_string())
             }
+            StoreError::Unavailable { .. } => {
+                // Not the server's bug and not for good: the client may retry.
+                let context = "the server's state store is unavailable; try again shortly";
+                tracing::error!(error = %e, "{context}");
+                ApiError {
+                    detail: Some(e.reason()),
+                    ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, context)
+                }
+            }
             other => {
                 let context = "the server could not use its state database";
                 let reason = other.reason();
@@ -159,5 +168,18 @@ mod tests {
         let detail = e.detail.unwrap();
         assert!(detail.starts_with("the server could not use its state database: "));
         assert!(!detail.contains("/srv/secret"), "{detail}");
+    }
+
+    #[test]
+    fn an_unreachable_store_is_a_503_without_its_location() {
+        let e = ApiError::from(StoreError::Unavailable {
+            location: "postgres://db.internal:5432/shipwindow".into(),
+            reason: "connection refused".into(),
+        });
+        assert_eq!(e.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(e.message.contains("unavailable"), "{}", e.message);
+        let detail = e.detail.unwrap();
+        assert!(detail.contains("connection refused"), "{detail}");
+        assert!(!detail.contains("db.internal"), "{detail}");
     }
 }

@@ -3,7 +3,7 @@
 //! reports), read in write order.
 
 use super::columns::{json_at, time_at, to_json, to_secs};
-use super::database::Store;
+use super::database::SqliteStore;
 use super::error::{Failure, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, params};
@@ -117,7 +117,7 @@ pub struct AuditEntry {
     pub detail: serde_json::Value,
 }
 
-impl Store {
+impl SqliteStore {
     /// Appends `entry` and returns it as stored (with its id, `at` to the second).
     /// Returns only once the entry is on disk.
     pub fn append(&self, entry: NewAuditEntry) -> Result<AuditEntry, StoreError> {
@@ -224,7 +224,7 @@ mod tests {
 
     #[test]
     fn append_returns_the_stored_entry_with_increasing_ids() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let first = store
             .append(entry(100, AuditAction::Override, "alice"))
             .unwrap();
@@ -237,7 +237,7 @@ mod tests {
 
     #[test]
     fn audit_is_in_append_order_filtered_by_since_and_limited() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         // `at` out of order on purpose: the log's order is the append order.
         for (secs, who) in [(300, "a"), (100, "b"), (200, "c"), (400, "d")] {
             store.append(entry(secs, AuditAction::Reload, who)).unwrap();
@@ -259,7 +259,7 @@ mod tests {
 
     #[test]
     fn since_with_a_fraction_excludes_the_whole_second_before_it() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         store.append(entry(200, AuditAction::Reload, "x")).unwrap();
         let since = at(200) + chrono::Duration::milliseconds(500);
         assert!(store.audit(Some(since), 10).unwrap().is_empty());
@@ -269,7 +269,7 @@ mod tests {
 
     #[test]
     fn at_is_stored_to_the_second_and_serialized_with_z() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let mut new = entry(1_800_000_000, AuditAction::Override, "alice");
         new.at += chrono::Duration::milliseconds(750);
         let stored = store.append(new).unwrap();

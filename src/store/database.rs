@@ -1,4 +1,4 @@
-//! The [`Store`] handle: opening the database file (read-write, read-only or
+//! The embedded store, [`SqliteStore`]: opening the database file (read-write, read-only or
 //! in memory), the one connection behind it, and its read and write
 //! transactions. The audit log and the freezes add their operations to it.
 
@@ -15,18 +15,18 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The server's durable state. One connection behind a mutex: SQLite allows one
 /// writer at a time anyway, and every call is short.
-pub struct Store {
+pub struct SqliteStore {
     conn: Mutex<Connection>,
     /// `None` for an in-memory store.
     path: Option<PathBuf>,
 }
 
-impl Store {
+impl SqliteStore {
     /// Creates `dir` if needed and opens (or creates) `dir/shipwindow.db`.
     /// WAL lets `shipwindow audit` read while the server writes; synchronous=FULL
     /// makes every commit reach the disk before it returns, so a write the server
     /// acknowledged survives `kill -9` and power loss.
-    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+    pub fn open(dir: &Path) -> Result<SqliteStore, StoreError> {
         let path = dir.join(DB_FILE);
         let fail = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.clone(),
@@ -47,11 +47,11 @@ impl Store {
         }
         configure(&conn).map_err(|e| fail(e.into()))?;
         migrate(&mut conn).map_err(fail)?;
-        Ok(Store::new(conn, Some(path)))
+        Ok(SqliteStore::new(conn, Some(path)))
     }
 
     /// A private in-memory store (for tests and for a server without state dir).
-    pub fn in_memory() -> Result<Store, StoreError> {
+    pub fn in_memory() -> Result<SqliteStore, StoreError> {
         let path = PathBuf::from(":memory:");
         let fail = |source: Box<dyn std::error::Error + Send + Sync>| StoreError::Open {
             path: path.clone(),
@@ -60,13 +60,13 @@ impl Store {
         let mut conn = Connection::open_in_memory().map_err(|e| fail(e.into()))?;
         configure(&conn).map_err(|e| fail(e.into()))?;
         migrate(&mut conn).map_err(fail)?;
-        Ok(Store::new(conn, None))
+        Ok(SqliteStore::new(conn, None))
     }
 
     /// Opens an existing database read-only, for `shipwindow audit` while a
     /// server may be writing (WAL readers see every committed write and never
     /// block the writer). Writes through it fail with [`StoreError::Sql`].
-    pub fn open_read_only(dir: &Path) -> Result<Store, StoreError> {
+    pub fn open_read_only(dir: &Path) -> Result<SqliteStore, StoreError> {
         let path = dir.join(DB_FILE);
         if !path.is_file() {
             return Err(StoreError::Missing { path });
@@ -89,7 +89,7 @@ impl Store {
                 .into(),
             ));
         }
-        Ok(Store::new(conn, Some(path)))
+        Ok(SqliteStore::new(conn, Some(path)))
     }
 
     /// The database file path (`None` for in-memory).
@@ -100,13 +100,13 @@ impl Store {
     /// This store with statements waiting at most `wait` for another
     /// connection's lock instead of the default 5 s (a test that holds the lock
     /// on purpose need not wait the default out).
-    pub fn with_busy_timeout(self, wait: Duration) -> Result<Store, StoreError> {
+    pub fn with_busy_timeout(self, wait: Duration) -> Result<SqliteStore, StoreError> {
         self.read(|c| Ok(c.busy_timeout(wait)?))?;
         Ok(self)
     }
 
-    fn new(conn: Connection, path: Option<PathBuf>) -> Store {
-        Store {
+    fn new(conn: Connection, path: Option<PathBuf>) -> SqliteStore {
+        SqliteStore {
             conn: Mutex::new(conn),
             path,
         }
@@ -164,7 +164,7 @@ mod tests {
     use crate::store::{AuditAction, NewAuditEntry};
     use chrono::DateTime;
 
-    fn pragma(store: &Store, name: &str) -> String {
+    fn pragma(store: &SqliteStore, name: &str) -> String {
         store
             .conn()
             .pragma_query_value(None, name, |row| row.get::<_, rusqlite::types::Value>(0))
@@ -179,14 +179,14 @@ mod tests {
     #[test]
     fn store_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
-        check::<Store>();
+        check::<SqliteStore>();
     }
 
     #[test]
     fn open_creates_the_directory_and_a_durable_wal_database() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("state").join("nested");
-        let store = Store::open(&dir).unwrap();
+        let store = SqliteStore::open(&dir).unwrap();
         assert!(dir.join(DB_FILE).is_file());
         assert_eq!(store.path(), Some(dir.join(DB_FILE).as_path()));
         assert_eq!(pragma(&store, "journal_mode"), "wal");
@@ -199,7 +199,7 @@ mod tests {
     #[test]
     fn reopening_keeps_the_schema_and_data() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         store
             .append(NewAuditEntry {
                 at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
@@ -209,7 +209,7 @@ mod tests {
             })
             .unwrap();
         drop(store);
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         let entries = store.audit(None, 10).unwrap();
         assert_eq!(entries.len(), 1);
         assert_eq!(entries[0].actor, "sighup");
@@ -218,11 +218,11 @@ mod tests {
     #[test]
     fn a_newer_schema_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
-        drop(Store::open(tmp.path()).unwrap());
+        drop(SqliteStore::open(tmp.path()).unwrap());
         let conn = Connection::open(tmp.path().join(DB_FILE)).unwrap();
         conn.pragma_update(None, "user_version", 99).unwrap();
         drop(conn);
-        let err = Store::open(tmp.path()).err().unwrap().to_string();
+        let err = SqliteStore::open(tmp.path()).err().unwrap().to_string();
         assert!(err.contains("schema version 99"), "{err}");
         assert!(err.contains(DB_FILE), "{err}");
     }
@@ -232,14 +232,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let file = tmp.path().join("a-file");
         std::fs::write(&file, "").unwrap();
-        let err = Store::open(&file.join("sub")).err().unwrap();
+        let err = SqliteStore::open(&file.join("sub")).err().unwrap();
         assert!(matches!(err, StoreError::Open { .. }), "{err:?}");
         assert!(err.to_string().contains("a-file"), "{err}");
     }
 
     #[test]
     fn in_memory_works_and_has_no_path() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         assert_eq!(store.path(), None);
         assert_eq!(pragma(&store, "user_version"), SCHEMA_VERSION.to_string());
         assert!(store.audit(None, 10).unwrap().is_empty());
@@ -255,7 +255,7 @@ mod tests {
     fn read_only_on_a_missing_database_names_the_path() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("never-served");
-        let err = Store::open_read_only(&dir).err().unwrap();
+        let err = SqliteStore::open_read_only(&dir).err().unwrap();
         assert!(matches!(err, StoreError::Missing { .. }), "{err:?}");
         let msg = err.to_string();
         assert!(
@@ -269,8 +269,8 @@ mod tests {
     #[test]
     fn read_only_sees_concurrent_writes_and_cannot_write() {
         let tmp = tempfile::tempdir().unwrap();
-        let writer = Store::open(tmp.path()).unwrap();
-        let reader = Store::open_read_only(tmp.path()).unwrap();
+        let writer = SqliteStore::open(tmp.path()).unwrap();
+        let reader = SqliteStore::open_read_only(tmp.path()).unwrap();
         let entry = |n: i64| NewAuditEntry {
             at: DateTime::from_timestamp(1_800_000_000 + n, 0).unwrap(),
             action: AuditAction::Override,
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn read_only_opens_a_database_no_server_holds() {
         let tmp = tempfile::tempdir().unwrap();
-        let writer = Store::open(tmp.path()).unwrap();
+        let writer = SqliteStore::open(tmp.path()).unwrap();
         writer
             .append(NewAuditEntry {
                 at: DateTime::from_timestamp(1_800_000_000, 0).unwrap(),
@@ -303,7 +303,7 @@ mod tests {
             })
             .unwrap();
         drop(writer);
-        let reader = Store::open_read_only(tmp.path()).unwrap();
+        let reader = SqliteStore::open_read_only(tmp.path()).unwrap();
         assert_eq!(reader.audit(None, 10).unwrap().len(), 1);
     }
 }

@@ -22,6 +22,20 @@ pub enum StoreError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    /// The PostgreSQL store could not be set up: a bad URL, no server
+    /// answering at start, or a schema this build cannot use.
+    #[error("cannot open store {location}: {source}")]
+    Connect {
+        location: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The store cannot be reached now (PostgreSQL down, restarting, or no
+    /// connection free in time). Nothing was written; trying again may work.
+    #[error("store {location} is unavailable: {reason}")]
+    Unavailable { location: String, reason: String },
+    /// A PostgreSQL statement failed (a constraint, a row that does not decode).
+    #[error("store {location}: {reason}")]
+    Postgres { location: String, reason: String },
     #[error("no runtime freeze `{0}`")]
     FreezeNotFound(String),
     #[error("runtime freeze `{0}` is already lifted or expired")]
@@ -48,6 +62,9 @@ impl StoreError {
             StoreError::Open { source, .. } => format!("cannot open the database: {source}"),
             StoreError::Missing { .. } => "no database".to_string(),
             StoreError::Sql { source, .. } => source.to_string(),
+            StoreError::Connect { source, .. } => format!("cannot open the store: {source}"),
+            StoreError::Unavailable { reason, .. } => format!("the store is unavailable: {reason}"),
+            StoreError::Postgres { reason, .. } => reason.clone(),
             other => other.to_string(),
         }
     }

@@ -4,7 +4,7 @@
 
 use super::audit::{self, AuditAction, AuditEntry, NewAuditEntry};
 use super::columns::{from_secs, json_at, time_at, to_json, to_secs};
-use super::database::Store;
+use super::database::SqliteStore;
 use super::error::{Failure, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -73,7 +73,7 @@ pub struct NewFreeze {
 const COLUMNS: &str =
     "id, services, envs, start, until, reason, created_by, created_at, lifted_at, lifted_by";
 
-impl Store {
+impl SqliteStore {
     /// Creates a freeze and its `freeze.create` audit entry (actor = creator,
     /// detail = the freeze) in one transaction. The returned freeze is as stored:
     /// times to the second, `id` assigned. When `max_unexpired` freezes are
@@ -186,7 +186,7 @@ impl Store {
 }
 
 /// How many freezes are not lifted and end after `now`: those
-/// [`Store::unexpired_freezes`] lists.
+/// [`SqliteStore::unexpired_freezes`] lists.
 fn unexpired_count(conn: &Connection, now: DateTime<Utc>) -> Result<usize, Failure> {
     let count: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM freezes WHERE lifted_at IS NULL AND until > ?1")?
@@ -277,7 +277,7 @@ mod tests {
     }
 
     /// Makes every audit append fail, to show a freeze change never commits alone.
-    fn break_audit(store: &Store) {
+    fn break_audit(store: &SqliteStore) {
         store
             .conn()
             .execute_batch(
@@ -289,7 +289,7 @@ mod tests {
 
     #[test]
     fn create_lists_the_freeze_and_audits_it() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (freeze, entry) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         assert_eq!(freeze.id, "1");
         assert_eq!(freeze.rule_name(), "runtime:1");
@@ -311,7 +311,7 @@ mod tests {
 
     #[test]
     fn create_commits_nothing_when_its_audit_entry_fails() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         break_audit(&store);
         let err = store
             .create_freeze(new(0, 3600), at(0), NO_LIMIT)
@@ -324,7 +324,7 @@ mod tests {
 
     #[test]
     fn lift_removes_it_once_and_audits_it() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (created, _) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         let (lifted, entry) = store.lift_freeze(&created.id, "bob", at(60)).unwrap();
         assert_eq!(lifted.lifted_at, Some(at(60)));
@@ -361,7 +361,7 @@ mod tests {
 
     #[test]
     fn lift_of_an_unknown_id_is_not_found() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         for id in ["2", "abc", "", "01", "+1", "99999999999999999999"] {
             let err = store.lift_freeze(id, "bob", at(1)).unwrap_err();
@@ -375,7 +375,7 @@ mod tests {
 
     #[test]
     fn lift_keeps_the_freeze_when_its_audit_entry_fails() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (created, _) = store.create_freeze(new(0, 3600), at(0), NO_LIMIT).unwrap();
         break_audit(&store);
         assert!(matches!(
@@ -388,7 +388,7 @@ mod tests {
 
     #[test]
     fn an_expired_freeze_is_not_listed_and_cannot_be_lifted() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (freeze, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         assert_eq!(ids(&store.unexpired_freezes(at(599)).unwrap()), ["1"]);
         let just_before = at(600) - Duration::milliseconds(1);
@@ -401,7 +401,7 @@ mod tests {
 
     #[test]
     fn future_freezes_are_listed_in_start_then_id_order_and_can_be_lifted() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         store.create_freeze(new(200, 900), at(0), NO_LIMIT).unwrap(); // 1
         store.create_freeze(new(100, 900), at(0), NO_LIMIT).unwrap(); // 2
         store.create_freeze(new(100, 800), at(0), NO_LIMIT).unwrap(); // 3
@@ -417,7 +417,7 @@ mod tests {
     #[test]
     fn ids_are_never_reused() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         let (second, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         store.lift_freeze(&second.id, "bob", at(1)).unwrap();
@@ -427,7 +427,7 @@ mod tests {
             .execute("DELETE FROM freezes WHERE id = 2", [])
             .unwrap();
         drop(store);
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         let (third, _) = store.create_freeze(new(0, 600), at(2), NO_LIMIT).unwrap();
         assert_eq!(third.id, "3");
     }
@@ -435,12 +435,12 @@ mod tests {
     #[test]
     fn freezes_persist_across_reopen() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         let (kept, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         let (lifted, _) = store.create_freeze(new(0, 600), at(0), NO_LIMIT).unwrap();
         let (lifted, _) = store.lift_freeze(&lifted.id, "bob", at(5)).unwrap();
         drop(store);
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         assert_eq!(store.unexpired_freezes(at(10)).unwrap(), vec![kept]);
         assert_eq!(store.freeze(&lifted.id).unwrap(), Some(lifted));
         assert_eq!(store.audit(None, 10).unwrap().len(), 3);
@@ -448,7 +448,7 @@ mod tests {
 
     #[test]
     fn a_freeze_must_end_after_it_starts() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         for (start, until) in [(600, 600), (600, 0)] {
             let err = store
                 .create_freeze(new(start, until), at(0), NO_LIMIT)
@@ -467,7 +467,7 @@ mod tests {
 
     #[test]
     fn returned_freeze_equals_what_is_read_back() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let mut n = new(0, 600);
         n.start += Duration::milliseconds(250);
         n.until += Duration::milliseconds(250);
@@ -483,7 +483,7 @@ mod tests {
 
     #[test]
     fn the_cap_counts_unexpired_freezes_and_refuses_without_writing() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         store.create_freeze(new(0, 600), at(0), 2).unwrap(); // 1
         store.create_freeze(new(300, 900), at(0), 2).unwrap(); // 2, scheduled
         let refused = store.create_freeze(new(0, 600), at(0), 2).unwrap_err();

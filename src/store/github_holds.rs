@@ -6,7 +6,7 @@
 
 use super::audit::{self, AuditEntry, NewAuditEntry};
 use super::columns::{time_at, to_secs};
-use super::database::Store;
+use super::database::SqliteStore;
 use super::error::StoreError;
 use chrono::{DateTime, SubsecRound, Utc};
 use rusqlite::{OptionalExtension, params};
@@ -60,7 +60,7 @@ pub struct NewGithubHold {
 const COLUMNS: &str = "id, callback_url, installation_id, repository, environment, event, \
      sha, git_ref, sender, received_at, deadline, next_at, reports";
 
-impl Store {
+impl SqliteStore {
     /// Stores `new`, or — when a hold for the same callback URL exists (GitHub
     /// delivered the webhook again) — keeps that one. Returns the hold as stored
     /// and whether it is new.
@@ -208,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_webhook_delivered_again_keeps_the_first_hold() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (first, new) = store.hold_github(new_hold("https://x/1")).unwrap();
         assert!(new);
         let mut again = new_hold("https://x/1");
@@ -222,13 +222,13 @@ mod tests {
     #[test]
     fn holds_are_listed_due_first_and_survive_reopening() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         let mut late = new_hold("https://x/late");
         late.next_at = at(9000);
         store.hold_github(late).unwrap();
         store.hold_github(new_hold("https://x/soon")).unwrap();
         drop(store);
-        let store = Store::open(tmp.path()).unwrap();
+        let store = SqliteStore::open(tmp.path()).unwrap();
         let urls: Vec<_> = store
             .github_holds()
             .unwrap()
@@ -240,7 +240,7 @@ mod tests {
 
     #[test]
     fn rescheduling_counts_reports_and_audits_in_one_go() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (hold, _) = store.hold_github(new_hold("https://x/1")).unwrap();
         let (moved, audited) = store
             .reschedule_github_hold(hold.id, at(7000), true, entry(AuditAction::GithubReport))
@@ -263,7 +263,7 @@ mod tests {
 
     #[test]
     fn ending_a_hold_removes_it_once_with_its_entry() {
-        let store = Store::in_memory().unwrap();
+        let store = SqliteStore::in_memory().unwrap();
         let (hold, _) = store.hold_github(new_hold("https://x/1")).unwrap();
         let ended = store
             .end_github_hold(hold.id, entry(AuditAction::GithubApprove))

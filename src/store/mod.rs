@@ -1,12 +1,16 @@
-//! Durable server state under `--state-dir`: the audit log, the runtime
-//! freezes and the held GitHub deployments, in one embedded SQLite database (WAL, synchronous writes), so an
-//! acknowledged write survives `kill -9`. Knows nothing of HTTP or the CLI.
+//! Durable server state: the audit log, the runtime freezes and the held
+//! GitHub deployments, behind one interface ([`Storage`]) with two stores:
+//! the embedded SQLite file under `--state-dir` (WAL, synchronous writes, so
+//! an acknowledged write survives `kill -9`), and PostgreSQL, which several
+//! servers can share. Knows nothing of HTTP or the CLI.
 //!
-//! [`Store`] (`database`) opens the file and runs transactions; `schema` owns
-//! the tables and their migrations, `columns` how a value is stored in one;
-//! `audit` and `freezes` add their operations to [`Store`] (lifting or
-//! adding a freeze writes its audit entry in the same transaction); `github_holds`
-//! keeps the GitHub deployments waiting for their window.
+//! [`Store`] (`handle`) is the one callers hold, whichever kind `--store`
+//! selects. `storage` is the interface. [`SqliteStore`] (`database`) opens the
+//! file and runs transactions; `schema` owns its tables and migrations,
+//! `columns` how a value is stored in one; `audit`, `freezes` and
+//! `github_holds` add their operations to it (a change writes its audit entry in
+//! the same transaction) and `sqlite` offers them as [`Storage`].
+//! [`PostgresStore`] (`postgres`) is the same on PostgreSQL.
 
 mod audit;
 mod columns;
@@ -14,11 +18,18 @@ mod database;
 mod error;
 mod freezes;
 mod github_holds;
+mod handle;
+mod postgres;
 mod schema;
+mod sqlite;
+mod storage;
 
 pub use audit::{AuditAction, AuditEntry, NewAuditEntry, UnknownAction};
-pub use database::Store;
+pub use database::SqliteStore;
 pub use error::StoreError;
 pub use freezes::{NewFreeze, RuntimeFreeze};
 pub use github_holds::{GithubHold, NewGithubHold};
+pub use handle::Store;
+pub use postgres::PostgresStore;
 pub use schema::DB_FILE;
+pub use storage::Storage;

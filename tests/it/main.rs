@@ -52,6 +52,7 @@ mod server_ops;
 mod server_state;
 mod slack;
 mod state_names;
+mod store;
 mod strategy_load;
 mod time_range;
 mod tls;

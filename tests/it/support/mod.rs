@@ -17,5 +17,6 @@ pub mod ics;
 pub mod k8s;
 pub mod market;
 pub mod plan;
+pub mod postgres;
 pub mod server;
 pub mod tls;

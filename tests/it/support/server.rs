@@ -59,6 +59,7 @@ impl Server {
             .args(args)
             .env_remove("SHIPWINDOW_TOKENS")
             .env_remove("SHIPWINDOW_SLACK_SIGNING_SECRET")
+            .env_remove("SHIPWINDOW_STORE")
             .stderr(Stdio::piped());
         for (k, v) in env {
             command.env(k, v);
@@ -251,6 +252,7 @@ pub fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_shipwindow"))
         .args(args)
         .env_remove("SHIPWINDOW_TOKEN")
+        .env_remove("SHIPWINDOW_STORE")
         .output()
         .unwrap()
 }

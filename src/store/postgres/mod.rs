@@ -1,0 +1,11 @@
+//! The PostgreSQL store: a database several servers can share. `pool` owns
+//! the connections (and the runtime they run on) and turns PostgreSQL's
+//! failures into `StoreError`ss; `schema` the versioned
+//! migrations applied at start; `ops` the `Storage`
+//! operations, each one transaction.
+
+mod ops;
+mod pool;
+mod schema;
+
+pub use pool::PostgresStore;
