@@ -29,4 +29,7 @@ if ! python3 -c 'import openapi_spec_validator' 2>/dev/null; then
     { echo "error: cannot install openapi-spec-validator; install it (python3 -m pip install openapi-spec-validator) and run again" >&2; exit 2; }
 fi
 
+# The test command runs every test: a local run's skip of the PostgreSQL tests
+# never carries into it.
+unset SHIPWINDOW_SKIP_POSTGRES
 cargo test "$@" -- --include-ignored

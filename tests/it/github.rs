@@ -674,17 +674,7 @@ fn serve_refuses_incomplete_or_bad_github_flags() {
 
 /// Each problem of a policy that does not load: `file:line:col: message`, help.
 fn problems(text: &str) -> Vec<(String, String)> {
-    let err = PolicySet::from_files(&[("gh.toml", text)]).expect_err("should not load");
-    err.diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = d.position.expect("a position");
-            (
-                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
-                d.help.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::support::diagnostic::problems(&[("gh.toml", text)])
 }
 
 #[test]

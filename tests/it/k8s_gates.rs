@@ -10,14 +10,12 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+use crate::support::k8s::{review_fixture, state_on};
 use crate::support::server::{bundled, call_json, call_text};
 use crate::support::tls::Ca;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
-use shipwindow::PolicySet;
-use shipwindow::clock::ManualClock;
 use shipwindow::server::{AppState, TlsIdentity, Tokens, app, serve};
-use shipwindow::store::Store;
 use std::sync::Arc;
 
 /// Fri 2026-11-27 17:14 KST: Black Friday, the weekend freeze, outside the window.
@@ -79,21 +77,11 @@ fn serve_gate(state: AppState, tokens: Tokens) -> Gate {
 }
 
 fn router_at(now: &str, tokens: Tokens) -> Gate {
-    let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
-    let policy = PolicySet::load(&bundled()).unwrap();
-    let state = AppState::new(policy, Store::in_memory().unwrap())
-        .unwrap()
-        .with_clock(Arc::new(ManualClock::new(now)));
-    serve_gate(state, tokens)
+    serve_gate(state_on(&bundled(), now), tokens)
 }
 
 fn router(now: &str) -> Gate {
     router_at(now, Tokens::from_sources(None, None))
-}
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/k8s/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// Sends `review` over HTTPS, as the API server does, and returns its
@@ -144,7 +132,7 @@ fn denied_message(response: &Value) -> String {
 async fn an_image_change_outside_the_window_is_denied_with_the_rules_and_the_next_time() {
     let response = admit(
         &router(BLACK_FRIDAY),
-        &fixture("deployment-image-update.json"),
+        &review_fixture("deployment-image-update.json"),
     )
     .await;
     let message = denied_message(&response);
@@ -160,7 +148,11 @@ async fn an_image_change_outside_the_window_is_denied_with_the_rules_and_the_nex
 
 #[tokio::test]
 async fn the_same_change_inside_the_window_is_allowed() {
-    let response = admit(&router(IN_WINDOW), &fixture("deployment-image-update.json")).await;
+    let response = admit(
+        &router(IN_WINDOW),
+        &review_fixture("deployment-image-update.json"),
+    )
+    .await;
     assert_eq!(response["allowed"], true, "{response}");
     assert!(response.get("status").is_none(), "{response}");
 }
@@ -171,7 +163,7 @@ async fn the_same_change_inside_the_window_is_allowed() {
 #[tokio::test]
 async fn changes_that_roll_out_no_code_pass_in_a_freeze() {
     let router = router(BLACK_FRIDAY);
-    let base = fixture("deployment-image-update.json");
+    let base = review_fixture("deployment-image-update.json");
     let same_template = |edit: &dyn Fn(&mut Value)| {
         let mut review = base.clone();
         review["request"]["object"] = review["request"]["oldObject"].clone();
@@ -228,15 +220,16 @@ async fn changes_that_roll_out_no_code_pass_in_a_freeze() {
 async fn a_rollout_and_a_cronjob_are_gated_on_their_own_templates() {
     let router = router(BLACK_FRIDAY);
     // A new Rollout, named `checkout` but labelled as service `web`.
-    let message = denied_message(&admit(&router, &fixture("rollout-create.json")).await);
+    let message = denied_message(&admit(&router, &review_fixture("rollout-create.json")).await);
     assert!(
         message.starts_with("shipwindow: deploy web to prod denied by black-friday"),
         "{message}"
     );
-    let message = denied_message(&admit(&router, &fixture("cronjob-image-update.json")).await);
+    let message =
+        denied_message(&admit(&router, &review_fixture("cronjob-image-update.json")).await);
     assert!(message.contains("web to prod"), "{message}");
     // A CronJob's schedule is not its pods.
-    let mut schedule_only = fixture("cronjob-image-update.json");
+    let mut schedule_only = review_fixture("cronjob-image-update.json");
     schedule_only["request"]["object"] = schedule_only["request"]["oldObject"].clone();
     schedule_only["request"]["object"]["spec"]["schedule"] = json!("0 4 * * *");
     assert_eq!(admit(&router, &schedule_only).await["allowed"], true);
@@ -247,7 +240,7 @@ async fn a_rollout_and_a_cronjob_are_gated_on_their_own_templates() {
 #[tokio::test]
 async fn service_and_env_come_from_labels_then_name_and_namespace() {
     let router = router(BLACK_FRIDAY);
-    let base = fixture("deployment-image-update.json");
+    let base = review_fixture("deployment-image-update.json");
     let mut in_other_ns = base.clone();
     in_other_ns["request"]["namespace"] = json!("payments-prod");
     // No rule of the bundled policy covers env `payments-prod` on a Friday
@@ -302,7 +295,7 @@ async fn override_annotations_are_audited_with_the_user_and_a_dry_run_leaves_not
     // override it.
     let router = router("2026-11-26T14:00:00Z");
     let review = with_annotations(
-        &fixture("deployment-image-update.json"),
+        &review_fixture("deployment-image-update.json"),
         json!({"shipwindow.io/override-reason": "INC-42 checkout fix",
                "shipwindow.io/approver": "oncall-lead"}),
     );
@@ -346,7 +339,7 @@ async fn override_annotations_are_audited_with_the_user_and_a_dry_run_leaves_not
 #[tokio::test]
 async fn a_rollback_annotation_passes_the_freezes_that_exempt_rollbacks() {
     let router = router(SATURDAY);
-    let review = fixture("deployment-image-update.json");
+    let review = review_fixture("deployment-image-update.json");
     denied_message(&admit(&router, &review).await);
     let rollback = with_annotations(&review, json!({"shipwindow.io/change": "rollback"}));
     assert_eq!(admit(&router, &rollback).await["allowed"], true);
@@ -360,7 +353,7 @@ async fn a_rollback_annotation_passes_the_freezes_that_exempt_rollbacks() {
 #[tokio::test]
 async fn a_body_that_is_not_an_admission_review_is_400_with_a_json_error() {
     let router = router(IN_WINDOW);
-    let review = fixture("deployment-image-update.json");
+    let review = review_fixture("deployment-image-update.json");
     let mut v1beta1 = review.clone();
     v1beta1["apiVersion"] = json!("admission.k8s.io/v1beta1");
     let mut other_kind = review.clone();
@@ -395,7 +388,7 @@ async fn a_body_that_is_not_an_admission_review_is_400_with_a_json_error() {
 #[tokio::test]
 async fn the_admission_route_takes_a_token_when_one_is_sent() {
     let router = router_at(IN_WINDOW, Tokens::from_sources(Some("k8s-token"), None));
-    let review = fixture("deployment-image-update.json");
+    let review = review_fixture("deployment-image-update.json");
     assert_eq!(admit(&router, &review).await["allowed"], true);
     let (status, _) = post_review(&router, &review, Some("k8s-token")).await;
     assert_eq!(status, 200);
@@ -513,17 +506,7 @@ async fn flagger_carries_its_token_in_metadata() {
 
 /// Each problem of a policy that does not load: `file:line:col: message`, help.
 fn problems(text: &str) -> Vec<(String, String)> {
-    let err = PolicySet::from_files(&[("k8s.toml", text)]).expect_err("should not load");
-    err.diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = d.position.expect("a position");
-            (
-                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
-                d.help.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::support::diagnostic::problems(&[("k8s.toml", text)])
 }
 
 #[test]
@@ -594,16 +577,12 @@ async fn a_kubernetes_table_maps_namespaces_to_an_environment() {
         "[[kubernetes]]\nnamespaces = [\"payments-prod\", \"shop-*\", \"!shop-sandbox\"]\nenv = \"prod\"\n",
     )
     .unwrap();
-    let now = chrono::DateTime::parse_from_rfc3339(BLACK_FRIDAY)
-        .unwrap()
-        .to_utc();
-    let policy = PolicySet::load(dir.path()).unwrap();
-    let state = AppState::new(policy, Store::in_memory().unwrap())
-        .unwrap()
-        .with_clock(Arc::new(ManualClock::new(now)));
-    let router = serve_gate(state, Tokens::from_sources(None, None));
+    let router = serve_gate(
+        state_on(dir.path(), BLACK_FRIDAY),
+        Tokens::from_sources(None, None),
+    );
     let review = |namespace: &str| {
-        let mut r = fixture("deployment-image-update.json");
+        let mut r = review_fixture("deployment-image-update.json");
         r["request"]["namespace"] = json!(namespace);
         r
     };

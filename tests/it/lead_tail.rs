@@ -660,17 +660,7 @@ fn an_ics_freeze_keeps_its_own_reason_in_front() {
 /// Loads in-memory files and returns each diagnostic as
 /// (`file:line:col: message`, help).
 fn problems(text: &str) -> Vec<(String, String)> {
-    let err = PolicySet::from_files(&[("a.toml", text)]).expect_err("the policy should not load");
-    err.diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = d.position.expect("a position");
-            (
-                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
-                d.help.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::support::diagnostic::problems(&[("a.toml", text)])
 }
 
 const FREEZE: &str =

@@ -13,17 +13,7 @@ use shipwindow::PolicySet;
 
 /// Loads in-memory files and returns each diagnostic as (`file:line:col: message`, help).
 fn problems(files: &[(&str, &str)]) -> Vec<(String, String)> {
-    let err = PolicySet::from_files(files).expect_err("the policy should not load");
-    err.diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = d.position.expect("a position");
-            (
-                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
-                d.help.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::support::diagnostic::problems(files)
 }
 
 /// Asserts exactly one problem, with this location+message and help containing `help`.

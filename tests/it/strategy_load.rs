@@ -17,17 +17,7 @@ const FILE: &str = "strategies.toml";
 
 /// Loads one file and returns each diagnostic as (`file:line:col: message`, help).
 fn problems(text: &str) -> Vec<(String, String)> {
-    let err = PolicySet::from_files(&[(FILE, text)]).expect_err("the policy should not load");
-    err.diagnostics
-        .iter()
-        .map(|d| {
-            let (line, col) = d.position.expect("a position");
-            (
-                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
-                d.help.clone().unwrap_or_default(),
-            )
-        })
-        .collect()
+    crate::support::diagnostic::problems(&[(FILE, text)])
 }
 
 /// Asserts exactly one problem, with this location+message and help containing `help`.

@@ -9,6 +9,7 @@
     reason = "a test should fail loudly at the failing step"
 )]
 
+use crate::support::k8s::review_fixture;
 use crate::support::server::{Server, bundled, run};
 use crate::support::tls::{Ca, names};
 use serde_json::{Value, json};
@@ -42,11 +43,6 @@ fn start(pair: &Pair, state: &Path, extra: &[&str]) -> Server {
     Server::start(&bundled(), state, &args)
 }
 
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/k8s/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
 #[test]
 fn the_admission_webhook_answers_over_https() {
     let ca = Ca::new();
@@ -60,7 +56,7 @@ fn the_admission_webhook_answers_over_https() {
     );
 
     // A scale: decided without the clock, always admitted.
-    let mut scale = fixture("deployment-image-update.json");
+    let mut scale = review_fixture("deployment-image-update.json");
     scale["request"]["object"] = scale["request"]["oldObject"].clone();
     scale["request"]["object"]["spec"]["replicas"] = json!(6);
     let (status, body, cert) = ca
@@ -78,7 +74,7 @@ fn the_admission_webhook_answers_over_https() {
     assert_eq!(answer["response"]["allowed"], true);
 
     // An image change: decided now, whatever now is; the envelope is the same.
-    let review = fixture("deployment-image-update.json");
+    let review = review_fixture("deployment-image-update.json");
     let (status, body, _) = ca
         .request(
             server.port,

@@ -58,3 +58,19 @@ pub fn expect_diagnostic(d: &Diagnostic, root: &str, want: &str, underlined: &st
         "{rendered}"
     );
 }
+
+/// Loads in-memory files and returns each diagnostic as
+/// (`file:line:col: message`, help).
+pub fn problems(files: &[(&str, &str)]) -> Vec<(String, String)> {
+    let err = shipwindow::PolicySet::from_files(files).expect_err("the policy should not load");
+    err.diagnostics
+        .iter()
+        .map(|d| {
+            let (line, col) = d.position.expect("a position");
+            (
+                format!("{}:{line}:{col}: {}", d.file.display(), d.message),
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}

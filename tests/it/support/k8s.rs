@@ -19,14 +19,25 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use yaml_rust2::{Yaml, YamlLoader};
 
-/// The routes on the policies in `dir`, with a clock stopped at `now` (RFC 3339).
-pub fn router_on(dir: &Path, now: &str, tokens: Tokens) -> axum::Router {
+/// A server state on the policies in `dir`, with an in-memory store and a
+/// clock stopped at `now` (RFC 3339).
+pub fn state_on(dir: &Path, now: &str) -> AppState {
     let now = chrono::DateTime::parse_from_rfc3339(now).unwrap().to_utc();
     let policy = PolicySet::load(dir).unwrap();
-    let state = AppState::new(policy, Store::in_memory().unwrap())
+    AppState::new(policy, Store::in_memory().unwrap())
         .unwrap()
-        .with_clock(Arc::new(ManualClock::new(now)));
-    app(Arc::new(state), tokens)
+        .with_clock(Arc::new(ManualClock::new(now)))
+}
+
+/// The routes on the policies in `dir`, with a clock stopped at `now` (RFC 3339).
+pub fn router_on(dir: &Path, now: &str, tokens: Tokens) -> axum::Router {
+    app(Arc::new(state_on(dir, now)), tokens)
+}
+
+/// An AdmissionReview kept in `tests/fixtures/k8s/`.
+pub fn review_fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/k8s/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// The routes on the bundled policies at `now`.
