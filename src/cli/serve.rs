@@ -32,6 +32,11 @@ pub(super) struct ServeArgs {
     state: StateDirArg,
     #[command(flatten)]
     store: StoreArg,
+    /// Read the store again this often even when no change is heard of (e.g.
+    /// `30s`, `2m`; 1s to 1d): the fallback for missed notifications, and how
+    /// a server on a SQLite file another process writes sees those writes
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = resync_period)]
+    store_resync: std::time::Duration,
     /// The Slack app's signing secret, from a file (also $SHIPWINDOW_SLACK_SIGNING_SECRET)
     #[arg(long, value_name = "FILE")]
     slack_secret_file: Option<PathBuf>,
@@ -119,6 +124,20 @@ where
     }
 }
 
+/// The shortest and the longest `--store-resync`.
+const RESYNC_BOUNDS: (u64, u64) = (1, 86_400);
+
+/// `--store-resync`: a duration from one second to one day.
+fn resync_period(text: &str) -> Result<std::time::Duration, String> {
+    let parsed = crate::time::duration::parse_duration(text.trim()).map_err(|e| e.to_string())?;
+    let (least, most) = RESYNC_BOUNDS;
+    u64::try_from(parsed.num_seconds())
+        .ok()
+        .filter(|secs| (least..=most).contains(secs))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("`{text}` is out of range: give 1s to 1d"))
+}
+
 fn read_secret_file(flag: &str, path: &Path) -> Result<String, CliError> {
     std::fs::read_to_string(path)
         .map_err(|e| CliError::Usage(format!("{flag}: cannot read {}: {e}", path.display())))
@@ -172,13 +191,23 @@ pub(super) fn serve(dir: PathBuf, args: &ServeArgs) -> Result<u8, CliError> {
         })?,
     };
     let (store_flag, store_note) = match args.store.url() {
-        Some(_) => ("--store", format!("; store {}", store.location())),
+        Some(_) => (
+            "--store",
+            format!(
+                "; store {} (resync every {})",
+                store.location(),
+                crate::time::duration::format_duration(
+                    chrono::TimeDelta::from_std(args.store_resync).unwrap_or_default()
+                )
+            ),
+        ),
         None => ("--state-dir", String::new()),
     };
     let mut state = AppState::new(policy, store)
         .map_err(|e| CliError::Usage(format!("{store_flag}: {e}")))?
         .reloading_from(dir)
-        .feeds_in(args.state.state_dir.clone());
+        .feeds_in(args.state.state_dir.clone())
+        .with_resync(args.store_resync);
     let scheme = match (&args.tls_cert, &args.tls_key) {
         (Some(cert), Some(key)) => {
             let identity = crate::server::TlsIdentity::load(cert.clone(), key.clone())

@@ -5,6 +5,7 @@
 
 use super::auth::Caller;
 use super::error::ApiError;
+use super::freshness::STALE_STORE;
 use super::new_freeze::MAX_UNEXPIRED_FREEZES;
 use super::state::AppState;
 use crate::eval::{self, Decision};
@@ -26,6 +27,8 @@ pub(super) enum Record {
 /// Decides `text` against the served policy (off the async workers): the
 /// decision and the zone of the policy that made it. A decision that used an override is written to the audit
 /// log before it is answered: an override nobody can trace is not acknowledged.
+/// One made while the served state may be behind the store says
+/// `"stale": ["store"]`: it is still a decision on known data, the last synced.
 pub(super) async fn decide(
     state: &AppState,
     text: &RequestText,
@@ -41,15 +44,21 @@ pub(super) async fn decide_then(
     caller: &Caller,
     record: Record,
 ) -> Result<(Decision, chrono_tz::Tz), ApiError> {
+    // Read before the policy: a sync installs its state before it clears the
+    // mark, so a decision that finds no mark is made from the current state.
+    let stale_store = state.store_behind().is_some();
     let policy = state.policy();
     let (text, now) = (text.clone(), state.now());
-    let (req, decision) = state
+    let (req, mut decision) = state
         .evaluate(Arc::clone(&policy), move |policy| {
             let req = text.resolve(policy, now)?;
             let decision = eval::decide(policy, &req)?;
             Ok((req, decision))
         })
         .await?;
+    if stale_store {
+        decision.stale.push(STALE_STORE.to_string());
+    }
     if let Some(o) = req
         .override_
         .as_ref()

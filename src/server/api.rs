@@ -4,6 +4,7 @@
 use super::actions;
 use super::auth::Caller;
 use super::error::ApiError;
+use super::freshness::STALE_STORE;
 use super::metrics::Exposition;
 use super::state::AppState;
 use crate::eval::{self, Decision};
@@ -254,8 +255,17 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
     let error = state.reload_error();
     let store_error = state.write_error();
     let tls_error = state.tls_error();
+    let sync_error = state.store_behind();
+    let mut stale = state.stale_feeds();
+    if sync_error.is_some() {
+        stale.push(STALE_STORE.to_string());
+    }
     Json(Health {
-        status: if error.is_some() || store_error.is_some() || tls_error.is_some() {
+        status: if error.is_some()
+            || store_error.is_some()
+            || tls_error.is_some()
+            || sync_error.is_some()
+        {
             "degraded"
         } else {
             "ok"
@@ -266,7 +276,8 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
         error,
         store_error,
         tls_error,
-        stale: state.stale_feeds(),
+        sync_error,
+        stale,
     })
 }
 
@@ -274,7 +285,8 @@ pub(super) async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Health {
     /// `ok`, or `degraded` when the last reload failed (of the policy or of the
-    /// TLS pair) or the last write to the state database did.
+    /// TLS pair), the last write to the state database did, or the state served
+    /// may be behind the store.
     #[schema(value_type = String, example = "ok")]
     pub status: &'static str,
     /// The fingerprint of the policy files being served.
@@ -295,8 +307,14 @@ pub struct Health {
     /// previous pair keeps serving; absent when it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_error: Option<String>,
+    /// Why the state served may be behind the store (it cannot be read, or
+    /// the connection that hears of other servers' changes is down), until
+    /// the next successful sync; absent when it is current.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_error: Option<String>,
     /// Calendar feeds served from an older copy because their last refresh
-    /// failed (as in a decision's `stale`); absent when there are none.
+    /// failed, and `store` while the state served may be behind the store (as
+    /// in a decision's `stale`); absent when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub stale: Vec<String>,
 }

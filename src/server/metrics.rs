@@ -1,5 +1,5 @@
 //! Prometheus metrics for `GET /metrics`: decisions by verdict and by blocking
-//! rule, API latency, policy reloads and audit-log writes, and gauges for a
+//! rule, API latency, policy reloads, audit-log writes and store syncs, and gauges for a
 //! degraded server and the runtime freezes in force. Every label comes from a
 //! fixed list or from the policy files' rule names, never from a caller (a
 //! service, an env, a path) or a runtime freeze's id, so the number of series
@@ -38,6 +38,7 @@ pub struct Metrics {
     latency: Histogram,
     reloads: Family<Labels, Counter>,
     audit_writes: Family<Labels, Counter>,
+    store_syncs: Family<Labels, Counter>,
     degraded: Gauge,
     runtime_freezes_active: Gauge,
 }
@@ -98,6 +99,7 @@ impl Default for Metrics {
         let latency = Histogram::new(LATENCY_BUCKETS);
         let reloads = Family::<Labels, Counter>::default();
         let audit_writes = Family::<Labels, Counter>::default();
+        let store_syncs = Family::<Labels, Counter>::default();
         registry.register(
             "decisions",
             "Decisions answered, by verdict",
@@ -119,10 +121,17 @@ impl Default for Metrics {
             "Audit log entries written, by outcome",
             audit_writes.clone(),
         );
+        registry.register(
+            "store_syncs",
+            "Reads of the store's shared state into the served policy (on a change \
+             notification, after reconnecting, or periodically), by outcome",
+            store_syncs.clone(),
+        );
         let degraded = Gauge::default();
         registry.register(
             "degraded",
-            "1 while the last policy reload or state database write failed, else 0",
+            "1 while the last policy reload or state database write failed, or the \
+             served state may be behind the store, else 0",
             degraded.clone(),
         );
         let runtime_freezes_active = Gauge::default();
@@ -136,6 +145,7 @@ impl Default for Metrics {
             // Created at zero; the guard is only a view of the series.
             drop(reloads.get_or_create(&labels));
             drop(audit_writes.get_or_create(&labels));
+            drop(store_syncs.get_or_create(&labels));
         }
         drop(blocked.get_or_create(&vec![
             ("rule", RUNTIME_RULE_LABEL.to_string()),
@@ -153,6 +163,7 @@ impl Default for Metrics {
             latency,
             reloads,
             audit_writes,
+            store_syncs,
             degraded,
             runtime_freezes_active,
         }
@@ -195,6 +206,14 @@ impl Metrics {
     pub fn audit_write(&self, ok: bool) {
         let outcome = if ok { "ok" } else { "failed" };
         self.audit_writes
+            .get_or_create(&vec![("outcome", outcome.to_string())])
+            .inc();
+    }
+
+    /// Counts one read of the store into the served policy.
+    pub fn store_sync(&self, ok: bool) {
+        let outcome = if ok { "ok" } else { "failed" };
+        self.store_syncs
             .get_or_create(&vec![("outcome", outcome.to_string())])
             .inc();
     }

@@ -5,7 +5,9 @@
 //! How the parts fit, from the bottom up: `error` is the one failure shape,
 //! `served` composes the policy files with the runtime freezes, and `state` holds
 //! what every handler shares ([`AppState`]), and runs evaluations on the
-//! blocking pool through `evaluations`. `actions` are what a request asks of
+//! blocking pool through `evaluations`. `sync` reads the store again when
+//! another server changes it (or periodically), and `freshness` says whether
+//! what is served is current. `actions` are what a request asks of
 //! that state, whichever door it came in by; the handlers (`api`, `freezes`,
 //! `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
 //! transport input into an action and its outcome back into JSON or Block Kit.
@@ -24,6 +26,7 @@ mod auth;
 mod error;
 mod evaluations;
 mod freezes;
+mod freshness;
 pub mod github;
 mod k8s;
 mod metrics;
@@ -37,16 +40,18 @@ mod serve;
 mod served;
 mod slack;
 mod state;
+mod sync;
 mod tls;
 
 pub use auth::{Caller, Tokens};
 pub use error::ApiError;
 pub use evaluations::{EvaluationHook, MAX_EVALUATIONS};
+pub use freshness::STALE_STORE;
 pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
 pub use new_freeze::{MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_UNEXPIRED_FREEZES};
 pub use openapi::ApiDoc;
 pub use reload::{FEED_CHECK, reload_on_sighup, watch_policies};
 pub use router::{MAX_BODY_BYTES, MAX_CONCURRENT, app};
 pub use serve::{serve, serve_with};
-pub use state::{AppState, REQUEST_TIMEOUT, StartError};
+pub use state::{AppState, DEFAULT_RESYNC, REQUEST_TIMEOUT, StartError};
 pub use tls::{TlsError, TlsIdentity};

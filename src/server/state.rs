@@ -4,6 +4,7 @@
 
 use super::error::ApiError;
 use super::evaluations::{EvaluationHook, Evaluations};
+use super::freshness::Freshness;
 use super::github::app::GithubApp;
 use super::metrics::Metrics;
 use super::replay::SeenRequests;
@@ -11,7 +12,7 @@ use super::served::{self, Served};
 use super::tls::TlsIdentity;
 use crate::clock::{Clock, SystemClock};
 use crate::policy::{LoadError, LoadOptions, PolicySet};
-use crate::store::{NewAuditEntry, Store, StoreError};
+use crate::store::{ChangeFeed, NewAuditEntry, Store, StoreError};
 use chrono::{DateTime, SubsecRound, Utc};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
@@ -23,6 +24,14 @@ pub struct AppState {
     /// Where the policy was loaded from, for reloads (`None`: fixed, as in tests).
     pub(super) dir: Option<PathBuf>,
     served: RwLock<Served>,
+    /// Held from an install's read of the store to its swap, so installs take
+    /// turns (the last read is the one served) while requests, which take only
+    /// `served`, never wait for the store.
+    install_turn: Mutex<()>,
+    /// Whether the served state is the store's current state.
+    freshness: Freshness,
+    /// How often the store is read again with no change heard of.
+    resync: Duration,
     /// The last reload's failure while the previous policy keeps serving.
     reload_error: RwLock<Option<String>>,
     /// The last failed write to the state database, until a write succeeds.
@@ -57,6 +66,11 @@ pub struct AppState {
 /// running after this is stuck.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How often the store is read again when `--store-resync` is not given:
+/// short enough that a missed change notification is made good within half a
+/// minute, long enough that the read (one indexed query) costs nothing.
+pub const DEFAULT_RESYNC: Duration = Duration::from_secs(30);
+
 impl AppState {
     /// A state serving a fixed policy set, keeping its state in `store`.
     pub fn new(policy: PolicySet, store: Store) -> Result<AppState, StoreError> {
@@ -68,6 +82,9 @@ impl AppState {
         Ok(AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
+            install_turn: Mutex::new(()),
+            freshness: Freshness::default(),
+            resync: DEFAULT_RESYNC,
             reload_error: RwLock::new(None),
             write_error: Arc::new(RwLock::new(None)),
             write_turn: Arc::new(Mutex::new(())),
@@ -198,10 +215,13 @@ impl AppState {
     }
 
     /// For the metrics' gauges: whether the server is degraded (the last reload
-    /// or the last store write failed), the runtime freezes in force now, and
+    /// or the last store write failed, or the served state may be behind the
+    /// store), the runtime freezes in force now, and
     /// the rules of the policy files (whose counters start at zero).
     pub(super) fn gauges(&self) -> (bool, usize, Arc<PolicySet>) {
-        let degraded = self.reload_error().is_some() || self.write_error().is_some();
+        let degraded = self.reload_error().is_some()
+            || self.write_error().is_some()
+            || self.store_behind().is_some();
         let served = self.served_guard();
         let active = served::active_rules(&served.effective, self.now());
         (degraded, active, Arc::clone(&served.files))
@@ -265,10 +285,24 @@ impl AppState {
     /// runtime freezes in the store. When the store cannot be read, the freezes
     /// last installed stay in force: failing open would lift them.
     pub(super) fn install(&self, files: Option<Arc<PolicySet>>) {
+        // A failure is logged, and kept for decisions and `/healthz`.
+        let _ = self.install_from_store(files);
+    }
+
+    /// Reads the store again into the served policy (what other servers
+    /// changed); an error when it could not be read, and the last synced
+    /// state serves on.
+    pub(super) fn resync(&self) -> Result<(), StoreError> {
+        self.install_from_store(None)
+    }
+
+    fn install_from_store(&self, files: Option<Arc<PolicySet>>) -> Result<(), StoreError> {
+        let _turn = self.install_turn.lock().unwrap_or_else(|p| p.into_inner());
+        let read = self.store.unexpired_freezes(self.now());
         let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
         let files = files.unwrap_or_else(|| Arc::clone(&served.files));
-        let effective = match self.store.unexpired_freezes(self.now()) {
-            Ok(freezes) => served::compose(&files, &freezes, Some(&served.effective)),
+        let effective = match &read {
+            Ok(freezes) => served::compose(&files, freezes, Some(&served.effective)),
             Err(e) => {
                 tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
                 served::carry_over(&files, &served.effective)
@@ -278,6 +312,44 @@ impl AppState {
             files,
             effective: Arc::new(effective),
         };
+        drop(served);
+        // Marked current only once the state read is the one served.
+        match read {
+            Ok(_) => {
+                self.freshness.read_ok();
+                Ok(())
+            }
+            Err(e) => {
+                self.freshness.read_failed(e.reason());
+                Err(e)
+            }
+        }
+    }
+
+    /// Reads the store again every `period` even when no change is heard of.
+    pub fn with_resync(mut self, period: Duration) -> AppState {
+        self.resync = period;
+        self
+    }
+
+    pub(super) fn resync_period(&self) -> Duration {
+        self.resync
+    }
+
+    /// The changes other servers make to the store, as they commit (`None`
+    /// on SQLite, which tells nobody).
+    pub(super) fn store_changes(&self) -> Option<ChangeFeed> {
+        self.store.changes()
+    }
+
+    pub(super) fn freshness(&self) -> &Freshness {
+        &self.freshness
+    }
+
+    /// Why the served state may be behind the store (it cannot be read, or
+    /// other servers' changes are not heard), or `None` when it is current.
+    pub fn store_behind(&self) -> Option<String> {
+        self.freshness.behind()
     }
 
     pub(super) fn reload_error(&self) -> Option<String> {

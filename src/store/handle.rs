@@ -2,6 +2,7 @@
 //! selects — the embedded SQLite file under `--state-dir` (the default) or a
 //! PostgreSQL database — behind the one [`Storage`] interface.
 
+use super::changes::ChangeFeed;
 use super::database::SqliteStore;
 use super::error::StoreError;
 use super::postgres::PostgresStore;
@@ -84,6 +85,16 @@ impl Store {
         match &self.backend {
             Backend::Sqlite(store) => store.path(),
             Backend::Postgres(_) => None,
+        }
+    }
+
+    /// The changes other processes make, as they commit: PostgreSQL's
+    /// notifications, heard on a connection of their own. `None` for SQLite,
+    /// which has no such thing (a server on it resyncs periodically instead).
+    pub fn changes(&self) -> Option<ChangeFeed> {
+        match &self.backend {
+            Backend::Sqlite(_) => None,
+            Backend::Postgres(store) => Some(store.changes()),
         }
     }
 

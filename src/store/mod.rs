@@ -10,9 +10,11 @@
 //! `columns` how a value is stored in one; `audit`, `freezes` and
 //! `github_holds` add their operations to it (a change writes its audit entry in
 //! the same transaction) and `sqlite` offers them as [`Storage`].
-//! [`PostgresStore`] (`postgres`) is the same on PostgreSQL.
+//! [`PostgresStore`] (`postgres`) is the same on PostgreSQL, and also tells
+//! each server of the changes others make (`changes`: a [`ChangeFeed`]).
 
 mod audit;
+mod changes;
 mod columns;
 mod database;
 mod error;
@@ -25,6 +27,7 @@ mod sqlite;
 mod storage;
 
 pub use audit::{AuditAction, AuditEntry, NewAuditEntry, UnknownAction};
+pub use changes::{ChangeFeed, StoreEvent};
 pub use database::SqliteStore;
 pub use error::StoreError;
 pub use freezes::{NewFreeze, RuntimeFreeze};

@@ -45,6 +45,7 @@ mod plan_compare;
 mod policy_files;
 mod property;
 mod remote_answers;
+mod replicas;
 mod runner;
 mod runtime_bounds;
 mod server;

@@ -2,6 +2,7 @@
 //! same meaning as the embedded store's: a change and its audit entry commit
 //! together, ids are never reused, times are whole seconds.
 
+use super::notify::announce_change;
 use super::pool::{Failure, PostgresStore};
 use crate::store::audit::{AuditAction, AuditEntry, NewAuditEntry, UnknownAction};
 use crate::store::error::StoreError;
@@ -126,6 +127,7 @@ impl Storage for PostgresStore {
                 };
                 let by = freeze.created_by.clone();
                 let entry = record(tx, AuditAction::FreezeCreate, &by, &freeze, now).await?;
+                announce_change(tx, "freezes").await?;
                 Ok((freeze, entry))
             })
         }))
@@ -156,6 +158,7 @@ impl Storage for PostgresStore {
                 freeze.lifted_at = Some(now);
                 freeze.lifted_by = Some(by.clone());
                 let entry = record(tx, AuditAction::FreezeLift, &by, &freeze, now).await?;
+                announce_change(tx, "freezes").await?;
                 Ok((freeze, entry))
             })
         }))

@@ -16,7 +16,7 @@ use tokio_postgres::config::Host;
 /// Connections kept at most; a server's writes are short and few.
 const MAX_CONNECTIONS: usize = 8;
 /// How long opening a connection may take before the store counts as down.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// The longest one operation (waiting for a connection included) may take:
 /// past it the caller gets [`StoreError::Unavailable`], never a hang.
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(15);
@@ -50,6 +50,9 @@ pub(super) type Operation<T> = Box<
 /// The store in a PostgreSQL database, selected by a `postgres://` URL.
 pub struct PostgresStore {
     pool: Pool,
+    /// How to reach the database, for the connection that listens for changes
+    /// (boxed: it is large, and read once per listening connection).
+    config: Box<tokio_postgres::Config>,
     /// The URL without its password.
     location: String,
     /// Drives the connections; `None` only while dropping.
@@ -82,7 +85,7 @@ impl PostgresStore {
             .build()
             .map_err(|e| connect_error(e.into()))?;
         let manager = Manager::from_config(
-            config,
+            config.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -98,6 +101,7 @@ impl PostgresStore {
             .map_err(|e| connect_error(e.into()))?;
         let store = PostgresStore {
             pool,
+            config: Box::new(config),
             location: location.clone(),
             runtime: Some(runtime),
         };
@@ -127,6 +131,20 @@ impl PostgresStore {
     /// Where the data lives, e.g. `postgres://shipwindow@db:5432/shipwindow`.
     pub fn location(&self) -> &str {
         &self.location
+    }
+
+    /// How to reach the database (the same as the pool's connections).
+    pub(super) fn config(&self) -> &tokio_postgres::Config {
+        &self.config
+    }
+
+    /// Runs `task` on the store's runtime, where it lives until it ends or the
+    /// store is dropped. `None` while the store is shutting down.
+    pub(super) fn spawn(
+        &self,
+        task: impl Future<Output = ()> + Send + 'static,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        self.runtime.as_ref().map(|runtime| runtime.spawn(task))
     }
 
     /// Runs `op` in one transaction, committed only if it succeeds.
@@ -241,7 +259,7 @@ fn io_source(e: &tokio_postgres::Error) -> bool {
 
 /// PostgreSQL's own message when there is one (tokio-postgres's `Display`
 /// says only "db error"), else the error with its causes.
-fn reason(e: &tokio_postgres::Error) -> String {
+pub(super) fn reason(e: &tokio_postgres::Error) -> String {
     if let Some(db) = e.as_db_error() {
         return format!("{} ({})", db.message(), db.code().code());
     }

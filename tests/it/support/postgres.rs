@@ -139,30 +139,52 @@ impl Server {
         // start; a few tries make that harmless.
         for attempt in 1..=3 {
             server.port = free_port();
-            let options = format!(
-                "-p {} -k {} -c listen_addresses=127.0.0.1 -F",
-                server.port,
-                server.dir.path().display()
-            );
-            let log = server.dir.path().join("server.log").display().to_string();
-            let out = server.try_run(
-                "pg_ctl",
-                &[
-                    "-D", &data, "-o", &options, "-l", &log, "-w", "-t", "30", "start",
-                ],
-            );
+            let out = server.pg_ctl_start();
             if out.status.success() {
                 return server;
             }
             if attempt == 3 {
-                let log = std::fs::read_to_string(&log).unwrap_or_default();
-                panic!(
-                    "pg_ctl start failed: {}\n{log}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                server.start_failed(&out);
             }
         }
         unreachable!("the loop returns or panics")
+    }
+
+    /// Starts the server again after [`Server::stop`], on the same port with
+    /// the same data (clients reconnect to the same URL).
+    pub fn start_again(&self) {
+        let out = self.pg_ctl_start();
+        if !out.status.success() {
+            self.start_failed(&out);
+        }
+    }
+
+    fn pg_ctl_start(&self) -> Output {
+        let data = self.data();
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -F",
+            self.port,
+            self.dir.path().display()
+        );
+        let log = self.log();
+        self.try_run(
+            "pg_ctl",
+            &[
+                "-D", &data, "-o", &options, "-l", &log, "-w", "-t", "30", "start",
+            ],
+        )
+    }
+
+    fn start_failed(&self, out: &Output) -> ! {
+        let log = std::fs::read_to_string(self.log()).unwrap_or_default();
+        panic!(
+            "pg_ctl start failed: {}\n{log}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn log(&self) -> String {
+        self.dir.path().join("server.log").display().to_string()
     }
 
     /// `postgres://postgres@127.0.0.1:<port>/<db>`.
