@@ -81,6 +81,28 @@ fn until(
     }
 }
 
+/// Waits until `server` has read the store once since it started listening for
+/// changes (its first sync): from then on, another replica's write reaches it
+/// by notification only.
+fn wait_listening(server: &Server) {
+    let since = Instant::now();
+    loop {
+        let text = server.get("/metrics").1;
+        let synced = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("shipwindow_store_syncs_total{outcome=\"ok\"} "))
+            .any(|n| n != "0");
+        if synced {
+            return;
+        }
+        assert!(
+            since.elapsed() < Duration::from_secs(10),
+            "the replica never synced after starting to listen:\n{text}"
+        );
+        std::thread::sleep(POLL);
+    }
+}
+
 fn stale(decision: &Value) -> Vec<String> {
     decision["stale"]
         .as_array()
@@ -97,7 +119,8 @@ fn a_freeze_made_on_one_replica_blocks_the_other_within_a_second_and_a_lift_free
     let args = ["--store", db.url.as_str(), "--store-resync", "1h"];
     let a = replica(policies.path(), state_a.path(), &args);
     let b = replica(policies.path(), state_b.path(), &args);
-    // Both are listening once they say nothing is behind (they start current).
+    wait_listening(&a);
+    wait_listening(&b);
     assert_eq!(b.get_json(CHECK)["allowed"], json!(true));
     assert_eq!(a.get_json(CHECK)["allowed"], json!(true));
 
@@ -139,6 +162,7 @@ fn a_write_acknowledged_just_before_its_replica_is_killed_reaches_the_other() {
     let args = ["--store", db.url.as_str(), "--store-resync", "1h"];
     let mut a = replica(policies.path(), state_a.path(), &args);
     let b = replica(policies.path(), state_b.path(), &args);
+    wait_listening(&b);
     assert_eq!(b.get_json(CHECK)["allowed"], json!(true));
 
     let (status, created) = a.send_json("POST", "/v1/freezes", &freeze_web());
