@@ -28,7 +28,7 @@ pub struct ChangeFeed {
 
 /// Events waiting to be read at most; a notification that finds the feed
 /// full is dropped, which loses nothing: one already waiting means "read again".
-pub(crate) const FEED_CAPACITY: usize = 64;
+const FEED_CAPACITY: usize = 64;
 
 impl ChangeFeed {
     /// A feed and the sender its producer writes to.

@@ -244,6 +244,11 @@ fn with_postgres_stopped_checks_answer_stale_and_writes_503_until_it_is_back_wit
     let health = a.get_json("/healthz");
     assert_eq!(health["status"], "ok", "{health}");
     assert!(health.get("sync_error").is_none(), "{health}");
+    let metrics = a.get("/metrics").1;
+    assert!(
+        metrics.lines().any(|l| l == "shipwindow_degraded 0"),
+        "{metrics}"
+    );
 }
 
 #[test]
