@@ -164,8 +164,17 @@ fn watch_reloads_on_file_changes_and_keeps_the_last_good_policy_on_a_broken_one(
 
     std::fs::write(&events, &good).unwrap();
     server.healthz_until(|v| v["status"] == "ok");
-    // Each reload is in the audit log with its outcome.
-    let audit = server.get_json("/v1/audit");
+    // Each reload is in the audit log with its outcome; the last one's entry is
+    // written just after its policy is installed.
+    let audit = server.json_until("/v1/audit", |a| {
+        let reloads: Vec<&Value> = a["entries"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|e| e["action"] == "reload")
+            .collect();
+        reloads.len() >= 3 && reloads.last().is_some_and(|e| e["detail"]["ok"] == true)
+    });
     let reloads: Vec<(bool, &str)> = audit["entries"]
         .as_array()
         .unwrap()

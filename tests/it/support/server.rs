@@ -131,14 +131,19 @@ impl Server {
 
     /// Waits (up to ten seconds) for `/healthz` to satisfy `done`; returns its JSON.
     pub fn healthz_until(&self, done: impl Fn(&Value) -> bool) -> Value {
+        self.json_until("/healthz", done)
+    }
+
+    /// Polls `path` until its JSON satisfies `done` (for at most 10 s).
+    pub fn json_until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
         for _ in 0..200 {
-            let v = self.get_json("/healthz");
+            let v = self.get_json(path);
             if done(&v) {
                 return v;
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        panic!("/healthz never reached the expected state");
+        panic!("{path} never reached the expected state");
     }
 }
 
