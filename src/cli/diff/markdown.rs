@@ -29,12 +29,13 @@ pub(super) fn summary(report: &DiffReport) -> String {
     let _ = writeln!(out, "### shipwindow: policy change\n");
     let _ = writeln!(
         out,
-        "Base {} → head {}, {} to {}: {} service/env pairs compared, {} changed.\n",
+        "Base {} → head {}, {} to {}: {} service/env pair{} compared, {} changed.\n",
         source(&report.base),
         source(&report.head),
         when(&report.from),
         when(&report.to),
         report.pairs.len(),
+        if report.pairs.len() == 1 { "" } else { "s" },
         changed.len()
     );
     if !changed.is_empty() {

@@ -8,7 +8,7 @@ use super::human::{side_label, side_text, totals};
 use super::report::DiffReport;
 use crate::cli::human::when;
 use crate::eval::{WindowState, WindowsSegment};
-use crate::review::Became;
+use crate::review::{Became, SideState};
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -71,15 +71,19 @@ fn rect(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: &str, title: &str)
 
 fn timeline(out: &mut String, axis: &Axis, pieces: &[WindowsSegment], y: f64) {
     for p in pieces {
-        let (fill, state) = match p.state {
-            WindowState::Open => (OPEN, "open"),
-            WindowState::Closed => (CLOSED, "closed"),
+        let fill = match p.state {
+            WindowState::Open => OPEN,
+            WindowState::Closed => CLOSED,
+        };
+        let side = SideState {
+            state: p.state,
+            rules: p.rules.clone(),
         };
         let title = format!(
-            "{} to {}: {state} ({})",
+            "{} to {}: {}",
             when(&p.start),
             when(&p.end),
-            p.rules.join(", ")
+            side_text(&side)
         );
         rect(
             out,
