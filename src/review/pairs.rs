@@ -49,7 +49,13 @@ fn named(policy: &PolicySet, services: &mut BTreeSet<String>, envs: &mut BTreeSe
         envs.insert(strategy.env.clone());
     }
     for mapping in &policy.github {
-        services.extend(mapping.service.clone());
+        // Without `service`, a mapping for one repository (no glob) deploys the
+        // service named as the repository is.
+        let special = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\');
+        let repository_name = (!mapping.repository.contains(special))
+            .then(|| mapping.repository.rsplit('/').next().map(String::from))
+            .flatten();
+        services.extend(mapping.service.clone().or(repository_name));
         envs.extend(mapping.environments.values().cloned());
     }
     for mapping in &policy.kubernetes {

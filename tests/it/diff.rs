@@ -654,3 +654,103 @@ fn the_svg_draws_both_timelines_and_escapes_its_text() {
     assert_eq!(svg.matches("http").count(), 1);
     assert!(!svg.contains("href"));
 }
+
+#[test]
+fn mappings_and_strategies_name_pairs_but_globs_do_not() {
+    let base = policy(
+        "[[github]]\nrepository = \"acme/payments-api\"\nenvironments = { production = \"prod\" }\n\n\
+         [[github]]\nrepository = \"acme/*\"\nenvironments = { live = \"live\" }\n",
+    );
+    let head = policy(
+        "[[kubernetes]]\nnamespaces = [\"shop-*\"]\nenv = \"k8s-prod\"\n\n\
+         [[freeze]]\nname = \"f\"\nfrom = \"fri 17:00\"\nto = \"mon 06:00\"\nservices = [\"web-*\", \"ledger\"]\n",
+    );
+    let got = pairs(&base, &head, None, None).unwrap();
+    let want: Vec<(String, String)> = [
+        ("ledger", "k8s-prod"),
+        ("ledger", "live"),
+        ("ledger", "prod"),
+        ("payments-api", "k8s-prod"),
+        ("payments-api", "live"),
+        ("payments-api", "prod"),
+    ]
+    .iter()
+    .map(|(s, e)| (s.to_string(), e.to_string()))
+    .collect();
+    assert_eq!(got, want);
+}
+
+/// The text after the line `$ {command}` of `doc`, up to the next `$ ` line
+/// or the end of the block.
+fn shown_after(doc: &str, command: &str) -> String {
+    let start = doc
+        .find(&format!("$ {command}\n"))
+        .unwrap_or_else(|| panic!("no `$ {command}` in the doc"));
+    let body = &doc[start..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    let end = [body.find("\n$ "), body.find("\n```")]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap();
+    body[..=end].to_string()
+}
+
+#[test]
+fn the_review_doc_shows_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/review.md")).unwrap();
+    // The example run where a fresh clone runs it: a copy of the example
+    // policies, and no state directory.
+    let tmp = tempfile::tempdir().unwrap();
+    for side in ["base", "head"] {
+        let file = format!("examples/review/{side}/shop.toml");
+        let text = std::fs::read_to_string(root.join(&file)).unwrap();
+        write_dir(
+            tmp.path(),
+            &format!("examples/review/{side}"),
+            &[("shop.toml", &text)],
+        );
+    }
+    let run = |args: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+            .args(args.split(' ').map(|a| a.trim_matches('\'')))
+            .current_dir(tmp.path())
+            .env_remove("SHIPWINDOW_STATE_DIR")
+            .env_remove("SHIPWINDOW_STORE")
+            .env_remove("GITHUB_STEP_SUMMARY")
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let pair = "diff --base examples/review/base --head examples/review/head";
+    let human = format!("{pair} --from 2026-12-28T00:00 --to +7d");
+    assert_eq!(
+        shown_after(&doc, &format!("shipwindow {human}")),
+        run(&human).0
+    );
+    let json =
+        format!("{pair} --from 2026-12-29T00:00 --to +1d --service web --env prod --format json");
+    assert_eq!(
+        shown_after(&doc, &format!("shipwindow {json}")),
+        run(&json).0
+    );
+    let github =
+        format!("{pair} --from 2026-12-28T00:00 --to +7d --service 'payments-*' --format github");
+    let (markdown, annotation) = run(&github);
+    assert_eq!(
+        shown_after(&doc, &format!("shipwindow {github} > diff.md")),
+        annotation
+    );
+    let block = &doc[doc.find("```markdown\n").unwrap() + "```markdown\n".len()..];
+    assert_eq!(&block[..block.find("```").unwrap()], markdown);
+    let svg = format!("{pair} --from 2026-12-28T00:00 --to +7d --format svg");
+    assert_eq!(
+        std::fs::read_to_string(root.join("docs/review/diff.svg")).unwrap(),
+        run(&svg).0,
+        "docs/review/diff.svg is what the command in docs/review.md prints"
+    );
+}
