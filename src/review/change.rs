@@ -153,3 +153,74 @@ pub fn diff_pair(
         changes,
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+mod tests {
+    use super::*;
+
+    fn at(hour: u32) -> DateTime<Tz> {
+        use chrono::TimeZone;
+        chrono_tz::UTC
+            .with_ymd_and_hms(2026, 12, 7, hour, 0, 0)
+            .unwrap()
+    }
+
+    fn report(pieces: &[(u32, u32, WindowState, &[&str])]) -> WindowsReport {
+        WindowsReport {
+            from: at(pieces[0].0),
+            to: at(pieces[pieces.len() - 1].1),
+            intervals: pieces
+                .iter()
+                .map(|(a, b, state, rules)| WindowsSegment {
+                    start: at(*a),
+                    end: at(*b),
+                    state: *state,
+                    rules: rules.iter().map(|r| r.to_string()).collect(),
+                    notes: Vec::new(),
+                    last_start: None,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn adjacent_pieces_that_changed_the_same_way_join_with_all_their_rules() {
+        use WindowState::{Closed, Open};
+        // Base: open 0-6 in `night`, closed 6-12. Head: closed 2-4 by `a`,
+        // 4-6 by `b`, open 6-8, closed again from 8.
+        let base = report(&[(0, 6, Open, &["night"]), (6, 12, Closed, &["night"])]);
+        let head = report(&[
+            (0, 2, Open, &["night"]),
+            (2, 4, Closed, &["a"]),
+            (4, 6, Closed, &["b", "a"]),
+            (6, 8, Open, &[]),
+            (8, 12, Closed, &["c"]),
+        ]);
+        let d = diff_pair("web", "prod", &base, &head, chrono_tz::UTC);
+        let got: Vec<(u32, u32, Became, Vec<String>, Vec<String>)> = d
+            .changes
+            .iter()
+            .map(|c| {
+                use chrono::Timelike;
+                (
+                    c.start.hour(),
+                    c.end.hour(),
+                    c.became,
+                    c.base.rules.clone(),
+                    c.head.rules.clone(),
+                )
+            })
+            .collect();
+        let s = |v: &[&str]| v.iter().map(|r| r.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            got,
+            [
+                (2, 6, Became::Blocked, s(&["night"]), s(&["a", "b"])),
+                (6, 8, Became::Open, s(&["night"]), s(&[])),
+            ]
+        );
+        assert_eq!(d.blocked, TimeDelta::hours(4));
+        assert_eq!(d.opened, TimeDelta::hours(2));
+    }
+}

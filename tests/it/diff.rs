@@ -513,7 +513,12 @@ fn a_git_ref_base_is_read_without_touching_the_work_tree() {
 fn held_github_deploys_the_change_would_now_block() {
     let mapping = "\n[[github]]\nrepository = \"acme/*\"\nservice = \"web\"\n\
                    environments = { production = \"prod\" }\n";
-    let dir = Dir::new(&[("p.toml", &format!("{LUNCH}{XMAS}{mapping}"))]);
+    // Christmas 2040, so that the holds are due in the future whenever the
+    // test runs; and a freeze long past, for a hold already due.
+    let xmas = XMAS.replace("2026-12-2", "2040-12-2");
+    let past = "\n[[freeze]]\nname = \"past\"\nstart_at = \"2020-01-01T00:00\"\n\
+                end_at = \"2020-01-02T00:00\"\n";
+    let dir = Dir::new(&[("p.toml", &format!("{LUNCH}{xmas}{past}{mapping}"))]);
     let base = write_dir(
         dir.tmp.path(),
         "base",
@@ -529,25 +534,29 @@ fn held_github_deploys_the_change_would_now_block() {
         sha: None,
         git_ref: None,
         sender: None,
-        received_at: t("2026-12-01T00:00:00Z"),
-        deadline: t("2027-01-31T00:00:00Z"),
+        received_at: t("2019-12-01T00:00:00Z"),
+        deadline: t("2041-01-31T00:00:00Z"),
         next_at: t(next_at),
     };
-    // Due Christmas Eve 10:00 KST: open before, now frozen.
+    // Due Monday 24 December 2040, 10:00 KST: open before, now frozen.
     let (eve, _) = store
-        .hold_github(hold(1, "production", "2026-12-24T01:00:00Z"))
+        .hold_github(hold(1, "production", "2040-12-24T01:00:00Z"))
         .unwrap();
-    // Christmas Eve at lunch: closed on both sides.
+    // The same day at lunch: closed on both sides.
     store
-        .hold_github(hold(2, "production", "2026-12-24T03:00:00Z"))
+        .hold_github(hold(2, "production", "2040-12-24T03:00:00Z"))
         .unwrap();
     // Another environment: not covered by either freeze.
     store
-        .hold_github(hold(3, "staging", "2026-12-24T01:00:00Z"))
+        .hold_github(hold(3, "staging", "2040-12-24T01:00:00Z"))
         .unwrap();
     // Due after Christmas: open on both.
     store
-        .hold_github(hold(4, "production", "2026-12-27T01:00:00Z"))
+        .hold_github(hold(4, "production", "2040-12-27T01:00:00Z"))
+        .unwrap();
+    // Due in the past freeze, so decided now, when that freeze is long over.
+    store
+        .hold_github(hold(5, "production", "2020-01-01T12:00:00Z"))
         .unwrap();
     drop(store);
     let base = base.display().to_string();
@@ -563,41 +572,32 @@ fn held_github_deploys_the_change_would_now_block() {
     let (code, stdout, stderr) = run(&dir, &args);
     assert_eq!(code, 1, "{stderr}");
     let got: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(got["blocked_seconds"], 0, "the range itself did not change");
     let held = &got["held"];
     assert_eq!(held["checked"], true);
-    assert_eq!(held["count"], 4);
+    assert_eq!(held["count"], 5);
     assert_eq!(
         held["newly_blocked"],
         json!([{
             "kind": "github",
             "id": eve.id.to_string(),
             "what": format!("GitHub deployment of acme/shop to production (hold {})", eve.id),
-            "start": "2026-12-24T10:00:00+09:00",
-            "end": "2026-12-24T10:00:00+09:00",
+            "start": "2040-12-24T10:00:00+09:00",
+            "end": "2040-12-24T10:00:00+09:00",
             "base": {"service": "web", "env": "prod", "state": "open", "rules": []},
             "head": {"service": "web", "env": "prod", "state": "closed", "rules": ["xmas"]},
         }])
     );
-    // Only the holds: a range without Christmas still fails on the held deploy.
-    let (code, stdout, _) = run(
-        &dir,
-        &[
-            "diff",
-            "--base",
-            &base,
-            "--from",
-            "2027-01-04T00:00",
-            "--to",
-            "+1d",
-            "--fail-on-new-blocks",
-        ],
-    );
+    let (code, stdout, _) = run(&dir, &["diff", "--base", &base, "--fail-on-new-blocks"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains("held deploys: 1 of 4 in ")
+        stdout.contains("held deploys: 1 of 5 in ")
             && stdout.contains("GitHub deployment of acme/shop to production"),
         "{stdout}"
     );
+    // Without --fail-on-new-blocks: reported, exit 0.
+    let (code, _, _) = run(&dir, &["diff", "--base", &base]);
+    assert_eq!(code, 0);
     // A store that is given but cannot be reached is an error, not "nothing held".
     let (code, _, stderr) = run(
         &dir,

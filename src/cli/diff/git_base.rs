@@ -26,7 +26,7 @@ pub(super) enum GitBaseError {
     )]
     NotARepository { base: String, head: String },
     #[error(
-        "--base: unknown git ref `{base}`\n  help: a branch, tag or commit of the repository (with actions/checkout, `fetch-depth: 0` fetches the base branch)"
+        "--base: `{base}` is neither a directory nor a git ref of the repository (unknown git ref `{base}`)\n  help: a directory, or a branch, tag or commit of the repository the --head directory is in (with actions/checkout, `fetch-depth: 0` fetches the base branch)"
     )]
     UnknownRef { base: String },
     #[error("--base: `{path}` does not exist at `{base}` (or is not a directory there)")]

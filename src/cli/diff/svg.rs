@@ -23,7 +23,7 @@ const BLOCK: f64 = 24.0 + 3.0 * (ROW + 4.0) + 12.0;
 const TOP: f64 = 70.0;
 /// At most this many date labels on the axis; lines are drawn for every day
 /// when there are at most `MAX_DAY_LINES` of them.
-const MAX_LABELS: i64 = 12;
+const MAX_LABELS: usize = 12;
 const MAX_DAY_LINES: usize = 120;
 
 const OPEN: &str = "#8fd18f";
@@ -103,32 +103,32 @@ fn label(out: &mut String, x: f64, y: f64, text: &str, extra: &str) {
     );
 }
 
-/// Local midnights in `(from, to)`, at most `MAX_DAY_LINES + 1` of them
-/// (more are not drawn).
+/// Local midnights in `(from, to)`: one per day of the range (at most 400).
 fn midnights(from: DateTime<Tz>, to: DateTime<Tz>) -> Vec<DateTime<Tz>> {
     let tz = from.timezone();
+    let days = (to.to_utc() - from.to_utc()).num_days() + 2;
     let mut out = Vec::new();
     let mut day = from.date_naive();
-    while out.len() <= MAX_DAY_LINES {
+    for _ in 0..days {
         let Some(next) = day.checked_add_days(Days::new(1)) else {
             break;
         };
         day = next;
-        // A midnight in a DST gap is drawn at the gap's end.
-        let Some(t) = tz
+        // A midnight in a DST gap is drawn at the gap's end (the first
+        // instant of that day).
+        let first = tz
             .from_local_datetime(&day.and_time(NaiveTime::MIN))
             .earliest()
             .or_else(|| {
-                tz.from_local_datetime(&day.and_hms_opt(1, 0, 0)?)
-                    .earliest()
-            })
-        else {
-            continue;
-        };
-        if t >= to {
-            break;
+                (1..=3)
+                    .filter_map(|h| day.and_hms_opt(h, 0, 0))
+                    .find_map(|t| tz.from_local_datetime(&t).earliest())
+            });
+        match first {
+            Some(t) if t >= to => break,
+            Some(t) => out.push(t),
+            None => {}
         }
-        out.push(t);
     }
     out
 }
@@ -175,24 +175,28 @@ pub(super) fn render(report: &DiffReport) -> String {
     );
     let days = midnights(report.from, report.to);
     let bottom = height - 30.0;
-    if days.len() <= MAX_DAY_LINES {
-        let every = (days.len() as i64 / MAX_LABELS + 1) as usize;
-        for (i, day) in days.iter().enumerate() {
-            let x = axis.x(day.to_utc());
-            let _ = writeln!(
-                out,
-                r##"<line x1="{x:.2}" y1="{:.1}" x2="{x:.2}" y2="{bottom:.1}" stroke="#999" stroke-width="0.5"/>"##,
-                TOP - 12.0
+    // A label on every `every`-th day; a line on every day while they are
+    // few enough to tell apart, else on the labelled days only.
+    let every = days.len().div_ceil(MAX_LABELS).max(1);
+    for (i, day) in days.iter().enumerate() {
+        let labelled = i % every == 0;
+        if !labelled && days.len() > MAX_DAY_LINES {
+            continue;
+        }
+        let x = axis.x(day.to_utc());
+        let _ = writeln!(
+            out,
+            r##"<line x1="{x:.2}" y1="{:.1}" x2="{x:.2}" y2="{bottom:.1}" stroke="#999" stroke-width="0.5"/>"##,
+            TOP - 12.0
+        );
+        if labelled {
+            label(
+                &mut out,
+                x + 2.0,
+                TOP - 14.0,
+                &day.format("%a %m-%d").to_string(),
+                r#" font-size="10""#,
             );
-            if i % every == 0 {
-                label(
-                    &mut out,
-                    x + 2.0,
-                    TOP - 14.0,
-                    &day.format("%a %m-%d").to_string(),
-                    r#" font-size="10""#,
-                );
-            }
         }
     }
     if changed.is_empty() {
