@@ -198,7 +198,8 @@ mod tests {
             (8, 12, Closed, &["c"]),
         ]);
         let d = diff_pair("web", "prod", &base, &head, chrono_tz::UTC);
-        let got: Vec<(u32, u32, Became, Vec<String>, Vec<String>)> = d
+        type Row = (u32, u32, Became, Vec<String>, Vec<String>);
+        let got: Vec<Row> = d
             .changes
             .iter()
             .map(|c| {
