@@ -345,6 +345,48 @@ fn the_markdown_summary_goes_to_stdout_and_the_step_summary() {
         "::warning title=Policy change::+1d 20h blocked",
         "the annotation on stderr, not in a comment made from stdout"
     );
+    // A long change: the first 40 stretches of a pair, and how many more.
+    let nights = dir.tmp.path().join("nights");
+    let nights = write_dir(
+        &nights,
+        "",
+        &[("p.toml", &night("Asia/Seoul", "05:00", "night"))],
+    );
+    let before = write_dir(
+        dir.tmp.path(),
+        "before",
+        &[("p.toml", &night("Asia/Seoul", "06:00", "night"))],
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_shipwindow"))
+        .args([
+            "diff",
+            "--format",
+            "github",
+            "--from",
+            "2026-12-01T00:00",
+            "--to",
+            "+60d",
+        ])
+        .arg("--base")
+        .arg(&before)
+        .arg("--head")
+        .arg(&nights)
+        .env("SHIPWINDOW_STATE_DIR", dir.state())
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    let long = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(long.matches("| ➕ blocked |").count(), 40, "{long}");
+    assert!(
+        long.contains(
+            "\n…and 20 more stretches (`shipwindow diff --format json` lists them all).\n"
+        ),
+        "{long}"
+    );
+    assert!(
+        long.contains("| `web` | `prod` | +2d 12h blocked |"),
+        "60 hours: {long}"
+    );
     // Nothing changed: a notice.
     let same = dir.policies().display().to_string();
     let (code, _, stderr) = run(&dir, &["diff", "--base", &same, "--format", "github"]);
@@ -388,6 +430,7 @@ fn fail_on_new_blocks_exits_1_only_when_something_became_blocked() {
             "--service",
         ),
         (vec!["diff", "--base", &base, "--format", "pdf"], "pdf"),
+        (vec!["diff", "--base", &base, "--env", "pr\u{7}od"], "--env"),
         (
             vec!["diff", "--base", &base, "--head", "/nonexistent/x"],
             "head policy set",

@@ -35,9 +35,12 @@ fn load(
 }
 
 fn filter(flag: &str, text: Option<&str>) -> Result<Option<NameFilter>, CliError> {
-    text.map(|t| NameFilter::parse(t.trim()))
-        .transpose()
-        .map_err(|e| CliError::Usage(format!("--{flag}: {e}")))
+    let usage = |e: String| CliError::Usage(format!("--{flag}: {e}"));
+    let Some(text) = text else {
+        return Ok(None);
+    };
+    crate::text::check_line(text).map_err(|e| usage(e.to_string()))?;
+    NameFilter::parse(text.trim()).map(Some).map_err(usage)
 }
 
 /// Runs `diff`; `policies` is the directory the other commands read, the

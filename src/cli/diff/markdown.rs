@@ -14,9 +14,11 @@ use crate::review::Became;
 use crate::time::duration::format_duration;
 use std::fmt::Write;
 
-/// The most stretches listed per pair: a step summary holds at most 1 MiB, and
-/// a reviewer reads the first few; the totals count them all.
+/// The most stretches listed per pair, and the most pairs listed with their
+/// stretches: a step summary holds at most 1 MiB, and a reviewer reads the
+/// first few; the totals and the table of pairs count them all.
 const MAX_ROWS: usize = 40;
+const MAX_SECTIONS: usize = 50;
 
 fn source(side: &Side) -> String {
     let kind = if side.git_ref { "git ref " } else { "" };
@@ -51,7 +53,7 @@ pub(super) fn summary(report: &DiffReport) -> String {
         }
         let _ = writeln!(out);
     }
-    for p in &changed {
+    for p in changed.iter().take(MAX_SECTIONS) {
         let d = &p.diff;
         let _ = writeln!(
             out,
@@ -87,6 +89,13 @@ pub(super) fn summary(report: &DiffReport) -> String {
             );
         }
         let _ = writeln!(out);
+    }
+    if changed.len() > MAX_SECTIONS {
+        let _ = writeln!(
+            out,
+            "…and the stretches of {} more pairs (`shipwindow diff --format json` lists them all).\n",
+            changed.len() - MAX_SECTIONS
+        );
     }
     let unchanged: Vec<String> = report
         .unchanged()
