@@ -443,6 +443,38 @@ fn fail_on_new_blocks_exits_1_only_when_something_became_blocked() {
 }
 
 #[test]
+fn a_range_outside_a_calendars_data_is_bad_input_naming_the_pair_and_side() {
+    let market = "[[market]]\nname = \"krx\"\nexchange = \"XKRX\"\nservices = [\"ledger\"]\nenvs = [\"prod\"]\n";
+    let dir = Dir::new(&[("p.toml", market)]);
+    let base = write_dir(dir.tmp.path(), "base", &[("p.toml", market)]);
+    let base = base.display().to_string();
+    let args = [
+        "diff",
+        "--base",
+        &base,
+        "--from",
+        "2031-01-01T00:00",
+        "--format",
+        "json",
+    ];
+    let (code, stdout, stderr) = run(&dir, &args);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: ledger to prod on the base policy: rule `krx` uses the XKRX calendar"
+        ),
+        "{stderr}"
+    );
+    let body: Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("ledger to prod on the base policy: ")
+    );
+}
+
+#[test]
 fn human_output_marks_blocked_with_plus_and_opened_with_minus() {
     let (dir, base) = xmas_dirs();
     let head = dir.policies().display().to_string();

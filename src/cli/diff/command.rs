@@ -81,8 +81,13 @@ pub(crate) fn diff(policies: PathBuf, args: &DiffArgs) -> Result<u8, CliError> {
         .map_err(|e| CliError::Usage(e.to_string()))?;
     let mut compared = Vec::with_capacity(pairs.len());
     for (service, env) in pairs {
-        let before = windows(&base, &service, &env, ChangeKind::Deploy, from, to)?;
-        let after = windows(&head, &service, &env, ChangeKind::Deploy, from, to)?;
+        let timeline = |policy: &PolicySet, which: &str| {
+            windows(policy, &service, &env, ChangeKind::Deploy, from, to).map_err(|e| {
+                CliError::Usage(format!("{service} to {env} on the {which} policy: {e}"))
+            })
+        };
+        let before = timeline(&base, "base")?;
+        let after = timeline(&head, "head")?;
         compared.push(Compared {
             diff: diff_pair(&service, &env, &before, &after, tz),
             base: before,
