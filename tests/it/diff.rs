@@ -670,6 +670,24 @@ fn held_github_deploys_the_change_would_now_block() {
             && stdout.contains("GitHub deployment of acme/shop to production"),
         "{stdout}"
     );
+    assert!(
+        stdout.contains(&format!(
+            "  - GitHub deployment of acme/shop to production (hold {}), due Mon 2040-12-24 10:00 KST\n      \
+             base: web to prod, open (no window rule applies); head: web to prod, closed (xmas)\n",
+            eve.id
+        )),
+        "{stdout}"
+    );
+    let (_, markdown, _) = run(&dir, &["diff", "--base", &base, "--format", "github"]);
+    assert!(
+        markdown.contains(&format!(
+            "#### Held deploys the change would now block (1 of 5)\n\n| deploy | at | base | head |\n|---|---|---|---|\n\
+             | GitHub deployment of acme/shop to production (hold {}) | Mon 2040-12-24 10:00 KST \
+             | `web` to `prod`: open (no window rule applies) | `web` to `prod`: closed (xmas) |\n",
+            eve.id
+        )),
+        "{markdown}"
+    );
     // Without --fail-on-new-blocks: reported, exit 0.
     let (code, _, _) = run(&dir, &["diff", "--base", &base]);
     assert_eq!(code, 0);

@@ -6,7 +6,7 @@
 use super::report::{DiffReport, HeldReport, Side};
 use crate::cli::human::when;
 use crate::eval::WindowState;
-use crate::review::{Became, SideState};
+use crate::review::{Became, HeldSide, SideState};
 use crate::text::escape;
 use crate::time::duration::format_duration;
 use chrono::TimeDelta;
@@ -37,6 +37,18 @@ pub(super) fn side_text(side: &SideState) -> String {
     }
     let rules: Vec<String> = side.rules.iter().map(|r| escape(r).into_owned()).collect();
     format!("{state} ({})", rules.join(", "))
+}
+
+/// A held deploy's state on one side, as [`side_text`] words a stretch's.
+pub(super) fn held_state(side: &HeldSide) -> String {
+    side_text(&SideState {
+        state: if side.closed {
+            WindowState::Closed
+        } else {
+            WindowState::Open
+        },
+        rules: side.rules.clone(),
+    })
 }
 
 /// `origin/main (git ref, sha256:dd5fe1f9f915…)`.
@@ -138,17 +150,21 @@ pub(super) fn render(report: &DiffReport) -> String {
                 );
             }
             for h in blocked {
+                let side = |s: &HeldSide| {
+                    format!(
+                        "{} to {}, {}",
+                        escape(&s.service),
+                        escape(&s.env),
+                        held_state(s)
+                    )
+                };
                 let _ = writeln!(
                     out,
-                    "  - {} at {}: {} to {} open on base ({}), {} to {} closed on head ({})",
+                    "  - {}, due {}\n      base: {}; head: {}",
                     escape(&h.what),
                     when(&h.span.start.with_timezone(&report.from.timezone())),
-                    escape(&h.base.service),
-                    escape(&h.base.env),
-                    escape(&h.base.rules.join(", ")),
-                    escape(&h.head.service),
-                    escape(&h.head.env),
-                    escape(&h.head.rules.join(", "))
+                    side(&h.base),
+                    side(&h.head)
                 );
             }
         }

@@ -5,7 +5,7 @@
 //! blocked) or `::notice` on stderr, where the runner reads it too and it does
 //! not end up in a comment made from stdout.
 
-use super::human::{side_text, totals};
+use super::human::{held_state, side_text, totals};
 use super::report::{DiffReport, HeldReport, Side};
 use crate::cli::github::{append, code, data, markdown, property};
 use crate::cli::human::when;
@@ -120,12 +120,12 @@ pub(super) fn summary(report: &DiffReport) -> String {
             let _ = writeln!(out, "| deploy | at | base | head |\n|---|---|---|---|");
             for h in blocked {
                 let at = h.span.start.with_timezone(&report.from.timezone());
-                let side = |s: &crate::review::HeldSide, state: &str| {
+                let side = |s: &crate::review::HeldSide| {
                     format!(
-                        "{} to {}: {state} ({})",
+                        "{} to {}: {}",
                         code(&s.service),
                         code(&s.env),
-                        markdown(&s.rules.join(", "))
+                        markdown(&held_state(s))
                     )
                 };
                 let _ = writeln!(
@@ -133,8 +133,8 @@ pub(super) fn summary(report: &DiffReport) -> String {
                     "| {} | {} | {} | {} |",
                     markdown(&h.what),
                     when(&at),
-                    side(&h.base, "open"),
-                    side(&h.head, "closed")
+                    side(&h.base),
+                    side(&h.head)
                 );
             }
             let _ = writeln!(out);
