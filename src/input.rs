@@ -315,6 +315,42 @@ fn range_edge(
         })
 }
 
+/// A range given as `from` and `to` text, read as `windows` reads them (`to`
+/// may count from `from`: `+30d`), each defaulting as given: `from` to now,
+/// `to` to `default_span` after `from`. At most [`MAX_WINDOWS_SPAN`] long.
+pub fn resolve_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    default_span: TimeDelta,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), InputError> {
+    InputError::check_line("from", from)?;
+    InputError::check_line("to", to)?;
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let from = match given(from) {
+        Some(t) => range_edge("from", t, tz, now, now)?,
+        None => now,
+    };
+    let to = match given(to) {
+        Some(t) => range_edge("to", t, tz, from, now)?,
+        None => from + default_span,
+    };
+    if to <= from {
+        return Err(InputError::new("to", "is not after `from`"));
+    }
+    if to - from > MAX_WINDOWS_SPAN {
+        let days = MAX_WINDOWS_SPAN.num_days();
+        return Err(InputError::new(
+            "to",
+            format!("makes the range longer than {days} days; ask for a shorter one"),
+        ));
+    }
+    Ok((from, to))
+}
+
 impl WindowsText {
     /// The validated question; `now` stands in for a missing `from` and anchors
     /// the relative forms.

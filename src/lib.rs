@@ -34,6 +34,7 @@
 //! policy                                    TOML files → validated rules (+ runtime rules)
 //! eval                                      request → decision, next allowed, windows
 //! plan                                      a strategy's timeline and its comparison
+//! review                                    a policy change as the time it blocks and opens
 //! input                                     request text (flags, queries, JSON) → request
 //! runner · store · wire                     carrying a plan out; the server's SQLite
 //!                                           state; the JSON and iCalendar shapes
@@ -58,6 +59,7 @@ pub mod input;
 pub mod market;
 pub mod plan;
 pub mod policy;
+pub mod review;
 pub mod runner;
 pub mod server;
 pub mod store;

@@ -3,7 +3,7 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
-use super::{plan, run, serve, validate};
+use super::{diff, plan, run, serve, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -48,6 +48,10 @@ pub(super) enum Command {
     /// Wait until the deploy may start, re-deciding at each opening (exit 0
     /// allowed, 1 nothing opens before the timeout, 2 bad input, 130 stopped)
     Wait(WaitArgs),
+    /// Show a policy change as the time it blocks and opens, per service and
+    /// environment, and the held deploys it would now block (exit 0; 1 with
+    /// --fail-on-new-blocks when something became blocked; 2 bad input)
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Args, Debug)]

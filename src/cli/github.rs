@@ -16,7 +16,7 @@ fn rfc(t: &DateTime<Tz>) -> String {
 
 /// Escapes a workflow command's message: control characters as visible
 /// escapes (a value is one line), then `%`, CR and LF as GitHub's rules say.
-fn data(s: &str) -> String {
+pub(super) fn data(s: &str) -> String {
     crate::text::escape(s)
         .replace('%', "%25")
         .replace('\r', "%0D")
@@ -26,7 +26,7 @@ fn data(s: &str) -> String {
 /// A value for the Markdown summary, shown as its text: control characters
 /// escaped, and every character Markdown or HTML would read as markup
 /// backslash-escaped or written as an entity.
-fn markdown(s: &str) -> String {
+pub(super) fn markdown(s: &str) -> String {
     let mut out = String::new();
     for c in crate::text::escape(s).chars() {
         match c {
@@ -46,7 +46,7 @@ fn markdown(s: &str) -> String {
 /// A value for the Markdown summary as a code span: control characters
 /// escaped, a fence longer than any run of backticks inside, and `|` escaped
 /// (GitHub reads it as a cell boundary even in a code span).
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     let text = crate::text::escape(s).replace('|', "\\|");
     let longest = text
         .split(|c| c != '`')
@@ -63,7 +63,7 @@ fn code(s: &str) -> String {
 }
 
 /// Escapes a workflow command's property (`title=`).
-fn property(s: &str) -> String {
+pub(super) fn property(s: &str) -> String {
     data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -107,7 +107,7 @@ pub(crate) fn bad_input(message: &str) {
     eprintln!("::error title=shipwindow%3A bad input::{}", data(message));
 }
 
-fn append(var: &str, text: &str) {
+pub(super) fn append(var: &str, text: &str) {
     let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
         return;
     };

@@ -7,6 +7,7 @@
 //! `markets` and `wait` are one command each. `exit` and `error` say how a command ends.
 
 mod args;
+mod diff;
 mod dispatch;
 mod error;
 mod exit;
@@ -88,10 +89,12 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Windows(a) if a.format == WindowsOutput::Json)
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
-        || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json);
+        || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json)
+        || matches!(&command, Command::Diff(a) if a.format == diff::DiffFormat::Json);
     let github_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Github)
         || matches!(&command, Command::Wait(a) if a.request.format == Format::Github)
-        || matches!(&command, Command::Validate(a) if a.format == Format::Github);
+        || matches!(&command, Command::Validate(a) if a.format == Format::Github)
+        || matches!(&command, Command::Diff(a) if a.format == diff::DiffFormat::Github);
     match dispatch::run(cli.policies, command) {
         Ok(code) => finish(code, github_errors),
         Err(err) => {

@@ -93,6 +93,15 @@ impl Scope {
             .collect()
     }
 
+    /// The plain names among the entries that include (not `!`), globs left
+    /// out: the services or environments a scope names outright, even beside globs.
+    pub fn exact_names(&self) -> impl Iterator<Item = &str> {
+        self.include.iter().filter_map(|p| match p {
+            Pattern::Exact(name) => Some(name.as_str()),
+            Pattern::Prefix(_) | Pattern::Glob(_) => None,
+        })
+    }
+
     pub fn matches(&self, name: &str) -> bool {
         let included = self.include.is_empty() || self.include.iter().any(|g| g.is_match(name));
         included && !self.exclude.iter().any(|g| g.is_match(name))
@@ -123,5 +132,7 @@ mod tests {
         let class = Scope::parse(["web-[ab]", "api-?"]).unwrap();
         assert!(class.matches("web-a") && class.matches("api-1") && !class.matches("web-c"));
         assert!(Scope::parse(["web-[ab"]).is_err());
+        let mixed = Scope::parse(["web", "payments-*", "!ledger", "api"]).unwrap();
+        assert_eq!(mixed.exact_names().collect::<Vec<_>>(), ["web", "api"]);
     }
 }

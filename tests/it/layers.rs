@@ -26,6 +26,7 @@ const LAYERS: &[&[&str]] = &[
     &["policy"],
     &["eval"],
     &["plan"],
+    &["review"],
     &["input"],
     &["runner", "store", "wire"],
     &["server"],

@@ -11,6 +11,7 @@ mod ci_output;
 mod cli;
 mod control_chars;
 mod decision;
+mod diff;
 mod docs_examples;
 mod e2e_nginx;
 mod github;
