@@ -30,7 +30,8 @@
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
 //!                                           file; interval sets; now and waiting
 //! time                                      zones, gaps and folds, cron, time specs
-//! market · ics                              exchange calendars; iCalendar files, feeds
+//! market · ics · traffic                    exchange calendars; iCalendar files, feeds;
+//!                                           low-traffic windows from Prometheus
 //! policy                                    TOML files → validated rules (+ runtime rules)
 //! eval                                      request → decision, next allowed, windows
 //! plan                                      a strategy's timeline and its comparison
@@ -64,6 +65,7 @@ pub mod store;
 mod suggest;
 pub mod text;
 pub mod time;
+pub mod traffic;
 pub mod wire;
 
 pub use eval::{
