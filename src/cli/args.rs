@@ -3,7 +3,7 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
-use super::{plan, run, serve, validate};
+use super::{plan, run, serve, traffic, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -48,6 +48,10 @@ pub(super) enum Command {
     /// Wait until the deploy may start, re-deciding at each opening (exit 0
     /// allowed, 1 nothing opens before the timeout, 2 bad input, 130 stopped)
     Wait(WaitArgs),
+    /// Learn low-traffic windows from a Prometheus series: the weekly profile,
+    /// the windows, and the [[window]] tables that encode them (exit 0 a
+    /// window found, 1 none, 2 bad input or Prometheus cannot answer)
+    Traffic(traffic::TrafficArgs),
 }
 
 #[derive(Args, Debug)]

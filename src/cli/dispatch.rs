@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, next, plan, remote, run, serve, wait};
+use super::{github, human, markets, next, plan, remote, run, serve, traffic, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -50,6 +50,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Audit(args) => return serve::audit(args),
         Command::Run(args) => return run::run(dir, args),
         Command::Wait(args) => return wait::wait(dir, args),
+        Command::Traffic(args) => return traffic::traffic(&dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
@@ -140,7 +141,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Serve(_)
         | Command::Audit(_)
         | Command::Run(_)
-        | Command::Wait(_) => Err(CliError::Usage(
+        | Command::Wait(_)
+        | Command::Traffic(_) => Err(CliError::Usage(
             "this command was answered before the policy set was loaded".into(),
         )),
     }
