@@ -443,6 +443,15 @@ fn a_window_follows_the_traffic_and_uses_its_cached_copy_when_prometheus_is_down
     let d = ask(&policy, "2026-11-17T12:00:00-05:00");
     assert_eq!(d.verdict, Verdict::Deny);
     assert_eq!(d.blocked_by[0].rule, "web-quiet");
+    // Within `refresh` the cached copy is read, and the policy is the same one:
+    // a regression test for a fingerprint that took the medians' floats as
+    // they read back from the cache.
+    let again = PolicySet::load_with(
+        &policies,
+        &LoadOptions::new(state.clone(), now + TimeDelta::hours(1)),
+    )
+    .unwrap();
+    assert_eq!(again.fingerprint, policy.fingerprint);
 
     // Prometheus goes away; a day later the refresh fails and the copy is used.
     p.stop();
@@ -534,4 +543,115 @@ fn with_no_copy_and_no_prometheus_the_policy_fails_closed_with_exit_2() {
     );
     let validate = shipwindow(&["--policies", p_arg, "validate"], &state);
     assert_eq!(validate.status.code(), Some(2));
+}
+
+/// The problems of a policy whose one window is `traffic` line `line`.
+fn traffic_problems(extra: &str) -> Vec<(String, String)> {
+    crate::support::diagnostic::problems(&[(
+        "w.toml",
+        &format!("[[window]]\nname = \"w\"\n{extra}\n"),
+    )])
+}
+
+#[test]
+fn a_bad_traffic_table_is_an_error_at_its_place_before_anything_is_fetched() {
+    let full = |over: &str| {
+        format!(
+            "traffic = {{ prometheus = \"http://127.0.0.1:1\", query = \"up\", below = \"p25\", lookback = \"28d\", refresh = \"1d\"{over} }}"
+        )
+    };
+    let cases: Vec<(String, Vec<(&str, &str)>)> = vec![
+        (
+            "traffic = \"http://prometheus:9090\"".into(),
+            vec![(
+                "w.toml:3:11: `traffic` must be a table, found a string",
+                "write `traffic = {",
+            )],
+        ),
+        (
+            "traffic = { prometheus = \"http://h:9090\", query = \"up\" }".into(),
+            vec![
+                (
+                    "w.toml:3:11: `traffic` has no `below`",
+                    "`traffic` needs `prometheus`, `query`, `below`, `lookback`, `refresh`",
+                ),
+                ("w.toml:3:11: `traffic` has no `lookback`", ""),
+                ("w.toml:3:11: `traffic` has no `refresh`", ""),
+            ],
+        ),
+        (
+            full(", step = \"7m\""),
+            vec![(
+                "`step`: a step of 7m does not divide a day into whole-minute slots",
+                "use a step like `15m`",
+            )],
+        ),
+        (
+            full(", treshold = \"p10\""),
+            vec![(
+                "unknown key `treshold` in `traffic`",
+                "keys of `traffic` are: prometheus, query, below",
+            )],
+        ),
+        (
+            full(", token_env = \"\""),
+            vec![(
+                "`token_env` `` is not an environment variable name",
+                "token_env = \"PROMETHEUS_TOKEN\"",
+            )],
+        ),
+        (
+            full("").replace("\"p25\"", "\"p250\""),
+            vec![(
+                "`below`: `p250` is not a percentile from p0 to p100",
+                "like `p25`",
+            )],
+        ),
+        (
+            full("").replace("\"28d\"", "\"3d\""),
+            vec![(
+                "`lookback` must be from 7d to 366d",
+                "every slot of the week",
+            )],
+        ),
+        (
+            full("").replace("http://127.0.0.1:1", "prom:9090"),
+            vec![(
+                "`prometheus` `prom:9090` is not an http(s) address",
+                "prometheus = \"http://prometheus:9090\"",
+            )],
+        ),
+        (
+            format!("days = [\"mon\"]\n{}", full("")),
+            vec![(
+                "w.toml:1:1: [[window]] has several time specs (traffic, `days`)",
+                "from the traffic profile only",
+            )],
+        ),
+    ];
+    for (extra, want) in cases {
+        let got = traffic_problems(&extra);
+        assert_eq!(got.len(), want.len(), "{extra}\n{got:#?}");
+        for ((msg, help), (want_msg, want_help)) in got.iter().zip(&want) {
+            assert!(msg.contains(want_msg), "{extra}\n{msg}\nwant {want_msg}");
+            assert!(
+                help.contains(want_help),
+                "{extra}\n{help}\nwant {want_help}"
+            );
+        }
+    }
+    let freeze = crate::support::diagnostic::problems(&[(
+        "f.toml",
+        "[[freeze]]\nname = \"f\"\nstart_at = \"2026-12-24T00:00\"\nend_at = \"2026-12-27T00:00\"\ntraffic = { query = \"up\" }\n",
+    )]);
+    assert_eq!(freeze.len(), 1, "{freeze:#?}");
+    assert_eq!(
+        freeze[0].0,
+        "f.toml:5:1: unknown key `traffic` in [[freeze]]"
+    );
+    assert!(
+        freeze[0].1.contains("put it on a [[window]]"),
+        "{}",
+        freeze[0].1
+    );
 }

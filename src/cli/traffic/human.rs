@@ -25,23 +25,29 @@ pub(super) fn render(r: &Report) -> String {
         r.min_length
     );
     out.push('\n');
-    let cells: Vec<String> = r
+    // A value right-aligned, then its mark: the numbers line up.
+    let width = r
         .slots
         .iter()
-        .map(|s| format!("{}{}", value(s.median), if s.low { "*" } else { "" }))
-        .collect();
-    let width = cells.iter().map(String::len).max().unwrap_or(1).max(4);
+        .map(|s| value(s.median).len())
+        .max()
+        .unwrap_or(1)
+        .max(3);
     let _ = write!(out, "time ");
     for day in DAYS {
-        let _ = write!(out, " {day:>width$}");
+        let _ = write!(out, "  {day:>width$} ");
     }
+    out.truncate(out.trim_end_matches(' ').len());
     out.push('\n');
     let per_day = r.per_day();
     for row in 0..per_day {
         let _ = write!(out, "{}", r.slots[row].time);
         for day in 0..7 {
-            let _ = write!(out, " {:>width$}", cells[day * per_day + row]);
+            let s = &r.slots[day * per_day + row];
+            let mark = if s.low { '*' } else { ' ' };
+            let _ = write!(out, "  {:>width$}{mark}", value(s.median));
         }
+        out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
     }
     out.push('\n');

@@ -194,12 +194,13 @@ pub(crate) fn traffic_source(
             return None;
         }
     };
-    let profile_json = serde_json::to_vec(&copy.profile).unwrap_or_default();
-    cals.feeds.insert(
-        format!("traffic:{shown}\n{}", spec.query.query),
-        profile_json,
-    );
     let source = TrafficSource::new(spec, copy);
+    // The fingerprint covers the windows derived, the part of the profile a
+    // decision reads (the medians' floats need not read back bit for bit).
+    cals.feeds.insert(
+        format!("traffic:{shown}\n{}", source.spec.query.query),
+        source.describe().into_bytes(),
+    );
     if source.runs.is_empty() {
         ctx.warn(
             &e.span(),
