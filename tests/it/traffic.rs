@@ -230,11 +230,12 @@ fn the_human_table_and_the_svg_show_the_profile_and_the_windows() {
     assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
     let h = text(&human.stdout);
     assert!(
-        h.contains("\n02:00   8*   8*   8*   8*   8*   8*   8*\n"),
+        h.contains("\ntime   mon   tue   wed   thu   fri   sat   sun\n")
+            && h.contains("\n02:00    8*    8*    8*    8*    8*    8*    8*\n"),
         "{h}"
     );
     assert!(
-        h.contains("\n12:00  132  132  132  132  132  132  132\n"),
+        h.contains("\n12:00  132   132   132   132   132   132   132\n"),
         "{h}"
     );
     assert!(h.contains("  below 20; low slots marked *"), "{h}");
