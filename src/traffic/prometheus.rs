@@ -403,6 +403,148 @@ mod tests {
         assert!(!e.to_string().contains("pw"), "{e}");
     }
 
+    /// A one-connection HTTP server on the loopback interface answering
+    /// `status` with `body`; returns its address and the request it read.
+    fn answer_once(status: u16, body: &'static str) -> (String, std::thread::JoinHandle<String>) {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(5)))
+                .unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            // Headers, then the form body by its length.
+            while let Ok(n) = stream.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        (addr, handle)
+    }
+
+    fn ask(server: &Prometheus) -> Result<Vec<Sample>, PromError> {
+        let start = t("2026-11-01T00:00:00Z");
+        server.query_range(
+            "up",
+            start,
+            start + TimeDelta::hours(1),
+            TimeDelta::minutes(15),
+        )
+    }
+
+    #[test]
+    fn a_bearer_token_is_sent_and_the_answer_read() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1793491200,"1.5"],[1793492100,"NaN"],[1793493000,"2"]]}]}}"#;
+        let (addr, seen) = answer_once(200, body);
+        let server = Prometheus::new(&addr, Auth::Bearer("t0ken".into())).unwrap();
+        let samples = ask(&server).unwrap();
+        assert_eq!(
+            samples,
+            vec![
+                (t("2026-11-01T00:00:00Z"), 1.5),
+                (t("2026-11-01T00:30:00Z"), 2.0)
+            ],
+            "NaN is no data"
+        );
+        let request = seen.join().unwrap();
+        assert!(
+            request.starts_with("POST /api/v1/query_range "),
+            "{request}"
+        );
+        assert!(
+            request.contains("authorization: Bearer t0ken")
+                || request.contains("Authorization: Bearer t0ken"),
+            "{request}"
+        );
+        assert!(
+            request.contains("query=up&start=1793491200&end=1793494800&step=900s"),
+            "{request}"
+        );
+    }
+
+    #[test]
+    fn basic_auth_is_sent_and_an_http_error_says_what_the_server_said() {
+        let (addr, seen) = answer_once(503, "Service Unavailable\nretry later");
+        let with_user = addr.replace("http://", "http://ops:pw@");
+        let server = Prometheus::new(&with_user, Auth::None).unwrap();
+        let err = ask(&server).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("Prometheus at {addr} answered HTTP 503: Service Unavailable")
+        );
+        let request = seen.join().unwrap();
+        let header = request
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("authorization:"))
+            .unwrap_or_default();
+        // base64("ops:pw")
+        assert_eq!(header, "authorization: Basic b3BzOnB3", "{request}");
+    }
+
+    #[test]
+    fn a_query_error_carries_prometheus_own_words() {
+        let body = r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unclosed left parenthesis"}"#;
+        let (addr, _seen) = answer_once(400, body);
+        let err = ask(&Prometheus::new(&addr, Auth::None).unwrap()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "Prometheus at {addr} could not run the query (bad_data): 1:5: parse error: unclosed left parenthesis"
+            )
+        );
+    }
+
+    #[test]
+    fn an_answer_larger_than_the_limit_is_refused() {
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        let (addr, _seen) = answer_once(200, body);
+        let mut server = Prometheus::new(&addr, Auth::None).unwrap();
+        server.max_bytes = 16;
+        let err = ask(&server).unwrap_err();
+        assert_eq!(err, PromError::TooLarge { at: addr, max: 16 });
+    }
+
+    #[test]
+    fn a_vector_answer_is_malformed_and_an_empty_matrix_is_no_series() {
+        let body = r#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        let (addr, _seen) = answer_once(200, body);
+        let err = ask(&Prometheus::new(&addr, Auth::None).unwrap()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("a `vector` result, not a `matrix`"),
+            "{err}"
+        );
+        let body = r#"{"status":"success","data":{"resultType":"matrix","result":[]}}"#;
+        let (addr, _seen) = answer_once(200, body);
+        let err = ask(&Prometheus::new(&addr, Auth::None).unwrap()).unwrap_err();
+        assert_eq!(err, PromError::NoSeries);
+    }
+
     #[test]
     fn errors_say_what_to_do() {
         let several = PromError::SeveralSeries { count: 3 }.to_string();

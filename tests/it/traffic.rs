@@ -366,6 +366,16 @@ fn several_series_no_series_and_a_bad_query_are_clear_errors() {
         "{e}"
     );
     assert!(e.contains("parse error"), "{e}");
+    // A wrong path prefix: Prometheus' own 404, named as such.
+    let lost = traffic(&format!("{}/prom", p.url), "up", &[]);
+    assert_eq!(lost.status.code(), Some(2));
+    assert_eq!(
+        text(&lost.stderr),
+        format!(
+            "error: Prometheus at {}/prom answered HTTP 404: 404 page not found\n",
+            p.url
+        )
+    );
     // The sum of the two is one series: the last week's nights are 58, but
     // that is one week of four, and the median stays at 8.
     let sum = traffic(&p.url, "sum(traffic_rps)", &["--format", "json"]);
