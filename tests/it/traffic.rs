@@ -407,7 +407,52 @@ fn an_unreachable_server_is_exit_2_and_its_password_is_never_shown() {
         "{e}"
     );
     assert!(!e.contains("s3cret") && !e.contains("ops"), "{e}");
-    drop(state);
+    // Bad flags are refused before any request, naming the flag.
+    let missing = state.path().join("none");
+    let no_zone = shipwindow(
+        &[
+            "--policies",
+            missing.to_str().unwrap(),
+            "traffic",
+            "--prometheus",
+            &url,
+            "--query",
+            "up",
+        ],
+        state.path(),
+    );
+    assert_eq!(no_zone.status.code(), Some(2));
+    assert!(
+        text(&no_zone.stderr).starts_with("error: --zone: not given, and the policy set in `"),
+        "{}",
+        text(&no_zone.stderr)
+    );
+    for (flag, value, want) in [
+        (
+            "--step",
+            "7m",
+            "error: --step: a step of 7m does not divide a day into whole-minute slots (use a step like `15m`, `30m`, `1h` or `2h`)\n",
+        ),
+        (
+            "--below",
+            "p101",
+            "error: --below: `p101` is not a percentile from p0 to p100 (write a percentile of the slot medians like `p25`, or a value in the query's unit like `120`)\n",
+        ),
+        (
+            "--lookback",
+            "3d",
+            "error: --lookback: `3d` is outside 7d to 366d (a weekly profile needs every slot of the week at least once; 28d takes the median of four weeks)\n",
+        ),
+        (
+            "--name",
+            "Web Quiet",
+            "error: --name: `Web Quiet` is not a rule name (lowercase letters, digits, `-` and `_`, starting with a letter or digit)\n",
+        ),
+    ] {
+        let out = traffic(&url, "up", &[flag, value]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert_eq!(text(&out.stderr), want, "{flag}");
+    }
 }
 
 fn window_policy(dir: &Path, url: &str) {
