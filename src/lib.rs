@@ -30,13 +30,14 @@
 //! suggest · diagnostic · calendar · clock   did-you-mean; a problem at a span of a
 //!                                           file; interval sets; now and waiting
 //! time                                      zones, gaps and folds, cron, time specs
-//! market · ics                              exchange calendars; iCalendar files, feeds
+//! market · ics · traffic                    exchange calendars; iCalendar files, feeds;
+//!                                           low-traffic windows from Prometheus
 //! policy                                    TOML files → validated rules (+ runtime rules)
 //! eval                                      request → decision, next allowed, windows
 //! plan                                      a strategy's timeline and its comparison
 //! review                                    a policy change as the time it blocks and opens
 //! input                                     request text (flags, queries, JSON) → request
-//! runner · store · wire                     carrying a plan out; the server's SQLite
+//! runner · store · wire                     carrying a plan out; the server's store
 //!                                           state; the JSON and iCalendar shapes
 //! server                                    the HTTP front door
 //! cli                                       the command line (it also starts the server)
@@ -66,6 +67,7 @@ pub mod store;
 mod suggest;
 pub mod text;
 pub mod time;
+pub mod traffic;
 pub mod wire;
 
 pub use eval::{

@@ -3,7 +3,7 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
-use super::{diff, plan, run, serve, validate};
+use super::{diff, plan, run, serve, traffic, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -52,6 +52,10 @@ pub(super) enum Command {
     /// environment, and the held deploys it would now block (exit 0; 1 with
     /// --fail-on-new-blocks when something became blocked; 2 bad input)
     Diff(diff::DiffArgs),
+    /// Learn low-traffic windows from a Prometheus series: the weekly profile,
+    /// the windows, and the [[window]] tables that encode them (exit 0 a
+    /// window found, 1 none, 2 bad input or Prometheus cannot answer)
+    Traffic(traffic::TrafficArgs),
 }
 
 #[derive(Args, Debug)]

@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{diff, github, human, markets, next, plan, remote, run, serve, wait};
+use super::{diff, github, human, markets, next, plan, remote, run, serve, traffic, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -51,6 +51,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Run(args) => return run::run(dir, args),
         Command::Wait(args) => return wait::wait(dir, args),
         Command::Diff(args) => return diff::diff(dir, args),
+        Command::Traffic(args) => return traffic::traffic(&dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
@@ -142,7 +143,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Audit(_)
         | Command::Run(_)
         | Command::Wait(_)
-        | Command::Diff(_) => Err(CliError::Usage(
+        | Command::Diff(_)
+        | Command::Traffic(_) => Err(CliError::Usage(
             "this command was answered before the policy set was loaded".into(),
         )),
     }

@@ -4,7 +4,7 @@
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags
 //! into a request, `human`, `github` and `format` print the answer, `remote`
 //! asks a server instead, and `next`, `plan`, `run`, `serve`, `validate`,
-//! `markets` and `wait` are one command each. `exit` and `error` say how a command ends.
+//! `markets`, `traffic` and `wait` are one command each. `exit` and `error` say how a command ends.
 
 mod args;
 mod diff;
@@ -25,6 +25,7 @@ mod run;
 mod serve;
 mod state_dir;
 mod store_arg;
+mod traffic;
 mod validate;
 mod wait;
 
@@ -80,7 +81,7 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, wait, windows, validate, markets, plan, run, serve, audit); see `shipwindow --help`"
+            "error: a command is required (check, next, wait, windows, validate, markets, traffic, plan, run, serve, audit); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
@@ -90,7 +91,8 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Markets(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json)
-        || matches!(&command, Command::Diff(a) if a.format == diff::DiffFormat::Json);
+        || matches!(&command, Command::Diff(a) if a.format == diff::DiffFormat::Json)
+        || matches!(&command, Command::Traffic(a) if a.format == traffic::TrafficFormat::Json);
     let github_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Github)
         || matches!(&command, Command::Wait(a) if a.request.format == Format::Github)
         || matches!(&command, Command::Validate(a) if a.format == Format::Github)

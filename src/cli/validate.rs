@@ -8,7 +8,8 @@ use super::exit::{EXIT_ALLOWED, EXIT_BAD_INPUT};
 use super::format::{Format, to_json};
 use super::github::{Level, annotation};
 use super::output::{out, outln};
-use crate::policy::{Diagnostic, PolicySet, RuleKind};
+use crate::policy::{Diagnostic, PolicySet, RuleKind, RuleSource};
+use chrono::SecondsFormat;
 use clap::Args;
 use std::path::Path;
 
@@ -50,6 +51,7 @@ pub(super) fn validate(dir: &Path, args: &ValidateArgs) -> u8 {
                 Format::Human => {
                     if !failed {
                         outln!("{}", summary(dir, &policy));
+                        out!("{}", traffic_windows(&policy));
                     }
                     // A blank line between two, and after the `ok:` line.
                     for (i, w) in warnings.iter().enumerate() {
@@ -116,4 +118,32 @@ fn summary(dir: &Path, policy: &PolicySet) -> String {
         policy.settings.timezone,
         policy.fingerprint
     )
+}
+
+/// For each window whose times come from traffic, the windows it derives now:
+/// `  web-quiet: sun 22:00-mon 05:00, tue 01:00-05:00 (America/New_York), from
+/// the profile fetched …` (and why a refresh failed, when the copy is stale).
+fn traffic_windows(policy: &PolicySet) -> String {
+    let mut out = String::new();
+    for rule in &policy.rules {
+        let RuleSource::Traffic(source) = rule.events() else {
+            continue;
+        };
+        let fetched = source
+            .copy
+            .fetched_at
+            .with_timezone(&rule.timezone)
+            .to_rfc3339_opts(SecondsFormat::Secs, false);
+        out.push_str(&format!(
+            "  {}: {} ({}), from the traffic profile at {} fetched {fetched}\n",
+            rule.name,
+            source.describe(),
+            rule.timezone.name(),
+            source.address()
+        ));
+        if let Some(error) = &source.copy.error {
+            out.push_str(&format!("    stale: the last refresh failed: {error}\n"));
+        }
+    }
+    out
 }

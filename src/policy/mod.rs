@@ -26,6 +26,7 @@ pub use kubernetes::{KubernetesMapping, kubernetes_env};
 pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
+pub(crate) use read::toolkit::valid_name;
 pub use regular_file::MAX_FILE_BYTES;
 pub(crate) use regular_file::read_regular;
 pub use rule::{

@@ -9,6 +9,7 @@ use crate::ics::CalendarSource;
 use crate::market::SessionGuard;
 use crate::time::duration::{DurationStyle, format_duration_as};
 use crate::time::spec::TimeSpec;
+use crate::traffic::TrafficSource;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::path::PathBuf;
@@ -72,6 +73,8 @@ pub enum RuleSource {
     Market(SessionGuard),
     /// The events of an iCalendar file or feed (`ics`, freeze only).
     Calendar(CalendarSource),
+    /// The low-traffic runs of a Prometheus series (`traffic`, window only).
+    Traffic(Box<TrafficSource>),
     /// A freeze with `lead` and/or `tail` around the events of another source (a
     /// time spec or a calendar). Only a freeze that sets one of them longer than
     /// zero has this source, so every other rule reads exactly as before.
@@ -86,6 +89,7 @@ impl RuleSource {
             RuleSource::Spec(spec) => spec.intervals(tz, range),
             RuleSource::Market(guard) => guard.intervals(range),
             RuleSource::Calendar(source) => source.intervals(range),
+            RuleSource::Traffic(source) => source.intervals(tz, range),
             RuleSource::Extended(x) => x.intervals(tz, range),
         }
     }
@@ -182,6 +186,7 @@ impl Rule {
     pub fn stale(&self, tz: Tz) -> Option<String> {
         match self.events() {
             RuleSource::Calendar(source) => source.stale(tz),
+            RuleSource::Traffic(source) => source.stale(tz),
             _ => None,
         }
     }
@@ -190,7 +195,10 @@ impl Rule {
     /// calendar's coverage); asking beyond them is an error, never a silent "open".
     pub fn coverage(&self) -> Option<Coverage> {
         match self.events() {
-            RuleSource::Spec(_) | RuleSource::Calendar(_) | RuleSource::Extended(_) => None,
+            RuleSource::Spec(_)
+            | RuleSource::Calendar(_)
+            | RuleSource::Traffic(_)
+            | RuleSource::Extended(_) => None,
             RuleSource::Market(guard) => Some(Coverage {
                 instants: guard.coverage(),
                 data: format!(
@@ -234,6 +242,17 @@ impl Rule {
                 };
             }
             RuleSource::Extended(x) => return x.reason_near(self, probe),
+            RuleSource::Traffic(traffic) => {
+                return match &self.reason {
+                    Some(reason) => reason.clone(),
+                    None => format!(
+                        "outside low-traffic window {} ({} {})",
+                        self.name,
+                        traffic.describe(),
+                        self.timezone.name()
+                    ),
+                };
+            }
         };
         if let Some(reason) = &self.reason {
             return reason.clone();

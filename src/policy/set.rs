@@ -34,13 +34,14 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
-    /// The earliest time one of the set's calendar feeds is due for a refresh, if
-    /// it reads any: a long-running server loads the set again then.
+    /// The earliest time one of the set's calendar feeds or traffic profiles is
+    /// due for a refresh, if it reads any: a long-running server loads the set again then.
     pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.rules
             .iter()
             .filter_map(|r| match r.events() {
                 RuleSource::Calendar(source) => source.refresh_due(),
+                RuleSource::Traffic(source) => Some(source.refresh_due()),
                 _ => None,
             })
             .min()

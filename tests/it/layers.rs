@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["credentials", "text"],
     &["suggest", "diagnostic", "calendar", "clock"],
     &["time"],
-    &["market", "ics"],
+    &["market", "ics", "traffic"],
     &["policy"],
     &["eval"],
     &["plan"],

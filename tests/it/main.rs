@@ -58,6 +58,7 @@ mod store;
 mod strategy_load;
 mod time_range;
 mod tls;
+mod traffic;
 mod url_credentials;
 mod wait;
 mod windows_output;

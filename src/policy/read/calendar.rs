@@ -45,7 +45,8 @@ pub(crate) struct Calendars<'o> {
     root: PathBuf,
     /// Local calendar files by their path relative to the policy directory.
     pub files: BTreeMap<String, Vec<u8>>,
-    /// Feeds by address: the copy this load uses.
+    /// Feeds by address (and traffic profiles by address and query): the copy
+    /// this load uses.
     pub feeds: BTreeMap<String, Vec<u8>>,
     /// Feeds already obtained in this load, so two rules share one fetch.
     copies: HashMap<String, Result<FeedCopy, String>>,
@@ -60,6 +61,12 @@ impl<'o> Calendars<'o> {
             feeds: BTreeMap::new(),
             copies: HashMap::new(),
         }
+    }
+
+    /// The load's options: the state directory, the clock and the fetch timeout
+    /// (a window's `traffic` is fetched and cached like a feed).
+    pub fn options(&self) -> &LoadOptions {
+        self.options
     }
 
     /// The load's clock: what "now" is for a feed's refresh and for warnings

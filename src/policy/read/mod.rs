@@ -1,7 +1,7 @@
 //! Policy text to model, one concern per reader: the TOML toolkit at the bottom
 //! (knowing nothing of rules), and above it the readers of a file's sections,
 //! `[settings]`, the common keys of a rule, time specs, markets, calendars,
-//! `lead`/`tail`, strategies and their hooks, `[[github]]` and `[[kubernetes]]`
+//! `lead`/`tail`, a window's `traffic`, strategies and their hooks, `[[github]]` and `[[kubernetes]]`
 //! mappings, and the warnings (`lint`). Each reports every problem with its
 //! place and returns `None` for what it could not read.
 
@@ -18,3 +18,4 @@ pub(crate) mod settings;
 pub(crate) mod strategy;
 mod time_spec;
 pub(crate) mod toolkit;
+pub(crate) mod traffic;

@@ -11,6 +11,7 @@ use super::time_spec::{self, SpecKind};
 use super::toolkit::{
     FileCtx, OneOf, get, name, plain_line, reject_unknown, string, strings, zone,
 };
+use super::traffic::traffic_source;
 use crate::policy::rule::{
     ChangeKind, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };
@@ -52,6 +53,8 @@ fn known_keys(kind: RuleKind) -> Vec<&'static str> {
         if kind == RuleKind::Freeze {
             known.extend(CALENDAR_KEYS);
             known.extend(LEAD_TAIL_KEYS);
+        } else {
+            known.push("traffic");
         }
     }
     known
@@ -66,6 +69,10 @@ fn misplaced_key_help(kind: RuleKind, key: &str, known: &[&str]) -> Option<Strin
         (RuleKind::Window, "ics") => {
             Some("a calendar's events are freezes: put `ics` on a [[freeze]]".into())
         }
+        (RuleKind::Freeze | RuleKind::Market, "traffic") => Some(
+            "`traffic` gives a [[window]] its times from low traffic; put it on a [[window]]"
+                .into(),
+        ),
         (RuleKind::Window, _) if lead_tail => Some(
             "`lead` and `tail` extend a [[freeze]] before and after each of its events; \
              a window opens and closes at its own times"
@@ -177,6 +184,9 @@ pub(crate) fn rule(
     };
     let source = match kind {
         RuleKind::Market => guard(ctx, table, span).map(RuleSource::Market),
+        RuleKind::Window if get(table, "traffic").is_some() => timezone
+            .and_then(|tz| traffic_source(ctx, table, span, tz, cals))
+            .map(|s| RuleSource::Traffic(Box::new(s))),
         RuleKind::Window | RuleKind::Freeze => {
             let calendar = kind == RuleKind::Freeze && get(table, "ics").is_some();
             if kind == RuleKind::Freeze && !calendar {

@@ -2,7 +2,7 @@
 //! (`hooks`), plan fixtures (`plan`), a served policy on a free port (`server`), the
 //! market calendar facts (`market`), a fake GitHub API (`github`), the iCalendar
 //! fixtures (`ics`), load errors asserted by the text they underline
-//! (`diagnostic`), test certificates and an HTTPS client (`tls`), a router at a
+//! (`diagnostic`), a real Prometheus with backfilled samples (`prometheus`), test certificates and an HTTPS client (`tls`), a router at a
 //! fixed time with the `deploy/` manifests read as YAML (`k8s`), and the CI
 //! runners in miniature that run the GitHub Action (`github_runner`) and the
 //! GitLab component (`gitlab_runner`), with what they share (`ci`).
@@ -18,5 +18,6 @@ pub mod k8s;
 pub mod market;
 pub mod plan;
 pub mod postgres;
+pub mod prometheus;
 pub mod server;
 pub mod tls;
