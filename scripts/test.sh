@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what the end-to-end tests run for real when it is
-# missing (nginx, python3 and postgresql, from Debian's packages), then runs every test,
+# missing (nginx, python3, postgresql and chromium, from Debian's packages), then runs every test,
 # the ignored ones included (they are ignored only because they need those).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,8 @@ command -v python3 >/dev/null || missing+=(python3)
 # The PostgreSQL store's tests start a real server (initdb + pg_ctl).
 command -v initdb >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null ||
   missing+=(postgresql)
+# The page's browser tests drive a real headless Chromium.
+command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end tests" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
