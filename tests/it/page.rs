@@ -106,6 +106,12 @@ async fn the_page_shows_the_decision_check_gives_with_its_reasons_and_the_grid()
     // The next allowed start, as the check has it.
     let next = one(&html, r#"<p id="next-allowed""#, "datetime");
     assert_eq!(next, check["next_allowed"]);
+    let at = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    let wait = shipwindow::time::duration::format_until(at(FRIDAY), at(&next));
+    assert!(
+        html.contains(&format!("</time> ({wait}).</p>")),
+        "no `({wait})` after the next allowed time"
+    );
     // The grid, inline: two weeks from the start of today, now marked.
     let grid = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6];
     let doc = roxmltree::Document::parse(grid).unwrap();

@@ -167,3 +167,36 @@ fn bad_input_is_exit_2_with_no_picture() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--from"));
 }
+
+#[test]
+fn the_svg_in_the_docs_is_what_the_binary_draws() {
+    // docs/calendars.md shows this command and the picture it made; the range
+    // is in the past, so no "now" line makes it depend on when it runs.
+    let out = crate::support::server::run(&[
+        "--policies",
+        crate::support::server::bundled().to_str().unwrap(),
+        "windows",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--from",
+        "2026-11-23T00:00",
+        "--to",
+        "+14d",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/windows-web-prod.svg");
+    let committed = std::fs::read_to_string(&docs).unwrap();
+    assert!(
+        committed == String::from_utf8(out.stdout).unwrap(),
+        "docs/windows-web-prod.svg is not what the binary draws now: run the command in docs/calendars.md §10 again"
+    );
+    let doc = roxmltree::Document::parse(&committed).unwrap();
+    assert!(
+        doc.descendants()
+            .all(|n| n.attribute("class") != Some("now"))
+    );
+}

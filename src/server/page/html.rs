@@ -5,7 +5,7 @@
 //! style sheet, allowed by its hash in the Content-Security-Policy, no script.
 
 use crate::eval::{Decision, Verdict};
-use crate::time::duration::format_until;
+use crate::time::duration::{format_duration, format_until};
 use crate::wire::markup::escape;
 use base64::Engine;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -41,7 +41,7 @@ footer{font-size:12px;color:#57606a}";
 pub fn content_security_policy() -> String {
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(CSS.as_bytes()));
     format!(
-        "default-src 'none'; style-src 'sha256-{hash}'; img-src 'self'; form-action 'self'; \
+        "default-src 'none'; style-src 'sha256-{hash}'; form-action 'self'; \
          base-uri 'none'; frame-ancestors 'none'"
     )
 }
@@ -210,14 +210,14 @@ fn verdict(decision: &Decision, now: DateTime<Tz>) -> String {
                 Some(t) => format!(
                     "nothing blocks it until {} ({} after it starts)",
                     time(t),
-                    escape(&format_until(utc(decision.start), utc(t)))
+                    escape(&format_duration(utc(t) - utc(decision.start)))
                 ),
                 None => "nothing blocks it within the search horizon".to_string(),
             };
             out.push_str(&format!(r#"<p id="free-until">Free: {until}.</p>"#));
         }
         (false, Some(t)) => out.push_str(&format!(
-            r#"<p id="next-allowed">Next allowed: {} (in {}).</p>"#,
+            r#"<p id="next-allowed">Next allowed: {} ({}).</p>"#,
             time(t),
             escape(&format_until(utc(now), utc(t)))
         )),

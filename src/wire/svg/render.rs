@@ -480,7 +480,10 @@ pub fn render(report: &WindowsReport, rules: &RuleTable, opts: &GridOptions<'_>)
     ));
     out.push_str(&format!(
         r#"<title id="sw-grid-title">{}</title><desc>{}</desc>"#,
-        escape(&format!("Deploy windows: {heading}, {range}")),
+        escape(&format!(
+            "Deploy windows of {} to {}, {range}",
+            opts.service, opts.env
+        )),
         "A row per day, hours across. Green: a deploy may start; other colours: what blocks it (the legend). Hover a block for its rules, reasons and times."
     ));
     out.push_str(concat!(
