@@ -137,6 +137,38 @@ async fn the_page_shows_the_decision_check_gives_with_its_reasons_and_the_grid()
 }
 
 #[tokio::test]
+async fn an_allowed_deploy_shows_how_long_nothing_blocks_it() {
+    // Tuesday 1 December 2026, 23:00 in Seoul: inside the weeknight window.
+    let router = router_at("2026-12-01T23:00:00+09:00", Tokens::default());
+    let (status, _, html) = get(&router, "/?service=web&env=prod&days=2", &[]).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let (_, check) = call_json(&router, "GET", "/v1/check?service=web&env=prod", None).await;
+    assert_eq!(check["verdict"], "allow");
+    assert_eq!(
+        one(&html, r#"<section id="verdict""#, "data-verdict"),
+        "allow"
+    );
+    assert!(html.contains(r#"<p class="verdict allow">Allowed</p>"#));
+    assert!(!html.contains(r#"<table id="blocked-by""#));
+    assert!(!html.contains(r#"<p id="next-allowed""#));
+    // Free until the window closes at 06:00, seven hours after the start.
+    assert_eq!(
+        one(&html, r#"<p id="free-until""#, "datetime"),
+        check["free_until"]
+    );
+    assert!(html.contains("</time> (7h after it starts).</p>"), "{html}");
+    // Two days drawn, from the start of today.
+    let grid = &html[html.find("<svg").unwrap()..html.find("</svg>").unwrap() + 6];
+    let doc = roxmltree::Document::parse(grid).unwrap();
+    let days: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("day"))
+        .map(|n| n.attribute("data-date").unwrap())
+        .collect();
+    assert_eq!(days, ["2026-12-01", "2026-12-02"]);
+}
+
+#[tokio::test]
 async fn its_policy_allows_its_own_style_and_nothing_else() {
     let router = router_at(FRIDAY, Tokens::default());
     let (_, headers, html) = get(&router, "/?service=web&env=prod", &[]).await;
