@@ -377,3 +377,63 @@ pub fn token_form(wrong: bool, keep: &[(String, String)]) -> String {
         kept = kept,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn view(body: Body, freezes: Result<Vec<FreezeRow>, String>) -> PageView {
+        PageView {
+            now: chrono_tz::Asia::Seoul
+                .with_ymd_and_hms(2026, 11, 27, 17, 30, 0)
+                .unwrap(),
+            fingerprint: "sha256:abc".into(),
+            services: vec!["<svc>".into()],
+            envs: vec!["prod".into()],
+            form: FormValues::default(),
+            token: None,
+            body,
+            freezes,
+        }
+    }
+
+    #[test]
+    fn a_problem_and_unreadable_freezes_are_said_escaped() {
+        let html = render(&view(
+            Body::Problem("`days` <must> be".into()),
+            Err("store at <db> is down".into()),
+        ));
+        assert!(html.contains(
+            r#"<section id="problem" class="problem"><p>`days` &lt;must&gt; be</p></section>"#
+        ));
+        assert!(html.contains("They cannot be read: store at &lt;db&gt; is down."));
+        assert!(html.contains(r#"<option value="&lt;svc&gt;"></option>"#));
+        assert!(!html.contains("<svc>") && !html.contains("<db>"));
+        // The form starts at two weeks and a deploy.
+        assert!(html.contains(r#"name="days" type="number" min="1" max="400" value="14""#));
+        assert!(html.contains(r#"<option value="deploy" selected>deploy</option>"#));
+    }
+
+    #[test]
+    fn the_token_form_keeps_what_was_asked_but_never_the_token() {
+        let keep = [
+            ("service".to_string(), "we\"b".to_string()),
+            ("token".to_string(), "wrong-one".to_string()),
+        ];
+        let html = token_form(true, &keep);
+        assert!(html.contains(r#"<input type="hidden" name="service" value="we&quot;b">"#));
+        assert!(!html.contains("wrong-one"));
+        assert!(html.contains("That token is not one this server accepts."));
+    }
+
+    #[test]
+    fn the_policy_hashes_the_style_sheet_the_page_carries() {
+        let csp = content_security_policy();
+        let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(CSS.as_bytes()));
+        assert!(csp.contains(&format!("'sha256-{hash}'")));
+        assert!(
+            render(&view(Body::Pick, Ok(Vec::new()))).contains(&format!("<style>{CSS}</style>"))
+        );
+    }
+}
