@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command: installs what the end-to-end tests run for real when it is
-# missing (nginx, python3, postgresql and prometheus, from Debian's packages), then runs every test,
+# missing (nginx, python3, postgresql, prometheus and chromium, from Debian's packages), then runs every test,
 # the ignored ones included (they are ignored only because they need those).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +13,8 @@ command -v initdb >/dev/null || compgen -G '/usr/lib/postgresql/*/bin/initdb' >/
   missing+=(postgresql)
 # The traffic tests backfill and serve a real Prometheus (promtool + prometheus).
 { command -v prometheus && command -v promtool; } >/dev/null || missing+=(prometheus)
+# The page's browser tests drive a real headless Chromium.
+command -v chromium >/dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end tests" >&2
   if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

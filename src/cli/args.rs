@@ -144,8 +144,8 @@ pub(super) struct WindowsArgs {
     /// instead of the closed stretches)
     #[arg(long)]
     pub(super) open: bool,
-    /// human, json, or ics (an iCalendar file of the closed stretches, for
-    /// calendar apps)
+    /// human, json, ics (an iCalendar file of the closed stretches, for
+    /// calendar apps), or svg (a week-by-week grid of the range, hours across)
     #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]
     pub(super) format: WindowsOutput,
 }

@@ -99,7 +99,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             let q = text
                 .resolve(&policy, now)
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
-            let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
+            let mut report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
                 WindowsOutput::Json => {
                     let mut json = wire::WindowsReport::from(&report);
@@ -114,6 +114,21 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
                         human::windows(&args.service, &args.env, &report, q.open)
                     );
                     out!("{}", human::stale(&policy));
+                }
+                WindowsOutput::Svg => {
+                    if q.open {
+                        // Only the open windows drawn; the rest left blank.
+                        report
+                            .intervals
+                            .retain(|s| s.state == eval::WindowState::Open);
+                    }
+                    let options = wire::svg::GridOptions {
+                        service: &q.service,
+                        env: &q.env,
+                        now,
+                    };
+                    let table = wire::svg::RuleTable::from_policy(&policy);
+                    out!("{}", wire::svg::render(&report, &table, &options))
                 }
                 WindowsOutput::Ics => out!(
                     "{}",

@@ -2,12 +2,14 @@
 
 use clap::ValueEnum;
 
-/// `windows --format`: the other commands' formats, plus iCalendar.
+/// `windows --format`: the other commands' formats, plus iCalendar and a
+/// picture.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum WindowsOutput {
     Human,
     Json,
     Ics,
+    Svg,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -72,6 +72,18 @@ impl Scope {
         Ok(scope)
     }
 
+    /// The plain names the scope lists, included or excluded, not its globs:
+    /// the services or environments a policy names outright.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.include
+            .iter()
+            .chain(&self.exclude)
+            .filter_map(|p| match p {
+                Pattern::Exact(name) => Some(name.as_str()),
+                Pattern::Prefix(_) | Pattern::Glob(_) => None,
+            })
+    }
+
     /// Whether every name matches (no list, or `*` and no exclusion).
     pub fn is_everything(&self) -> bool {
         let all = |p: &Pattern| matches!(p, Pattern::Prefix(prefix) if prefix.is_empty());
@@ -111,6 +123,16 @@ impl Scope {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_the_plain_entries_included_or_excluded() {
+        let scope = Scope::parse(["web", "payments-*", "!payments-sandbox", "api-[ab]"]).unwrap();
+        assert_eq!(
+            scope.names().collect::<Vec<_>>(),
+            ["web", "payments-sandbox"]
+        );
+        assert_eq!(Scope::everything().names().count(), 0);
+    }
 
     #[test]
     fn globs_and_exclusions() {

@@ -17,7 +17,8 @@
 //! alongside. `openapi` describes the handlers and `metrics` counts what they do;
 //! `replay` remembers the signed requests already answered. `github` is the
 //! GitHub deployment protection rule: its webhook, and the worker that answers
-//! the deployments it holds.
+//! the deployments it holds. `grid` draws the windows as SVG
+//! (`/v1/windows.svg`), and `page` is the read-only page at `/` for people.
 
 mod actions;
 mod api;
@@ -28,11 +29,13 @@ mod evaluations;
 mod freezes;
 mod freshness;
 pub mod github;
+mod grid;
 mod k8s;
 mod metrics;
 mod net;
 mod new_freeze;
 mod openapi;
+mod page;
 mod reload;
 mod replay;
 mod router;
@@ -47,6 +50,7 @@ pub use auth::{Caller, Tokens};
 pub use error::ApiError;
 pub use evaluations::{EvaluationHook, MAX_EVALUATIONS};
 pub use freshness::STALE_STORE;
+pub use grid::GRID_DAYS;
 pub use net::{DRAIN_TIMEOUT, HEADER_READ_TIMEOUT, Timeouts};
 pub use new_freeze::{MAX_PATTERN_CHARS, MAX_PATTERNS, MAX_UNEXPIRED_FREEZES};
 pub use openapi::ApiDoc;

@@ -15,6 +15,7 @@ use utoipa::OpenApi;
         super::api::next,
         super::api::windows,
         super::api::calendar,
+        super::grid::windows_svg,
         super::freezes::create,
         super::freezes::list,
         super::freezes::lift,

@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, PlainAnswer};
 use super::state::AppState;
-use super::{api, audit, auth, freezes, github, k8s, openapi, slack};
+use super::{api, audit, auth, freezes, github, grid, k8s, openapi, page, slack};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +19,7 @@ pub const MAX_CONCURRENT: usize = 256;
 /// The routes, separate from serving them so tests can call them directly.
 /// `/v1/*` needs one of `tokens` when any are configured, except the Slack
 /// command and the GitHub webhook, which are signed instead; `/healthz` and `/metrics` never do.
+/// The page at `/` takes the same tokens, in `?token=` too.
 pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
     let tokens = Arc::new(tokens);
     let mut protected = Router::new()
@@ -48,6 +49,8 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
     // parameter stands in for the bearer header on this one route.
     let calendar = Router::new()
         .route("/v1/calendar.ics", get(api::calendar))
+        // An `<img>` of the grid cannot send one either.
+        .route("/v1/windows.svg", get(grid::windows_svg))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&tokens),
             auth::require_token,
@@ -63,10 +66,16 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
         ))
         .route("/v1/gates/flagger", post(k8s::flagger::gate))
         .layer(axum::Extension(Arc::clone(&tokens)));
+    // The page for people: a browser sends the token as `?token=`, and is
+    // answered with a form asking for it (HTML, not JSON) when it has none.
+    let page = Router::new().route("/", get(page::show)).route_layer(
+        axum::middleware::from_fn_with_state(Arc::clone(&tokens), page::require_token),
+    );
     // Limits apply to the API only, so a health probe still answers at once while
     // the API is saturated.
     let api = protected
         .merge(calendar)
+        .merge(page)
         .merge(signed)
         .merge(gates)
         .layer(axum::middleware::from_fn_with_state(
@@ -82,6 +91,7 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
         .merge(api)
         .route("/healthz", get(api::healthz))
         .route("/metrics", get(api::render_metrics))
+        .route("/favicon.ico", get(page::favicon))
         .route("/v1/openapi.json", get(openapi::openapi_json))
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)

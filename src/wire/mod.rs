@@ -1,7 +1,8 @@
 //! What the answers look like outside the process: the JSON shapes
 //! (decision, `windows` report, plan, `plan --compare` rows, errors), the
 //! exchange calendars of `markets --format json`, and the deploy calendar as
-//! iCalendar. The CLI and the server print these; `check --remote` reads a
+//! iCalendar, and the `windows` grid as SVG (`svg`, with `markup` escaping
+//! what it and the server's page write). The CLI and the server print these; `check --remote` reads a
 //! server's decision back through the same type.
 //!
 //! The model (`eval`, `plan`) knows nothing of serde: each shape here is built
@@ -17,9 +18,11 @@ mod decision;
 mod error;
 pub mod ics;
 pub mod markets;
+pub mod markup;
 mod opt_rfc3339;
 mod plan;
 mod rfc3339;
+pub mod svg;
 mod windows;
 
 pub use decision::{Blocker, BlockerKind, Decision, ReadBackError, Verdict, ZONE_HEADER};
