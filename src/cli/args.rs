@@ -3,6 +3,8 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
+use super::state_dir::StateDirArg;
+use super::store_arg::StoreArg;
 use super::{plan, run, serve, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -102,6 +104,21 @@ pub(super) struct RequestArgs {
     /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
     #[arg(long, value_name = "FILE", requires = "remote")]
     pub(super) token_file: Option<PathBuf>,
+    /// The id of a reservation this deploy holds: its slot does not block it
+    #[arg(long, value_name = "ID")]
+    pub(super) reservation: Option<String>,
+    #[command(flatten)]
+    pub(super) slots: SlotsStore,
+}
+
+/// Where a command without --remote reads the reservations from, when the
+/// policy has lanes: the store `serve` and `reserve` use.
+#[derive(Args, Debug, Clone)]
+pub(super) struct SlotsStore {
+    #[command(flatten)]
+    pub(super) state: StateDirArg,
+    #[command(flatten)]
+    pub(super) store: StoreArg,
 }
 
 /// `wait`: the request flags of `check` (but no `--at`: a wait is about now) and
@@ -140,4 +157,9 @@ pub(super) struct WindowsArgs {
     /// calendar apps)
     #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]
     pub(super) format: WindowsOutput,
+    /// The id of a reservation held for this service and env: its slot shows open
+    #[arg(long, value_name = "ID")]
+    pub(super) reservation: Option<String>,
+    #[command(flatten)]
+    pub(super) slots: SlotsStore,
 }

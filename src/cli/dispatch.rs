@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, next, plan, remote, run, serve, wait};
+use super::{github, human, markets, next, plan, remote, run, serve, slots, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -64,6 +64,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
     let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;
     match command {
         Command::Check(args) => {
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req)?;
             let refused = match (&req.override_, decision.verdict) {
@@ -80,6 +81,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             })
         }
         Command::Next(args) => {
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
             let found = next::next(&policy, &req, args.format)?;
@@ -93,10 +95,16 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
                 to: args.to.clone(),
                 change: Some(args.change.clone()),
                 open: Some(args.open),
+                reservation: args.reservation.clone(),
             };
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let q = text
                 .resolve(&policy, now)
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
+            let policy = match &q.reservation {
+                Some(id) => policy.presenting(id),
+                None => policy,
+            };
             let report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
             match args.format {
                 WindowsOutput::Json => {

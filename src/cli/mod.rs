@@ -22,6 +22,7 @@ mod remote;
 mod request;
 mod run;
 mod serve;
+mod slots;
 mod state_dir;
 mod store_arg;
 mod validate;

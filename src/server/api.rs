@@ -130,6 +130,14 @@ pub(super) async fn windows(
     let report = state
         .evaluate(state.policy(), move |policy| {
             let q = text.resolve(policy, now)?;
+            let seen;
+            let policy = match &q.reservation {
+                Some(id) => {
+                    seen = policy.presenting(id);
+                    &seen
+                }
+                None => policy,
+            };
             let report = eval::windows(policy, &q.service, &q.env, q.change, q.from, q.to)?;
             let mut json = WindowsReport::from(&report);
             if q.open {
@@ -202,6 +210,7 @@ pub(super) async fn calendar(
         to: Some(to.to_rfc3339()),
         change: q.change,
         open: q.open,
+        reservation: None,
     };
     let (w, body) = state
         .evaluate(state.policy(), move |policy| {

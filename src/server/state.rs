@@ -62,9 +62,9 @@ impl AppState {
     pub fn new(policy: PolicySet, store: Store) -> Result<AppState, StoreError> {
         let store = Arc::new(store);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let freezes = store.unexpired_freezes(truncated(clock.now()))?;
+        let state = read_store_state(&store, truncated(clock.now()))?;
         let files = Arc::new(policy);
-        let effective = Arc::new(served::compose(&files, &freezes, None));
+        let effective = Arc::new(served::compose(&files, &state, None));
         Ok(AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
@@ -262,15 +262,19 @@ impl AppState {
     }
 
     /// Rebuilds the served policy from `files` (or the current files) and the
-    /// runtime freezes in the store. When the store cannot be read, the freezes
-    /// last installed stay in force: failing open would lift them.
+    /// runtime freezes and reservations in the store: the one place the served
+    /// policy reads the store. When the store cannot be read, the freezes and
+    /// reservations last installed stay in force: failing open would lift them.
     pub(super) fn install(&self, files: Option<Arc<PolicySet>>) {
         let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
         let files = files.unwrap_or_else(|| Arc::clone(&served.files));
-        let effective = match self.store.unexpired_freezes(self.now()) {
-            Ok(freezes) => served::compose(&files, &freezes, Some(&served.effective)),
+        let effective = match read_store_state(&self.store, self.now()) {
+            Ok(state) => served::compose(&files, &state, Some(&served.effective)),
             Err(e) => {
-                tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
+                tracing::error!(
+                    error = %e,
+                    "cannot read runtime freezes and reservations; keeping the last ones"
+                );
                 served::carry_over(&files, &served.effective)
             }
         };
@@ -363,6 +367,14 @@ pub enum StartError {
     Policy(LoadError),
     #[error("{0}")]
     Store(StoreError),
+}
+
+/// The freezes and reservations not yet expired at `now`.
+fn read_store_state(store: &Store, now: DateTime<Utc>) -> Result<served::StoreState, StoreError> {
+    Ok(served::StoreState {
+        freezes: store.unexpired_freezes(now)?,
+        reservations: store.unexpired_reservations(now, None, None)?,
+    })
 }
 
 fn truncated(t: DateTime<Utc>) -> DateTime<Utc> {

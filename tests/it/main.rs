@@ -51,6 +51,7 @@ mod server;
 mod server_ops;
 mod server_state;
 mod slack;
+mod slots;
 mod state_names;
 mod store;
 mod strategy_load;

@@ -2,10 +2,12 @@
 //! the connections (and the runtime they run on) and turns PostgreSQL's
 //! failures into `StoreError`ss; `schema` the versioned
 //! migrations applied at start; `ops` the `Storage`
-//! operations, each one transaction.
+//! operations, each one transaction; `reservations` the booking of slots
+//! (an exclusion constraint keeps a lane's live slots apart).
 
 mod ops;
 mod pool;
+mod reservations;
 mod schema;
 
 pub use pool::PostgresStore;
