@@ -3,9 +3,8 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
-use super::state_dir::StateDirArg;
-use super::store_arg::StoreArg;
-use super::{plan, run, serve, validate};
+use super::slots::SlotsStore;
+use super::{plan, reserve, run, serve, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -50,6 +49,13 @@ pub(super) enum Command {
     /// Wait until the deploy may start, re-deciding at each opening (exit 0
     /// allowed, 1 nothing opens before the timeout, 2 bad input, 130 stopped)
     Wait(WaitArgs),
+    /// Book a slot in the deploy's lane, at a time or the earliest free one
+    /// (exit 0 booked, 1 refused naming the holder or the rules, 2 bad input)
+    Reserve(reserve::ReserveArgs),
+    /// Release a reservation before it expires
+    Release(reserve::ReleaseArgs),
+    /// List the reservations not yet released or expired
+    Reservations(reserve::ReservationsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -109,16 +115,6 @@ pub(super) struct RequestArgs {
     pub(super) reservation: Option<String>,
     #[command(flatten)]
     pub(super) slots: SlotsStore,
-}
-
-/// Where a command without --remote reads the reservations from, when the
-/// policy has lanes: the store `serve` and `reserve` use.
-#[derive(Args, Debug, Clone)]
-pub(super) struct SlotsStore {
-    #[command(flatten)]
-    pub(super) state: StateDirArg,
-    #[command(flatten)]
-    pub(super) store: StoreArg,
 }
 
 /// `wait`: the request flags of `check` (but no `--at`: a wait is about now) and

@@ -8,7 +8,7 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{github, human, markets, next, plan, remote, run, serve, slots, wait};
+use super::{github, human, markets, next, plan, remote, reserve, run, serve, slots, wait};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -50,6 +50,9 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Audit(args) => return serve::audit(args),
         Command::Run(args) => return run::run(dir, args),
         Command::Wait(args) => return wait::wait(dir, args),
+        Command::Reserve(args) => return reserve::reserve(dir, args),
+        Command::Release(args) => return reserve::release(dir, args),
+        Command::Reservations(args) => return reserve::list(dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
@@ -148,7 +151,10 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Serve(_)
         | Command::Audit(_)
         | Command::Run(_)
-        | Command::Wait(_) => Err(CliError::Usage(
+        | Command::Wait(_)
+        | Command::Reserve(_)
+        | Command::Release(_)
+        | Command::Reservations(_) => Err(CliError::Usage(
             "this command was answered before the policy set was loaded".into(),
         )),
     }

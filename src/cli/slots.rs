@@ -3,11 +3,23 @@
 //! composed into the policy as a server composes them. A store that cannot be
 //! read is exit 2, never a decision that ignores the slots booked there.
 
-use super::args::SlotsStore;
 use super::error::CliError;
+use super::state_dir::StateDirArg;
+use super::store_arg::StoreArg;
 use crate::policy::PolicySet;
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Utc};
+use clap::Args;
+
+/// Where a command without --remote reads the reservations from, when the
+/// policy has lanes: the store `serve` and `reserve` use.
+#[derive(Args, Debug, Clone)]
+pub(super) struct SlotsStore {
+    #[command(flatten)]
+    pub(super) state: StateDirArg,
+    #[command(flatten)]
+    pub(super) store: StoreArg,
+}
 
 /// `policy` with the unexpired reservations at `now` as rules; `policy` as it
 /// is when it has no lanes (nothing can be reserved then).

@@ -94,6 +94,16 @@ impl PolicySet {
         })
     }
 
+    /// The set with `rules` as its reservations in place of the ones it had
+    /// (its other rules as they are).
+    pub fn with_reservation_rules(&self, rules: impl IntoIterator<Item = Rule>) -> PolicySet {
+        let mut set = self.clone();
+        set.rules
+            .retain(|r| !matches!(r.origin, RuleOrigin::Reservation(_)));
+        set.rules.extend(rules);
+        set
+    }
+
     /// The set without reservation `id`'s rule: what its holder sees.
     pub fn presenting(&self, id: &str) -> PolicySet {
         let mut set = self.clone();

@@ -3,11 +3,12 @@
 //! as the command line, over axum.
 //!
 //! How the parts fit, from the bottom up: `error` is the one failure shape,
-//! `served` composes the policy files with the runtime freezes, and `state` holds
+//! `served` composes the policy files with the runtime freezes and the
+//! reservations, and `state` holds
 //! what every handler shares ([`AppState`]), and runs evaluations on the
 //! blocking pool through `evaluations`. `actions` are what a request asks of
 //! that state, whichever door it came in by; the handlers (`api`, `freezes`,
-//! `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
+//! `reservations` (slots booked in lanes), `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
 //! transport input into an action and its outcome back into JSON or Block Kit.
 //! `k8s` holds the Kubernetes gates (the admission
 //! webhook and Flagger's). `router` puts the handlers behind their paths, `auth` and the limits; `serve`
@@ -32,6 +33,7 @@ mod new_freeze;
 mod openapi;
 mod reload;
 mod replay;
+mod reservations;
 mod router;
 mod serve;
 mod served;

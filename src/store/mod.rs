@@ -10,9 +10,11 @@
 //! `columns` how a value is stored in one, `slot` what a reservation is; `audit`, `freezes`, `reservations`
 //! and `github_holds` add their operations to it (a change writes its audit entry in
 //! the same transaction) and `sqlite` offers them as [`Storage`].
-//! [`PostgresStore`] (`postgres`) is the same on PostgreSQL.
+//! [`PostgresStore`] (`postgres`) is the same on PostgreSQL. `booking` books a
+//! slot: the policy's answer for it, then the store's.
 
 mod audit;
+mod booking;
 mod columns;
 mod database;
 mod error;
@@ -27,6 +29,7 @@ mod sqlite;
 mod storage;
 
 pub use audit::{AuditAction, AuditEntry, NewAuditEntry, UnknownAction};
+pub use booking::{BOOKING_ATTEMPTS, BookError, SlotRequest, book};
 pub use database::SqliteStore;
 pub use error::StoreError;
 pub use freezes::{NewFreeze, RuntimeFreeze};
@@ -34,5 +37,5 @@ pub use github_holds::{GithubHold, NewGithubHold};
 pub use handle::Store;
 pub use postgres::PostgresStore;
 pub use schema::DB_FILE;
-pub use slot::{NewReservation, Reservation};
+pub use slot::{NewReservation, Reservation, ReservationView};
 pub use storage::Storage;

@@ -52,6 +52,7 @@ mod server_ops;
 mod server_state;
 mod slack;
 mod slots;
+mod slots_server;
 mod state_names;
 mod store;
 mod strategy_load;
