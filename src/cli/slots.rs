@@ -21,6 +21,17 @@ pub(super) struct SlotsStore {
     pub(super) store: StoreArg,
 }
 
+impl SlotsStore {
+    /// The SQLite file under `state_dir`.
+    #[cfg(test)]
+    pub(super) fn under(state_dir: std::path::PathBuf) -> SlotsStore {
+        SlotsStore {
+            state: StateDirArg { state_dir },
+            store: StoreArg::none(),
+        }
+    }
+}
+
 /// `policy` with the unexpired reservations at `now` as rules; `policy` as it
 /// is when it has no lanes (nothing can be reserved then).
 pub(super) fn with_reservations(

@@ -518,5 +518,20 @@ fn the_cli_books_lists_and_releases_and_a_local_check_sees_the_slot() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("reservations cannot be read"));
+    let out = run(&[
+        "--policies",
+        dir,
+        "wait",
+        "--service",
+        "ledger",
+        "--env",
+        "prod",
+        "--timeout",
+        "5s",
+        "--state-dir",
+        &format!("{st}/nowhere"),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "wait fails closed too");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reservations cannot be read"));
     let _ = Path::new(dir);
 }

@@ -56,7 +56,7 @@ pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
         remote = Remote::new(&args.request);
         &mut remote
     } else {
-        local = Local::new(dir, request_text(&args.request));
+        local = Local::new(dir, request_text(&args.request), args.request.slots.clone());
         &mut local
     };
     let ended = wait_for_window(decider, &*clock, deadline, &|| stop.requested(), &display);

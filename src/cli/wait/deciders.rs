@@ -7,6 +7,7 @@ use crate::cli::args::RequestArgs;
 use crate::cli::error::{CliError, flag_error};
 use crate::cli::remote;
 use crate::cli::request::request_text;
+use crate::cli::slots::{SlotsStore, with_reservations};
 use crate::eval;
 use crate::input::RequestText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -18,14 +19,17 @@ pub(super) struct Local {
     dir: PathBuf,
     text: RequestText,
     options: LoadOptions,
+    /// Where the reservations are read from when the policy has lanes.
+    slots: SlotsStore,
 }
 
 impl Local {
-    pub(super) fn new(dir: PathBuf, text: RequestText) -> Local {
+    pub(super) fn new(dir: PathBuf, text: RequestText, slots: SlotsStore) -> Local {
         Local {
             dir,
             text,
             options: LoadOptions::from_env(),
+            slots,
         }
     }
 }
@@ -40,6 +44,9 @@ impl Decider for Local {
         // the wait ends with exit 2 rather than waiting on rules nobody can read.
         let policy = PolicySet::load_with(&self.dir, &options)
             .map_err(|e| AskError::Invalid(CliError::Policy(e)))?;
+        // Slots booked meanwhile count too; a store that cannot be read ends the
+        // wait with exit 2 rather than deciding without them.
+        let policy = with_reservations(policy, &self.slots, now).map_err(AskError::Invalid)?;
         let req = self
             .text
             .resolve(&policy, now)
