@@ -64,6 +64,16 @@ pub(super) enum Refusal {
     Api(ApiError),
 }
 
+impl Refusal {
+    /// What went wrong, as the answer's `error` says it.
+    pub(super) fn message(&self) -> String {
+        match self {
+            Refusal::Conflict(body) => body.error.clone(),
+            Refusal::Api(e) => e.message.clone(),
+        }
+    }
+}
+
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
