@@ -87,19 +87,23 @@ struct By {
 
 impl By {
     fn name(&self) -> Result<String, CliError> {
-        let name = self
-            .by
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok());
-        crate::input::InputError::check_line("by", name.as_deref())
-            .map_err(|e| CliError::Usage(format!("--by: {}", e.message)))?;
-        match name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
-            Some(n) => Ok(n),
-            None => Err(CliError::Usage(
-                "--by: name who holds the slot (no $USER to default to)".into(),
-            )),
-        }
+        holder(self.by.as_deref())
+    }
+}
+
+/// Who holds a slot: `by`, else `$USER` (or `$USERNAME`); one line, not blank.
+pub(super) fn holder(by: Option<&str>) -> Result<String, CliError> {
+    let name = by
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok());
+    crate::input::InputError::check_line("by", name.as_deref())
+        .map_err(|e| CliError::Usage(format!("--by: {}", e.message)))?;
+    match name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty()) {
+        Some(n) => Ok(n),
+        None => Err(CliError::Usage(
+            "--by: name who holds the slot (no $USER to default to)".into(),
+        )),
     }
 }
 
@@ -278,7 +282,7 @@ pub(super) fn list(dir: PathBuf, args: &ReservationsArgs) -> Result<u8, CliError
 }
 
 /// One reservation on one line.
-fn line(v: &ReservationView) -> String {
+pub(super) fn line(v: &ReservationView) -> String {
     format!(
         "{}  {}/{}  lane {}  {} → {} (monitoring until {})  held by {}",
         v.id, v.service, v.env, v.lane, v.start, v.deploy_end, v.monitoring_end, v.by

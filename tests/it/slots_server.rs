@@ -535,3 +535,110 @@ fn the_cli_books_lists_and_releases_and_a_local_check_sees_the_slot() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("reservations cannot be read"));
     let _ = Path::new(dir);
 }
+
+/// A rolling strategy for `web` to `prod`, and a lane holding it.
+fn lane_world() -> crate::support::hooks::World {
+    let w = crate::support::hooks::World::new();
+    w.policy(
+        "strategies.toml",
+        &crate::runner::ROLLING
+            .replace("ON_CLOSE", "rollback")
+            .replace("MAX_PAUSE", ""),
+    );
+    w.policy(
+        "lanes.toml",
+        "[[lane]]\nname = \"web\"\nservices = [\"web\"]\n",
+    );
+    w
+}
+
+fn slots_of(w: &crate::support::hooks::World) -> Value {
+    let out = run(&[
+        "--policies",
+        w.policies().to_str().unwrap(),
+        "reservations",
+        "--state-dir",
+        w.state().to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn run_reserve_fails_naming_the_holder_when_the_slot_is_taken_and_runs_nothing() {
+    let w = lane_world();
+    let out = run(&[
+        "--policies",
+        w.policies().to_str().unwrap(),
+        "reserve",
+        "--service",
+        "web",
+        "--env",
+        "prod",
+        "--by",
+        "bob",
+        "--state-dir",
+        w.state().to_str().unwrap(),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = [
+        "--strategy",
+        "web-rolling",
+        "--version",
+        "v2",
+        "--previous",
+        "v1",
+    ];
+    let o = w.run(&[&args[..], &["--reserve", "--by", "alice"]].concat());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("not reserved: slot taken: reservation 1 of web/prod by bob"),
+        "{text}"
+    );
+    assert!(w.log().is_empty(), "nothing ran");
+    // Without --reserve, the run sees bob's slot too: denied, nothing run.
+    let o = w.run(&args);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(String::from_utf8_lossy(&o.stdout).contains("reservation:1"));
+    assert!(w.log().is_empty());
+}
+
+#[test]
+fn run_reserve_holds_the_slot_through_its_steps_and_releases_it_when_rolled_back() {
+    let w = lane_world();
+    w.ctl("exit-health-web-2", "1");
+    let args = [
+        "--strategy",
+        "web-rolling",
+        "--version",
+        "v2",
+        "--previous",
+        "v1",
+        "--reserve",
+        "--by",
+        "alice",
+    ];
+    let o = w.run(&args);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(3), "{text}");
+    assert!(text.contains("reserved 1  web/prod  lane web"), "{text}");
+    // Its own slot never held the run back: two batches were deployed.
+    assert_eq!(w.log()[..2], ["deploy web-1 v2", "deploy web-2 v2"]);
+    assert!(
+        text.contains("released reservation 1: the run ended early"),
+        "{text}"
+    );
+    assert_eq!(slots_of(&w)["reservations"], json!([]));
+}
