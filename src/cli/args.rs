@@ -128,6 +128,14 @@ pub(super) struct WaitArgs {
     /// cannot start by then, exit 1
     #[arg(long, value_name = "D", default_value = "12h")]
     pub(super) timeout: String,
+    /// When the window opens, book the deploy's slot in its lane (a slot taken
+    /// first means: keep waiting); its id is printed (and is the `reservation`
+    /// output with --format github)
+    #[arg(long, conflicts_with = "remote")]
+    pub(super) reserve: bool,
+    /// Who holds the slot with --reserve (default: $USER)
+    #[arg(long, value_name = "WHO", requires = "reserve")]
+    pub(super) by: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -107,7 +107,7 @@ pub(crate) fn bad_input(message: &str) {
     eprintln!("::error title=shipwindow%3A bad input::{}", data(message));
 }
 
-fn append(var: &str, text: &str) {
+pub(super) fn append(var: &str, text: &str) {
     let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
         return;
     };

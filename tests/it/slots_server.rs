@@ -642,3 +642,63 @@ fn run_reserve_holds_the_slot_through_its_steps_and_releases_it_when_rolled_back
     );
     assert_eq!(slots_of(&w)["reservations"], json!([]));
 }
+
+#[test]
+fn wait_reserve_books_the_slot_when_the_window_opens_and_keeps_waiting_while_it_is_taken() {
+    let policies = policy_dir();
+    let state = tempfile::tempdir().unwrap();
+    let (dir, st) = (
+        policies.path().to_str().unwrap(),
+        state.path().to_str().unwrap(),
+    );
+    let wait = |service: &str, by: &str, timeout: &str| {
+        run(&[
+            "--policies",
+            dir,
+            "wait",
+            "--service",
+            service,
+            "--env",
+            "prod",
+            "--timeout",
+            timeout,
+            "--reserve",
+            "--by",
+            by,
+            "--state-dir",
+            st,
+        ])
+    };
+    let out = wait("payments-api", "alice", "5s");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("reserved 1 (payments-api/prod in lane payments-db"),
+        "{err}"
+    );
+    // The lane is alice's now: bob's wait keeps waiting, and runs out of time.
+    let out = wait("ledger", "bob", "2s");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&[
+        "--policies",
+        dir,
+        "reservations",
+        "--state-dir",
+        st,
+        "--format",
+        "json",
+    ]);
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let holders: Vec<&str> = list["reservations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["by"].as_str().unwrap())
+        .collect();
+    assert_eq!(holders, ["alice"]);
+}
