@@ -2,7 +2,7 @@
 //! a JSON body), turned into one validated [`DeployRequest`]. The CLI and the
 //! server both use this, so the same text means the same request everywhere.
 
-use crate::eval::{DeployRequest, Override};
+use crate::eval::{self, DeployRequest, EvalError, Override, WindowsReport};
 use crate::plan;
 use crate::policy::{ChangeKind, PolicySet, Strategy};
 use crate::time::{SyntaxError, duration::parse_duration, parse_instant};
@@ -39,6 +39,10 @@ pub struct RequestText {
     #[serde(rename = "override")]
     #[param(ignore)]
     pub override_: Option<OverrideText>,
+    /// The id of a reservation this deploy holds: its slot does not block it
+    /// (others still do). Unknown, expired, or another deploy's: bad input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -160,6 +164,10 @@ impl RequestText {
                 approver,
             });
         }
+        if let Some(id) = given(&self.reservation) {
+            presented(policy, &id, &req.service, &req.env, Some(req.at))?;
+            req.reservation = Some(id);
+        }
         Ok(req)
     }
 }
@@ -177,6 +185,7 @@ impl RequestText {
             ("strategy", self.strategy.as_deref()),
             ("monitoring", self.monitoring.as_deref()),
             ("change", self.change.as_deref()),
+            ("reservation", self.reservation.as_deref()),
             (
                 "override.reason",
                 override_.and_then(|o| o.reason.as_deref()),
@@ -190,6 +199,58 @@ impl RequestText {
         }
         Ok(())
     }
+}
+
+/// A text field that is given and not blank, trimmed.
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+/// Checks that reservation `id` is one `policy` holds (unexpired when the
+/// policy was composed) for `service` to `env`, and not over by `at`: a gate
+/// never passes on a wrong id.
+pub fn presented(
+    policy: &PolicySet,
+    id: &str,
+    service: &str,
+    env: &str,
+    at: Option<DateTime<Utc>>,
+) -> Result<(), InputError> {
+    let Some(held) = policy.held(id) else {
+        let why = if policy.lanes.is_empty() {
+            "the policy has no `[[lane]]`, so nothing can be reserved"
+        } else {
+            "it may have been released or expired; `shipwindow reservations` lists the live ones"
+        };
+        return Err(InputError::new(
+            "reservation",
+            format!("`{id}` is no reservation in force ({why})"),
+        ));
+    };
+    if held.service != service || held.env != env {
+        return Err(InputError::new(
+            "reservation",
+            format!(
+                "`{id}` is held for {}/{}, not for {service}/{env}",
+                held.service, held.env
+            ),
+        ));
+    }
+    if let Some(at) = at.filter(|at| *at >= held.monitoring_end) {
+        let tz = policy.settings.timezone;
+        return Err(InputError::new(
+            "reservation",
+            format!(
+                "`{id}` expires at {}, before the deploy at {}",
+                held.monitoring_end.with_timezone(&tz).to_rfc3339(),
+                at.with_timezone(&tz).to_rfc3339()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The strategy `name`, which must deploy the request's service to its env.
@@ -243,6 +304,8 @@ pub struct WindowsText {
     #[serde(default)]
     #[param(value_type = Option<bool>)]
     pub open: Option<bool>,
+    /// A reservation held for this service and env: its slot shows open.
+    pub reservation: Option<String>,
 }
 
 /// A validated `windows` question.
@@ -255,6 +318,23 @@ pub struct WindowsQuery {
     pub to: DateTime<Utc>,
     /// Only the open intervals are wanted.
     pub open: bool,
+    /// The reservation presented (checked to be this service's and env's).
+    pub reservation: Option<String>,
+}
+
+impl WindowsQuery {
+    /// The timeline this question asks for; the slot of the reservation it
+    /// presents does not close it.
+    pub fn report(&self, policy: &PolicySet) -> Result<WindowsReport, EvalError> {
+        let (service, env) = (&self.service, &self.env);
+        match &self.reservation {
+            Some(id) => {
+                let policy = policy.presenting(id);
+                eval::windows(&policy, service, env, self.change, self.from, self.to)
+            }
+            None => eval::windows(policy, service, env, self.change, self.from, self.to),
+        }
+    }
 }
 
 /// The longest `windows` range: a year and a bit, so a typo cannot ask for centuries.
@@ -365,6 +445,7 @@ impl WindowsText {
             ("from", &self.from),
             ("to", &self.to),
             ("change", &self.change),
+            ("reservation", &self.reservation),
         ] {
             InputError::check_line(field, value.as_deref())?;
         }
@@ -372,12 +453,6 @@ impl WindowsText {
         let text = |field: &str, v: &Option<String>| match v.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(s.to_string()),
             _ => Err(InputError::new(field, "is required")),
-        };
-        let given = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
         };
         let service = text("service", &self.service)?;
         let env = text("env", &self.env)?;
@@ -408,6 +483,10 @@ impl WindowsText {
                 )
             })?,
         };
+        let reservation = given(&self.reservation);
+        if let Some(id) = &reservation {
+            presented(policy, id, &service, &env, None)?;
+        }
         Ok(WindowsQuery {
             service,
             env,
@@ -415,6 +494,7 @@ impl WindowsText {
             from,
             to,
             open: self.open.unwrap_or(false),
+            reservation,
         })
     }
 }

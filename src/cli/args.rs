@@ -3,7 +3,8 @@
 //! code.
 
 use super::format::{Format, WindowsFormat, WindowsOutput};
-use super::{diff, plan, run, serve, traffic, validate};
+use super::slots::SlotsStore;
+use super::{diff, plan, reserve, run, serve, traffic, validate};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -56,6 +57,13 @@ pub(super) enum Command {
     /// the windows, and the [[window]] tables that encode them (exit 0 a
     /// window found, 1 none, 2 bad input or Prometheus cannot answer)
     Traffic(traffic::TrafficArgs),
+    /// Book a slot in the deploy's lane, at a time or the earliest free one
+    /// (exit 0 booked, 1 refused naming the holder or the rules, 2 bad input)
+    Reserve(reserve::ReserveArgs),
+    /// Release a reservation before it expires
+    Release(reserve::ReleaseArgs),
+    /// List the reservations not yet released or expired
+    Reservations(reserve::ReservationsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -110,6 +118,11 @@ pub(super) struct RequestArgs {
     /// Bearer token for --remote, from a file (also $SHIPWINDOW_TOKEN)
     #[arg(long, value_name = "FILE", requires = "remote")]
     pub(super) token_file: Option<PathBuf>,
+    /// The id of a reservation this deploy holds: its slot does not block it
+    #[arg(long, value_name = "ID")]
+    pub(super) reservation: Option<String>,
+    #[command(flatten)]
+    pub(super) slots: SlotsStore,
 }
 
 /// `wait`: the request flags of `check` (but no `--at`: a wait is about now) and
@@ -123,6 +136,14 @@ pub(super) struct WaitArgs {
     /// cannot start by then, exit 1
     #[arg(long, value_name = "D", default_value = "12h")]
     pub(super) timeout: String,
+    /// When the window opens, book the deploy's slot in its lane (a slot taken
+    /// first means: keep waiting); its id is printed (and is the `reservation`
+    /// output with --format github)
+    #[arg(long, conflicts_with = "remote")]
+    pub(super) reserve: bool,
+    /// Who holds the slot with --reserve (default: $USER)
+    #[arg(long, value_name = "WHO", requires = "reserve")]
+    pub(super) by: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -148,4 +169,9 @@ pub(super) struct WindowsArgs {
     /// calendar apps), or svg (a week-by-week grid of the range, hours across)
     #[arg(long, value_enum, default_value_t = WindowsOutput::Human)]
     pub(super) format: WindowsOutput,
+    /// The id of a reservation held for this service and env: its slot shows open
+    #[arg(long, value_name = "ID")]
+    pub(super) reservation: Option<String>,
+    #[command(flatten)]
+    pub(super) slots: SlotsStore,
 }

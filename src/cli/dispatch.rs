@@ -8,7 +8,9 @@ use super::format::{Format, WindowsFormat, WindowsOutput, to_json};
 use super::output::{out, outln};
 use super::request::request;
 use super::validate::validate;
-use super::{diff, github, human, markets, next, plan, remote, run, serve, traffic, wait};
+use super::{
+    diff, github, human, markets, next, plan, remote, reserve, run, serve, slots, traffic, wait,
+};
 use crate::eval::{self, Decision, Verdict};
 use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
@@ -52,6 +54,9 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         Command::Wait(args) => return wait::wait(dir, args),
         Command::Diff(args) => return diff::diff(dir, args),
         Command::Traffic(args) => return traffic::traffic(&dir, args),
+        Command::Reserve(args) => return reserve::reserve(dir, args),
+        Command::Release(args) => return reserve::release(dir, args),
+        Command::Reservations(args) => return reserve::list(dir, args),
         Command::Check(args) if args.remote.is_some() => return remote::check(args),
         Command::Next(args) if args.remote.is_some() => return remote::next(args),
         _ => {}
@@ -66,6 +71,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
     let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;
     match command {
         Command::Check(args) => {
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req)?;
             let refused = match (&req.override_, decision.verdict) {
@@ -82,6 +88,7 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             })
         }
         Command::Next(args) => {
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
             let found = next::next(&policy, &req, args.format)?;
@@ -95,11 +102,13 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
                 to: args.to.clone(),
                 change: Some(args.change.clone()),
                 open: Some(args.open),
+                reservation: args.reservation.clone(),
             };
+            let policy = slots::with_reservations(policy, &args.slots, now)?;
             let q = text
                 .resolve(&policy, now)
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
-            let mut report = eval::windows(&policy, &q.service, &q.env, q.change, q.from, q.to)?;
+            let mut report = q.report(&policy)?;
             match args.format {
                 WindowsOutput::Json => {
                     let mut json = wire::WindowsReport::from(&report);
@@ -159,7 +168,10 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
         | Command::Run(_)
         | Command::Wait(_)
         | Command::Diff(_)
-        | Command::Traffic(_) => Err(CliError::Usage(
+        | Command::Traffic(_)
+        | Command::Reserve(_)
+        | Command::Release(_)
+        | Command::Reservations(_) => Err(CliError::Usage(
             "this command was answered before the policy set was loaded".into(),
         )),
     }

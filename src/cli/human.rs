@@ -2,6 +2,7 @@
 //! the next allowed time in the policy's zone.
 
 use crate::eval::{Decision, Verdict, WindowState, WindowsReport, join_closed};
+use crate::server::STALE_STORE;
 use crate::text::escape;
 use crate::time::duration::{format_duration, format_until};
 use chrono::DateTime;
@@ -52,11 +53,18 @@ pub(crate) fn decision_refused(
         when(&d.monitoring_end)
     );
     for note in &d.stale {
-        let _ = writeln!(
-            out,
-            "  warning: decided on an old copy of a calendar feed: {}",
-            escape(note)
-        );
+        let _ = if note == STALE_STORE {
+            writeln!(
+                out,
+                "  warning: decided on the server's last synced state: its store cannot be reached"
+            )
+        } else {
+            writeln!(
+                out,
+                "  warning: decided on an old copy of a feed: {}",
+                escape(note)
+            )
+        };
     }
     if !d.blocked_by.is_empty() {
         let label = if d.verdict == Verdict::Override {
@@ -203,7 +211,7 @@ fn short(t: &DateTime<Tz>) -> String {
     t.format("%a %m-%d %H:%M %Z").to_string()
 }
 
-/// A warning for each calendar feed running on an old copy (for `windows`,
+/// A warning for each calendar feed or traffic profile running on an old copy (for `windows`,
 /// whose report has no room for it).
 pub(crate) fn stale(policy: &crate::policy::PolicySet) -> String {
     let tz = policy.settings.timezone;
@@ -212,7 +220,7 @@ pub(crate) fn stale(policy: &crate::policy::PolicySet) -> String {
         if let Some(note) = r.stale(tz) {
             let _ = writeln!(
                 out,
-                "  warning: an old copy of a calendar feed: {}: {}",
+                "  warning: an old copy of a feed: {}: {}",
                 escape(&r.name),
                 escape(&note)
             );

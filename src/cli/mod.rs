@@ -4,7 +4,9 @@
 //! `args` holds the flags, `dispatch` runs a command: `request` turns flags
 //! into a request, `human`, `github` and `format` print the answer, `remote`
 //! asks a server instead, and `next`, `plan`, `run`, `serve`, `validate`,
-//! `markets`, `traffic` and `wait` are one command each. `exit` and `error` say how a command ends.
+//! `markets`, `traffic`, `wait` and `reserve` (with `release` and `reservations`)
+//! are one command each; `slots` reads the reservations a local decision sees.
+//! `exit` and `error` say how a command ends.
 
 mod args;
 mod diff;
@@ -21,10 +23,13 @@ mod output;
 mod plan;
 mod remote;
 mod request;
+mod reserve;
 mod run;
 mod serve;
+mod slots;
 mod state_dir;
 mod store_arg;
+mod token;
 mod traffic;
 mod validate;
 mod wait;
@@ -81,7 +86,7 @@ pub fn main() -> ExitCode {
     }
     let Some(command) = cli.command else {
         eprintln!(
-            "error: a command is required (check, next, wait, windows, validate, markets, traffic, plan, run, serve, audit); see `shipwindow --help`"
+            "error: a command is required (check, next, wait, windows, validate, markets, plan, run, serve, audit, reserve, release, reservations, diff, traffic); see `shipwindow --help`"
         );
         return ExitCode::from(EXIT_BAD_INPUT);
     };
@@ -92,7 +97,10 @@ pub fn main() -> ExitCode {
         || matches!(&command, Command::Plan(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Audit(a) if a.format == WindowsFormat::Json)
         || matches!(&command, Command::Diff(a) if a.format == diff::DiffFormat::Json)
-        || matches!(&command, Command::Traffic(a) if a.format == traffic::TrafficFormat::Json);
+        || matches!(&command, Command::Traffic(a) if a.format == traffic::TrafficFormat::Json)
+        || matches!(&command, Command::Reserve(a) if a.json())
+        || matches!(&command, Command::Release(a) if a.json())
+        || matches!(&command, Command::Reservations(a) if a.json());
     let github_errors = matches!(&command, Command::Check(a) | Command::Next(a) if a.format == Format::Github)
         || matches!(&command, Command::Wait(a) if a.request.format == Format::Github)
         || matches!(&command, Command::Validate(a) if a.format == Format::Github)

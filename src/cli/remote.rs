@@ -12,6 +12,7 @@ use super::exit::{EXIT_ALLOWED, EXIT_DENIED};
 use super::format::{Format, to_json};
 use super::output::{out, outln};
 use super::request::request_text;
+use super::token::token_from;
 use super::{github, human};
 use crate::credentials;
 use crate::eval::Decision;
@@ -243,11 +244,5 @@ fn is_json(e: &serde_json::Error) -> bool {
 }
 
 fn token(args: &RequestArgs) -> Result<Option<String>, CliError> {
-    let text = match &args.token_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
-            CliError::Usage(format!("--token-file: cannot read {}: {e}", path.display()))
-        })?),
-        None => std::env::var("SHIPWINDOW_TOKEN").ok(),
-    };
-    Ok(text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()))
+    token_from(args.token_file.as_deref())
 }

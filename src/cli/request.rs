@@ -21,6 +21,7 @@ pub(super) fn request_text(args: &RequestArgs) -> RequestText {
             reason: Some(reason.clone()),
             approver: args.approver.clone(),
         }),
+        reservation: args.reservation.clone(),
     }
 }
 

@@ -19,6 +19,12 @@ pub(super) struct StoreArg {
 }
 
 impl StoreArg {
+    /// No URL: the SQLite file under the state directory.
+    #[cfg(test)]
+    pub(super) fn none() -> StoreArg {
+        StoreArg { store: None }
+    }
+
     /// The URL given, if any (an empty `$SHIPWINDOW_STORE` is none).
     pub(super) fn url(&self) -> Option<&str> {
         self.store

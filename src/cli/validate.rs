@@ -110,8 +110,12 @@ fn summary(dir: &Path, policy: &PolicySet) -> String {
     if count(RuleKind::Market) > 0 {
         kinds.push(plural(count(RuleKind::Market), "market", "markets"));
     }
+    let lanes = match policy.lanes.len() {
+        0 => String::new(),
+        n => format!(", {}", plural(n, "lane", "lanes")),
+    };
     format!(
-        "ok: {} rules ({}) in {}, zone {}, policy {}",
+        "ok: {} rules ({}){lanes} in {}, zone {}, policy {}",
         policy.rules.len(),
         kinds.join(", "),
         dir.display(),

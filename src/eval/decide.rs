@@ -18,7 +18,7 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     let tz = settings.timezone;
     let (duration, _) = lengths(policy, req);
     let guarded = guarded(policy, req)?;
-    let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    let mut blocking = Blocking::for_request(policy, req);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
     blocking.remember(Interval::new(req.at, guarded.end + search::FIRST_CHUNK));
@@ -153,7 +153,7 @@ fn blockers<'p>(
             let (reason, overridable) = (rule.reason_near(guarded), rule.overridable());
             let b = blocker(
                 rule.name.clone(),
-                rule.kind.into(),
+                BlockerKind::of(rule),
                 reason,
                 iv,
                 overridable,
@@ -197,7 +197,7 @@ pub fn next_allowed(
 ) -> Result<Option<DateTime<Tz>>, EvalError> {
     let guarded = guarded(policy, req)?;
     let len = guarded.len();
-    let blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+    let blocking = Blocking::for_request(policy, req);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     let last = supported_end(policy.settings.timezone);
     let mut latest = horizon_end(policy, req).min(last - len);

@@ -1,7 +1,7 @@
 //! The decision's types: the request (with its override), the verdict, the
 //! blockers and the answer, its times in the policy's zone.
 
-use crate::policy::{ChangeKind, RuleKind};
+use crate::policy::{ChangeKind, Rule, RuleKind, RuleOrigin};
 use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 
@@ -17,6 +17,9 @@ pub struct DeployRequest {
     /// Time reserved after the deploy; `settings.monitoring` when `None`.
     pub monitoring: Option<TimeDelta>,
     pub override_: Option<Override>,
+    /// The reservation this deploy holds: its slot does not block it (every
+    /// other reservation still does).
+    pub reservation: Option<String>,
 }
 
 impl DeployRequest {
@@ -33,6 +36,7 @@ impl DeployRequest {
             duration: None,
             monitoring: None,
             override_: None,
+            reservation: None,
         }
     }
 }
@@ -56,6 +60,8 @@ pub enum BlockerKind {
     Window,
     Freeze,
     Market,
+    /// A slot another deploy of the same lane holds (rule `reservation:<id>`).
+    Reservation,
 }
 
 impl Verdict {
@@ -79,11 +85,21 @@ impl From<RuleKind> for BlockerKind {
 }
 
 impl BlockerKind {
+    /// The kind of blocker `rule` makes: a reservation's is `reservation`,
+    /// whatever kind of rule carries it.
+    pub fn of(rule: &Rule) -> BlockerKind {
+        match rule.origin {
+            RuleOrigin::Reservation(_) => BlockerKind::Reservation,
+            _ => rule.kind.into(),
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             BlockerKind::Window => "window",
             BlockerKind::Freeze => "freeze",
             BlockerKind::Market => "market",
+            BlockerKind::Reservation => "reservation",
         }
     }
 }

@@ -4,6 +4,7 @@
 //! never steps a clock.
 
 use super::error::EvalError;
+use super::model::DeployRequest;
 use crate::calendar::{Interval, complement, first_overlapping, merge};
 use crate::policy::{ChangeKind, Coverage, PolicySet, Rule, RuleKind};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -63,6 +64,15 @@ impl<'p> Blocking<'p> {
             denies,
             memo: None,
         }
+    }
+
+    /// The rules that apply to `req`, less the reservation it presents.
+    pub fn for_request(policy: &'p PolicySet, req: &DeployRequest) -> Blocking<'p> {
+        let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+        if let Some(id) = &req.reservation {
+            blocking.denies.retain(|r| !r.origin.is_reservation(id));
+        }
+        blocking
     }
 
     /// The instants every applicable rule can answer for (`None`: no limit),

@@ -5,10 +5,12 @@
 use super::error::LoadError;
 use super::github::GithubMapping;
 use super::kubernetes::KubernetesMapping;
+use super::lane::Lane;
 use super::options::LoadOptions;
 use super::read::calendar::Calendars;
 use super::read::github::github;
 use super::read::kubernetes::kubernetes;
+use super::read::lane::lane;
 use super::read::lint::windows_that_never_open;
 use super::read::rule::rule;
 use super::read::sections::{Section, sections};
@@ -130,6 +132,7 @@ fn assemble(
         strategies,
         github,
         kubernetes,
+        lanes,
         warnings,
     } = build(&sources, &mut calendars)?;
     // The fingerprint covers the TOML files, then the calendar files they read, each in path
@@ -158,6 +161,7 @@ fn assemble(
         strategies,
         github,
         kubernetes,
+        lanes,
         fingerprint,
         root,
         warnings,
@@ -254,6 +258,7 @@ pub(crate) struct Built {
     pub strategies: Vec<Strategy>,
     pub github: Vec<GithubMapping>,
     pub kubernetes: Vec<KubernetesMapping>,
+    pub lanes: Vec<Lane>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -350,6 +355,8 @@ pub(crate) fn build(
     let mut namespaces = Vec::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let mut strategy_names: HashMap<String, String> = HashMap::new();
+    let mut lanes = Vec::new();
+    let mut lane_names: HashMap<String, String> = HashMap::new();
     // Where each rule was written (its file and table), for warnings about it.
     let mut rule_at: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
     for (file_index, (ctx, tree)) in ctxs.iter_mut().zip(&trees).enumerate() {
@@ -383,6 +390,14 @@ pub(crate) fn build(
                 Section::Kubernetes(table, span) => {
                     if let Some(mapping) = kubernetes(ctx, table, &span) {
                         namespaces.push(mapping);
+                    }
+                }
+                Section::Lane(table, span) => {
+                    let duplicate = claim_name(ctx, table, &span, &mut lane_names, "lane");
+                    if let Some(l) = lane(ctx, table, &span)
+                        && !duplicate
+                    {
+                        lanes.push(l);
                     }
                 }
             }
@@ -419,6 +434,7 @@ pub(crate) fn build(
             strategies,
             github: mappings,
             kubernetes: namespaces,
+            lanes,
             warnings,
         })
     } else {

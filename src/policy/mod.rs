@@ -8,11 +8,13 @@
 mod error;
 mod github;
 mod kubernetes;
+mod lane;
 mod lead_tail;
 mod load;
 mod options;
 mod read;
 mod regular_file;
+mod reservation;
 mod rule;
 mod runtime;
 mod scope;
@@ -23,14 +25,16 @@ pub use crate::diagnostic::Diagnostic;
 pub use error::LoadError;
 pub use github::{GithubMapping, GithubTarget, github_target};
 pub use kubernetes::{KubernetesMapping, kubernetes_env};
+pub use lane::Lane;
 pub use lead_tail::MAX_LEAD_TAIL;
 pub use options::LoadOptions;
 pub use read::calendar::DEFAULT_REFRESH;
 pub(crate) use read::toolkit::valid_name;
 pub use regular_file::MAX_FILE_BYTES;
 pub(crate) use regular_file::read_regular;
+pub use reservation::{ReservationSpec, reservation_rule_name};
 pub use rule::{
-    ChangeKind, Coverage, Extended, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
+    ChangeKind, Coverage, Extended, Held, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };
 pub use runtime::{RuntimeFreezeSpec, runtime_reason_parts, runtime_rule_name};
 pub use scope::Scope;

@@ -10,7 +10,7 @@ use crate::market::SessionGuard;
 use crate::time::duration::{DurationStyle, format_duration_as};
 use crate::time::spec::TimeSpec;
 use crate::traffic::TrafficSource;
-use chrono::TimeDelta;
+use chrono::{DateTime, TimeDelta, Utc};
 use chrono_tz::Tz;
 use std::path::PathBuf;
 
@@ -104,6 +104,19 @@ pub struct Coverage {
     pub data: String,
 }
 
+/// Whose slot a reservation rule stands for: what a request presenting its id
+/// is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held {
+    pub id: String,
+    pub lane: String,
+    pub service: String,
+    pub env: String,
+    pub by: String,
+    pub start: DateTime<Utc>,
+    pub monitoring_end: DateTime<Utc>,
+}
+
 /// Where a rule was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuleOrigin {
@@ -111,12 +124,19 @@ pub enum RuleOrigin {
     File(PathBuf),
     /// A runtime freeze, by its id in the server's store.
     Runtime(String),
+    /// A reservation (a booked slot in a lane), by whose it is.
+    Reservation(Box<Held>),
 }
 
 impl RuleOrigin {
-    /// Made at run time, not read from a file.
+    /// Made at run time (a runtime freeze or a reservation), not read from a file.
     pub fn is_runtime(&self) -> bool {
-        matches!(self, RuleOrigin::Runtime(_))
+        matches!(self, RuleOrigin::Runtime(_) | RuleOrigin::Reservation(_))
+    }
+
+    /// Reservation `id`'s rule.
+    pub fn is_reservation(&self, id: &str) -> bool {
+        matches!(self, RuleOrigin::Reservation(h) if h.id == id)
     }
 }
 

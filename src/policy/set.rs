@@ -3,6 +3,7 @@
 
 use super::github::GithubMapping;
 use super::kubernetes::KubernetesMapping;
+use super::lane::Lane;
 use super::rule::{Rule, RuleSource};
 use super::strategy::Strategy;
 use chrono::TimeDelta;
@@ -23,6 +24,9 @@ pub struct PolicySet {
     /// `[[kubernetes]]` tables in policy order: the first whose `namespaces`
     /// match a namespace names its environment.
     pub kubernetes: Vec<KubernetesMapping>,
+    /// `[[lane]]` tables in policy order: a deploy reserves its slot in the
+    /// first that covers it.
+    pub lanes: Vec<Lane>,
     /// `sha256:` + hex digest of the files that make up the set (the decision's `policy`).
     pub fingerprint: String,
     /// The directory the set was loaded from.
@@ -34,6 +38,17 @@ pub struct PolicySet {
 }
 
 impl PolicySet {
+    /// The lane a deploy of `service` to `env` reserves in: the first in policy
+    /// order that covers it.
+    pub fn lane_for(&self, service: &str, env: &str) -> Option<&Lane> {
+        self.lanes.iter().find(|l| l.covers(service, env))
+    }
+
+    /// The lane called `name`.
+    pub fn lane(&self, name: &str) -> Option<&Lane> {
+        self.lanes.iter().find(|l| l.name == name)
+    }
+
     /// The earliest time one of the set's calendar feeds or traffic profiles is
     /// due for a refresh, if it reads any: a long-running server loads the set again then.
     pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {

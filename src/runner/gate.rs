@@ -39,9 +39,17 @@ pub enum Pausing {
     Resumed,
 }
 
+/// What a run adds to the policy files after each load: the reservations in
+/// the store (and the run's own slot taken out, when it holds one). An error
+/// says why they cannot be read.
+pub type Compose =
+    std::sync::Arc<dyn Fn(PolicySet, DateTime<Utc>) -> Result<PolicySet, String> + Send + Sync>;
+
 /// The policy in hand and where it came from.
 pub struct Gate {
     dir: PathBuf,
+    /// Applied to every policy loaded (`None`: the files as they are).
+    compose: Option<Compose>,
     /// Where calendar feed copies are cached between reloads.
     state_dir: PathBuf,
     policy: PolicySet,
@@ -53,10 +61,17 @@ impl Gate {
     pub fn new(dir: PathBuf, state_dir: PathBuf, policy: PolicySet) -> Gate {
         Gate {
             dir,
+            compose: None,
             state_dir,
             policy,
             last_error: None,
         }
+    }
+
+    /// Applies `compose` to every policy loaded from now on.
+    pub fn composing(mut self, compose: Option<Compose>) -> Gate {
+        self.compose = compose;
+        self
     }
 
     pub fn policy(&self) -> &PolicySet {
@@ -67,15 +82,22 @@ impl Gate {
     /// the old set if that fails.
     pub fn reload(&mut self, out: &Progress, now: DateTime<Utc>) {
         let options = LoadOptions::new(self.state_dir.clone(), now.trunc_subsecs(0));
-        match PolicySet::load_with(&self.dir, &options) {
+        let loaded = PolicySet::load_with(&self.dir, &options).map_err(|e| e.to_string());
+        // A store that cannot be read keeps the policy in hand, with the
+        // reservations it had: dropping them would let the run into others' slots.
+        let loaded = match (&self.compose, loaded) {
+            (Some(compose), Ok(policy)) => compose(policy, now)
+                .map_err(|why| format!("the reservations cannot be read ({why})")),
+            (_, loaded) => loaded,
+        };
+        match loaded {
             Ok(policy) => {
                 if self.last_error.take().is_some() {
                     out.say("the policy loads again; using it");
                 }
                 self.policy = policy;
             }
-            Err(err) => {
-                let text = err.to_string();
+            Err(text) => {
                 if self.last_error.as_deref() != Some(text.as_str()) {
                     out.say(&format!(
                         "warning: the policy failed to reload; keeping the policy loaded before ({}):\n{text}",

@@ -51,4 +51,4 @@ pub use outcome::{
     EXIT_BAD_INPUT, EXIT_DENIED, EXIT_FINISHED, EXIT_INTERRUPTED, EXIT_ROLLED_BACK, Outcome,
     RunError,
 };
-pub use session::run;
+pub use session::{run, run_with};

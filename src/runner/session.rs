@@ -4,7 +4,7 @@
 //! on (`--resume`) or to undo (`--rollback`). Hands a [`Runner`] to the
 //! forward machine or to the rollback.
 
-use super::gate::Gate;
+use super::gate::{Compose, Gate};
 use super::journal::{self, Journal, Record, Replay, RunInfo, StepRecord};
 use super::lock::{LockError, RunLock};
 use super::machine::Runner;
@@ -27,9 +27,25 @@ pub fn run(
     stop: &Stop,
     clock: &dyn Clock,
 ) -> Result<Outcome, RunError> {
+    run_with(opts, None, out, stop, clock)
+}
+
+/// [`run`], with `compose` applied to every policy loaded (the first one too:
+/// when it fails there, nothing runs).
+pub fn run_with(
+    opts: &Options,
+    compose: Option<Compose>,
+    out: &Progress,
+    stop: &Stop,
+    clock: &dyn Clock,
+) -> Result<Outcome, RunError> {
     opts.check_versions().map_err(RunError::Refused)?;
     let policy = PolicySet::load_with(&opts.policies, &load_options(opts, clock.now()))
         .map_err(RunError::Policy)?;
+    let policy = match &compose {
+        Some(c) => c(policy, clock.now()).map_err(RunError::Refused)?,
+        None => policy,
+    };
     let strategy = plan::find(&policy, &opts.strategy)
         .map_err(|e| RunError::Refused(format!("--strategy: {e}")))?
         .clone();
@@ -86,6 +102,7 @@ pub fn run(
 
     let ctx = Context {
         opts,
+        compose,
         state: &state,
         out,
         stop,
@@ -121,6 +138,7 @@ pub fn run(
 /// What setting up a run hands on to the [`Runner`].
 struct Context<'a> {
     opts: &'a Options,
+    compose: Option<Compose>,
     state: &'a StateDir,
     out: &'a Progress,
     stop: &'a Stop,
@@ -144,7 +162,8 @@ impl<'a> Context<'a> {
                 self.opts.policies.clone(),
                 self.opts.state_dir.clone(),
                 policy,
-            ),
+            )
+            .composing(self.compose.clone()),
             strategy,
             state: self.state.clone(),
             journal: Some(journal),

@@ -131,7 +131,7 @@ pub(super) async fn windows(
     let report = state
         .evaluate(state.policy(), move |policy| {
             let q = text.resolve(policy, now)?;
-            let report = eval::windows(policy, &q.service, &q.env, q.change, q.from, q.to)?;
+            let report = q.report(policy)?;
             let mut json = WindowsReport::from(&report);
             if q.open {
                 json.retain_open();
@@ -203,6 +203,7 @@ pub(super) async fn calendar(
         to: Some(to.to_rfc3339()),
         change: q.change,
         open: q.open,
+        reservation: None,
     };
     let (w, body) = state
         .evaluate(state.policy(), move |policy| {
@@ -329,8 +330,8 @@ pub(super) async fn render_metrics(
 ) -> Response {
     let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
     let format = Exposition::negotiate(accept);
-    let (degraded, active, files) = state.gauges();
-    state.metrics.observe(degraded, active, &files);
+    let (readings, files) = state.gauges();
+    state.metrics.observe(&readings, &files);
     (
         [
             (header::CONTENT_TYPE, format.content_type()),

@@ -119,8 +119,14 @@ impl From<StoreError> for ApiError {
                 StatusCode::CONFLICT,
                 format!("runtime freeze `{id}` is already lifted or expired"),
             ),
-            StoreError::InvalidRange { .. } | StoreError::TooManyFreezes { .. } => {
-                ApiError::bad_request(e.to_string())
+            StoreError::InvalidRange { .. }
+            | StoreError::TooManyFreezes { .. }
+            | StoreError::ReservationTimes { .. } => ApiError::bad_request(e.to_string()),
+            StoreError::ReservationNotFound(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, e.to_string())
+            }
+            StoreError::ReservationNotActive(_) | StoreError::ReservationOverlap { .. } => {
+                ApiError::new(StatusCode::CONFLICT, e.to_string())
             }
             StoreError::Unavailable { .. } => {
                 // Not the server's bug and not for good: the client may retry.

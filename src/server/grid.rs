@@ -5,7 +5,6 @@
 
 use super::error::ApiError;
 use super::state::AppState;
-use crate::eval;
 use crate::input::{WindowsQuery, WindowsText};
 use crate::policy::PolicySet;
 use crate::time::civil::{Edge, to_instant};
@@ -41,6 +40,8 @@ pub struct GridQuery {
     pub to: Option<String>,
     /// `deploy` (default), `hotfix`, `rollback` or `config`
     pub change: Option<String>,
+    /// The id of a reservation this deploy holds: its slot is drawn open
+    pub reservation: Option<String>,
     /// The bearer token, for an `<img>` or a dashboard that cannot send an
     /// `Authorization` header (used only when the header is absent)
     #[expect(
@@ -103,6 +104,7 @@ impl GridQuery {
             to: Some(to),
             change: self.change.clone(),
             open: None,
+            reservation: self.reservation.clone(),
         };
         Ok(text.resolve(policy, now)?)
     }
@@ -114,7 +116,7 @@ pub(super) fn draw(
     q: &WindowsQuery,
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
-    let report = eval::windows(policy, &q.service, &q.env, q.change, q.from, q.to)?;
+    let report = q.report(policy)?;
     let options = GridOptions {
         service: &q.service,
         env: &q.env,

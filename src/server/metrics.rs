@@ -41,6 +41,7 @@ pub struct Metrics {
     store_syncs: Family<Labels, Counter>,
     degraded: Gauge,
     runtime_freezes_active: Gauge,
+    reservations_active: Gauge,
 }
 
 /// The two text formats `/metrics` speaks.
@@ -140,6 +141,12 @@ impl Default for Metrics {
             "Runtime freezes in force now",
             runtime_freezes_active.clone(),
         );
+        let reservations_active = Gauge::default();
+        registry.register(
+            "reservations_active",
+            "Reservations booked and not yet expired (released ones not counted)",
+            reservations_active.clone(),
+        );
         for outcome in ["ok", "failed"] {
             let labels = vec![("outcome", outcome.to_string())];
             // Created at zero; the guard is only a view of the series.
@@ -166,8 +173,18 @@ impl Default for Metrics {
             store_syncs,
             degraded,
             runtime_freezes_active,
+            reservations_active,
         }
     }
+}
+
+/// What the gauges show, read from the server's state at each scrape.
+pub struct Readings {
+    pub degraded: bool,
+    /// Runtime freezes in force now.
+    pub runtime_freezes_active: usize,
+    /// Reservations booked and not yet expired.
+    pub reservations_active: usize,
 }
 
 impl Metrics {
@@ -220,10 +237,13 @@ impl Metrics {
 
     /// Sets the gauges and starts the blocking counters of the policy files'
     /// rules at zero (a reload may bring new ones; their number is the files').
-    pub fn observe(&self, degraded: bool, runtime_freezes_active: usize, files: &PolicySet) {
-        self.degraded.set(i64::from(degraded));
+    pub fn observe(&self, readings: &Readings, files: &PolicySet) {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        self.degraded.set(i64::from(readings.degraded));
         self.runtime_freezes_active
-            .set(i64::try_from(runtime_freezes_active).unwrap_or(i64::MAX));
+            .set(count(readings.runtime_freezes_active));
+        self.reservations_active
+            .set(count(readings.reservations_active));
         for rule in files.rules.iter().filter(|r| !r.origin.is_runtime()) {
             let kind = match rule.kind {
                 crate::policy::RuleKind::Window => "window",

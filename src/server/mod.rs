@@ -3,13 +3,14 @@
 //! as the command line, over axum.
 //!
 //! How the parts fit, from the bottom up: `error` is the one failure shape,
-//! `served` composes the policy files with the runtime freezes, and `state` holds
+//! `served` composes the policy files with the runtime freezes and the
+//! reservations, and `state` holds
 //! what every handler shares ([`AppState`]), and runs evaluations on the
 //! blocking pool through `evaluations`. `sync` reads the store again when
 //! another server changes it (or periodically), and `freshness` says whether
 //! what is served is current. `actions` are what a request asks of
 //! that state, whichever door it came in by; the handlers (`api`, `freezes`,
-//! `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
+//! `reservations` (slots booked in lanes), `audit`, and `slack`, whose grammar shares `new_freeze` with `freezes`) turn
 //! transport input into an action and its outcome back into JSON or Block Kit.
 //! `k8s` holds the Kubernetes gates (the admission
 //! webhook and Flagger's). `router` puts the handlers behind their paths, `auth` and the limits; `serve`
@@ -38,6 +39,7 @@ mod openapi;
 mod page;
 mod reload;
 mod replay;
+mod reservations;
 mod router;
 mod serve;
 mod served;

@@ -4,7 +4,7 @@
 
 use super::error::{ApiError, PlainAnswer};
 use super::state::AppState;
-use super::{api, audit, auth, freezes, github, grid, k8s, openapi, page, slack};
+use super::{api, audit, auth, freezes, github, grid, k8s, openapi, page, reservations, slack};
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +28,11 @@ pub fn app(state: Arc<AppState>, tokens: auth::Tokens) -> Router {
         .route("/v1/windows", get(api::windows))
         .route("/v1/freezes", get(freezes::list).post(freezes::create))
         .route("/v1/freezes/{id}", delete(freezes::lift))
+        .route(
+            "/v1/reservations",
+            get(reservations::list).post(reservations::create),
+        )
+        .route("/v1/reservations/{id}", delete(reservations::release))
         .route("/v1/audit", get(audit::list));
     // Slack signs its requests instead of carrying a token, and so does GitHub.
     let mut signed = Router::new().route("/v1/slack/command", post(slack::handler::command));

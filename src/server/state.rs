@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::evaluations::{EvaluationHook, Evaluations};
 use super::freshness::Freshness;
 use super::github::app::GithubApp;
-use super::metrics::Metrics;
+use super::metrics::{Metrics, Readings};
 use super::replay::SeenRequests;
 use super::served::{self, Served};
 use super::tls::TlsIdentity;
@@ -76,9 +76,9 @@ impl AppState {
     pub fn new(policy: PolicySet, store: Store) -> Result<AppState, StoreError> {
         let store = Arc::new(store);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let freezes = store.unexpired_freezes(truncated(clock.now()))?;
+        let state = read_store_state(&store, truncated(clock.now()))?;
         let files = Arc::new(policy);
-        let effective = Arc::new(served::compose(&files, &freezes, None));
+        let effective = Arc::new(served::compose(&files, &state, None));
         Ok(AppState {
             dir: None,
             served: RwLock::new(Served { files, effective }),
@@ -218,13 +218,18 @@ impl AppState {
     /// or the last store write failed, or the served state may be behind the
     /// store), the runtime freezes in force now, and
     /// the rules of the policy files (whose counters start at zero).
-    pub(super) fn gauges(&self) -> (bool, usize, Arc<PolicySet>) {
+    pub(super) fn gauges(&self) -> (Readings, Arc<PolicySet>) {
         let degraded = self.reload_error().is_some()
             || self.write_error().is_some()
             || self.store_behind().is_some();
         let served = self.served_guard();
-        let active = served::active_rules(&served.effective, self.now());
-        (degraded, active, Arc::clone(&served.files))
+        let now = self.now();
+        let readings = Readings {
+            degraded,
+            runtime_freezes_active: served::active_rules(&served.effective, now),
+            reservations_active: served::unexpired_reservations(&served.effective, now),
+        };
+        (readings, Arc::clone(&served.files))
     }
 
     /// The policy files' calendar feeds that run on an older copy because their
@@ -282,8 +287,9 @@ impl AppState {
     }
 
     /// Rebuilds the served policy from `files` (or the current files) and the
-    /// runtime freezes in the store. When the store cannot be read, the freezes
-    /// last installed stay in force: failing open would lift them.
+    /// runtime freezes and reservations in the store: the one place the served
+    /// policy reads the store. When the store cannot be read, the freezes and
+    /// reservations last installed stay in force: failing open would lift them.
     pub(super) fn install(&self, files: Option<Arc<PolicySet>>) {
         // A failure is logged, and kept for decisions and `/healthz`.
         let _ = self.install_from_store(files);
@@ -298,13 +304,16 @@ impl AppState {
 
     fn install_from_store(&self, files: Option<Arc<PolicySet>>) -> Result<(), StoreError> {
         let _turn = self.install_turn.lock().unwrap_or_else(|p| p.into_inner());
-        let read = self.store.unexpired_freezes(self.now());
+        let read = read_store_state(&self.store, self.now());
         let mut served = self.served.write().unwrap_or_else(|p| p.into_inner());
         let files = files.unwrap_or_else(|| Arc::clone(&served.files));
         let effective = match &read {
-            Ok(freezes) => served::compose(&files, freezes, Some(&served.effective)),
+            Ok(state) => served::compose(&files, state, Some(&served.effective)),
             Err(e) => {
-                tracing::error!(error = %e, "cannot read runtime freezes; keeping the last ones");
+                tracing::error!(
+                    error = %e,
+                    "cannot read runtime freezes and reservations; keeping the last ones"
+                );
                 served::carry_over(&files, &served.effective)
             }
         };
@@ -435,6 +444,14 @@ pub enum StartError {
     Policy(LoadError),
     #[error("{0}")]
     Store(StoreError),
+}
+
+/// The freezes and reservations not yet expired at `now`.
+fn read_store_state(store: &Store, now: DateTime<Utc>) -> Result<served::StoreState, StoreError> {
+    Ok(served::StoreState {
+        freezes: store.unexpired_freezes(now)?,
+        reservations: store.unexpired_reservations(now, None, None)?,
+    })
 }
 
 fn truncated(t: DateTime<Utc>) -> DateTime<Utc> {

@@ -37,10 +37,16 @@ pub enum AuditAction {
     /// A hold that ended without a verdict from us (nothing pending any more).
     #[serde(rename = "github.hold_end")]
     GithubHoldEnd,
+    /// A slot booked in a lane.
+    #[serde(rename = "reservation.create")]
+    ReservationCreate,
+    /// A slot released before it expired.
+    #[serde(rename = "reservation.release")]
+    ReservationRelease,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 12] = [
         AuditAction::Override,
         AuditAction::Slack,
         AuditAction::Reload,
@@ -51,6 +57,8 @@ impl AuditAction {
         AuditAction::GithubReport,
         AuditAction::GithubCallbackFailed,
         AuditAction::GithubHoldEnd,
+        AuditAction::ReservationCreate,
+        AuditAction::ReservationRelease,
     ];
 
     /// The stored and serialized name, e.g. `freeze.create`.
@@ -66,6 +74,8 @@ impl AuditAction {
             AuditAction::GithubReport => "github.report",
             AuditAction::GithubCallbackFailed => "github.callback_failed",
             AuditAction::GithubHoldEnd => "github.hold_end",
+            AuditAction::ReservationCreate => "reservation.create",
+            AuditAction::ReservationRelease => "reservation.release",
         }
     }
 }

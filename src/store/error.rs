@@ -45,6 +45,21 @@ pub enum StoreError {
         "too many runtime freezes: at most {limit} may be in force or scheduled at once; lift one first"
     )]
     TooManyFreezes { limit: usize },
+    /// Another unexpired reservation of the same lane overlaps the slot asked for.
+    #[error(
+        "lane `{}` is taken: reservation {} of {}/{} by {} holds it from {} until {}",
+        holder.lane, holder.id, holder.service, holder.env, holder.by, holder.start, holder.monitoring_end
+    )]
+    ReservationOverlap {
+        holder: Box<crate::store::slot::Reservation>,
+    },
+    #[error("no reservation `{0}`")]
+    ReservationNotFound(String),
+    #[error("reservation `{0}` is already released or expired")]
+    ReservationNotActive(String),
+    /// A slot's times out of order, or over already.
+    #[error("{why}")]
+    ReservationTimes { why: String },
     /// A freeze must cover some time; the server checks this first, the store
     /// refuses anyway so no empty freeze is ever recorded.
     #[error("a freeze must end after it starts (start {start}, until {until})")]

@@ -2,7 +2,7 @@
 //! bring a file to (tracked in `PRAGMA user_version`), and the per-connection
 //! settings.
 //!
-//! Schema version 2; every timestamp is an INTEGER of UTC unix seconds, so
+//! Schema version 3; every timestamp is an INTEGER of UTC unix seconds, so
 //! comparisons and `since` filters are exact:
 //!
 //! - `audit(id INTEGER PRIMARY KEY AUTOINCREMENT, at, action TEXT, actor TEXT,
@@ -13,7 +13,10 @@
 //! - since version 2, `github_holds(id INTEGER PRIMARY KEY AUTOINCREMENT,
 //!   callback_url TEXT UNIQUE, installation_id, repository, environment, event,
 //!   sha NULL, git_ref NULL, sender NULL, received_at, deadline, next_at,
-//!   reports)`: GitHub deployments waiting for their window.
+//!   reports)`: GitHub deployments waiting for their window;
+//! - since version 3, `reservations(id INTEGER PRIMARY KEY AUTOINCREMENT,
+//!   service, env, lane, start, deploy_end, monitoring_end, held_by,
+//!   created_at, released_at NULL, released_by NULL)`: slots booked in lanes.
 
 use rusqlite::{Connection, TransactionBehavior};
 
@@ -66,6 +69,24 @@ const MIGRATIONS: &[&str] = &[
         CHECK (deadline >= received_at)
     ) STRICT;
     CREATE INDEX github_holds_next ON github_holds(next_at);
+",
+    "
+    CREATE TABLE reservations (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        service        TEXT    NOT NULL,
+        env            TEXT    NOT NULL,
+        lane           TEXT    NOT NULL,
+        start          INTEGER NOT NULL,
+        deploy_end     INTEGER NOT NULL,
+        monitoring_end INTEGER NOT NULL,
+        held_by        TEXT    NOT NULL,
+        created_at     INTEGER NOT NULL,
+        released_at    INTEGER,
+        released_by    TEXT,
+        CHECK (deploy_end > start AND monitoring_end >= deploy_end),
+        CHECK ((released_at IS NULL) = (released_by IS NULL))
+    ) STRICT;
+    CREATE INDEX reservations_live ON reservations(lane, monitoring_end) WHERE released_at IS NULL;
 ",
 ];
 

@@ -7,6 +7,7 @@ use super::database::SqliteStore;
 use super::error::StoreError;
 use super::freezes::{NewFreeze, RuntimeFreeze};
 use super::github_holds::{GithubHold, NewGithubHold};
+use super::slot::{NewReservation, Reservation};
 use super::storage::Storage;
 use chrono::{DateTime, Utc};
 
@@ -52,6 +53,36 @@ impl Storage for SqliteStore {
 
     fn freeze(&self, id: &str) -> Result<Option<RuntimeFreeze>, StoreError> {
         SqliteStore::freeze(self, id)
+    }
+
+    fn reserve(
+        &self,
+        new: NewReservation,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError> {
+        SqliteStore::reserve(self, new, now)
+    }
+
+    fn release(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError> {
+        SqliteStore::release(self, id, by, now)
+    }
+
+    fn unexpired_reservations(
+        &self,
+        now: DateTime<Utc>,
+        service: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        SqliteStore::unexpired_reservations(self, now, service, env)
+    }
+
+    fn reservation(&self, id: &str) -> Result<Option<Reservation>, StoreError> {
+        SqliteStore::reservation(self, id)
     }
 
     fn hold_github(&self, new: NewGithubHold) -> Result<(GithubHold, bool), StoreError> {

@@ -1,5 +1,5 @@
 //! The storage interface every store implements ([`Storage`]): the runtime
-//! freezes, the audit log and the held GitHub deployments, each change with
+//! freezes, the reservations, the audit log and the held GitHub deployments, each change with
 //! its audit entry in one transaction. Blocking: the server calls it from its
 //! blocking pool, the CLI and tests call it directly.
 
@@ -7,6 +7,7 @@ use super::audit::{AuditEntry, NewAuditEntry};
 use super::error::StoreError;
 use super::freezes::{NewFreeze, RuntimeFreeze};
 use super::github_holds::{GithubHold, NewGithubHold};
+use super::slot::{NewReservation, Reservation};
 use chrono::{DateTime, Utc};
 
 /// What the server keeps durably, whatever holds it. Implementations:
@@ -51,6 +52,35 @@ pub trait Storage: Send + Sync {
 
     /// One freeze by its canonical id, in any state.
     fn freeze(&self, id: &str) -> Result<Option<RuntimeFreeze>, StoreError>;
+
+    /// Books `new` and appends `reservation.create`, unless an unexpired,
+    /// unreleased reservation of its lane overlaps `[start, monitoring_end)`
+    /// at `now` ([`StoreError::ReservationOverlap`], naming that holder).
+    fn reserve(
+        &self,
+        new: NewReservation,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError>;
+
+    /// Releases an unexpired reservation and appends `reservation.release`.
+    fn release(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError>;
+
+    /// Reservations not released whose monitoring ends after `now`, of
+    /// `service` and `env` when given; by start, then id.
+    fn unexpired_reservations(
+        &self,
+        now: DateTime<Utc>,
+        service: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Vec<Reservation>, StoreError>;
+
+    /// One reservation by its canonical id, in any state.
+    fn reservation(&self, id: &str) -> Result<Option<Reservation>, StoreError>;
 
     /// Stores `new`, or keeps the hold for the same callback URL; whether it is new.
     fn hold_github(&self, new: NewGithubHold) -> Result<(GithubHold, bool), StoreError>;

@@ -27,6 +27,8 @@ pub enum BlockerKind {
     Window,
     Freeze,
     Market,
+    /// A slot another deploy of the same lane holds.
+    Reservation,
 }
 
 /// A rule (or, for windows, the set of applicable windows) that blocks a request.
@@ -208,6 +210,7 @@ impl From<eval::BlockerKind> for BlockerKind {
             eval::BlockerKind::Window => BlockerKind::Window,
             eval::BlockerKind::Freeze => BlockerKind::Freeze,
             eval::BlockerKind::Market => BlockerKind::Market,
+            eval::BlockerKind::Reservation => BlockerKind::Reservation,
         }
     }
 }
@@ -218,6 +221,7 @@ impl From<BlockerKind> for eval::BlockerKind {
             BlockerKind::Window => eval::BlockerKind::Window,
             BlockerKind::Freeze => eval::BlockerKind::Freeze,
             BlockerKind::Market => eval::BlockerKind::Market,
+            BlockerKind::Reservation => eval::BlockerKind::Reservation,
         }
     }
 }

@@ -6,7 +6,7 @@
 use crate::calendar::Interval;
 use crate::eval::{WindowState, WindowsReport, WindowsSegment, join_closed};
 use crate::ics::{escape, push_folded};
-use crate::policy::{PolicySet, Rule, RuleKind, RuleSource};
+use crate::policy::{PolicySet, Rule, RuleKind, RuleOrigin, RuleSource};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
@@ -168,8 +168,12 @@ fn closed_title(policy: &PolicySet, seg: &WindowsSegment) -> String {
     let mut freezes = Vec::new();
     let mut markets = Vec::new();
     let mut windows = Vec::new();
+    let mut slots = Vec::new();
     for r in &rules {
         match r.kind {
+            RuleKind::Freeze if matches!(r.origin, RuleOrigin::Reservation(_)) => {
+                slots.push(r.reason.clone().unwrap_or_else(|| r.name.clone()));
+            }
             RuleKind::Freeze => {
                 let label = match (r.events(), r.origin.is_runtime()) {
                     (RuleSource::Calendar(c), _) => {
@@ -190,6 +194,9 @@ fn closed_title(policy: &PolicySet, seg: &WindowsSegment) -> String {
     }
     if !markets.is_empty() {
         parts.push(format!("Market hours: {}", markets.join(", ")));
+    }
+    if !slots.is_empty() {
+        parts.push(format!("Slot held: {}", slots.join(", ")));
     }
     if !windows.is_empty() {
         parts.push(format!("Outside deploy window ({})", windows.join(", ")));

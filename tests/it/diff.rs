@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use shipwindow::eval::WindowState;
 use shipwindow::policy::{ChangeKind, PolicySet};
 use shipwindow::review::{Became, NameFilter, PairDiff, diff_pair, pairs};
-use shipwindow::store::{NewGithubHold, Store};
+use shipwindow::store::{NewGithubHold, NewReservation, Store};
 use std::path::Path;
 use std::process::Command;
 
@@ -585,7 +585,7 @@ fn a_git_ref_base_is_read_without_touching_the_work_tree() {
 }
 
 #[test]
-fn held_github_deploys_the_change_would_now_block() {
+fn held_github_deploys_and_slots_the_change_would_now_block() {
     let mapping = "\n[[github]]\nrepository = \"acme/*\"\nservice = \"web\"\n\
                    environments = { production = \"prod\" }\n";
     // Christmas 2040, so that the holds are due in the future whenever the
@@ -633,6 +633,23 @@ fn held_github_deploys_the_change_would_now_block() {
     store
         .hold_github(hold(5, "production", "2020-01-01T12:00:00Z"))
         .unwrap();
+    let slot = |day: &str| NewReservation {
+        service: "web".into(),
+        env: "prod".into(),
+        lane: "db".into(),
+        start: t(&format!("2040-12-{day}T00:00:00Z")),
+        deploy_end: t(&format!("2040-12-{day}T00:30:00Z")),
+        monitoring_end: t(&format!("2040-12-{day}T01:00:00Z")),
+        by: "alice".into(),
+    };
+    // A slot Christmas Eve 09:00–10:00 KST: open before, now frozen; and one
+    // after Christmas, open on both sides.
+    let (eve_slot, _) = store
+        .reserve(slot("24"), t("2019-12-01T00:00:00Z"))
+        .unwrap();
+    store
+        .reserve(slot("27"), t("2019-12-01T00:00:00Z"))
+        .unwrap();
     drop(store);
     let base = base.display().to_string();
     let mut args = vec![
@@ -650,7 +667,7 @@ fn held_github_deploys_the_change_would_now_block() {
     assert_eq!(got["blocked_seconds"], 0, "the range itself did not change");
     let held = &got["held"];
     assert_eq!(held["checked"], true);
-    assert_eq!(held["count"], 5);
+    assert_eq!(held["count"], 7);
     assert_eq!(
         held["newly_blocked"],
         json!([{
@@ -661,12 +678,20 @@ fn held_github_deploys_the_change_would_now_block() {
             "end": "2040-12-24T10:00:00+09:00",
             "base": {"service": "web", "env": "prod", "state": "open", "rules": []},
             "head": {"service": "web", "env": "prod", "state": "closed", "rules": ["xmas"]},
+        }, {
+            "kind": "reservation",
+            "id": eve_slot.id,
+            "what": format!("slot of web/prod held by alice (reservation {})", eve_slot.id),
+            "start": "2040-12-24T09:00:00+09:00",
+            "end": "2040-12-24T10:00:00+09:00",
+            "base": {"service": "web", "env": "prod", "state": "open", "rules": []},
+            "head": {"service": "web", "env": "prod", "state": "closed", "rules": ["xmas"]},
         }])
     );
     let (code, stdout, _) = run(&dir, &["diff", "--base", &base, "--fail-on-new-blocks"]);
     assert_eq!(code, 1, "{stdout}");
     assert!(
-        stdout.contains("held deploys: 1 of 5 in ")
+        stdout.contains("held deploys: 2 of 7 in ")
             && stdout.contains("GitHub deployment of acme/shop to production"),
         "{stdout}"
     );
@@ -681,7 +706,7 @@ fn held_github_deploys_the_change_would_now_block() {
     let (_, markdown, _) = run(&dir, &["diff", "--base", &base, "--format", "github"]);
     assert!(
         markdown.contains(&format!(
-            "#### Held deploys the change would now block (1 of 5)\n\n| deploy | at | base | head |\n|---|---|---|---|\n\
+            "#### Held deploys the change would now block (2 of 7)\n\n| deploy | at | base | head |\n|---|---|---|---|\n\
              | GitHub deployment of acme/shop to production (hold {}) | Mon 2040-12-24 10:00 KST \
              | `web` to `prod`: open (no window rule applies) | `web` to `prod`: closed (xmas) |\n",
             eve.id

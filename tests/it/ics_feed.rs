@@ -375,7 +375,7 @@ fn the_command_line_warns_about_a_stale_feed() {
     assert_eq!(out.status.code(), Some(1));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("  warning: decided on an old copy of a calendar feed: cal: fetched "),
+        text.contains("  warning: decided on an old copy of a feed: cal: fetched "),
         "{text}"
     );
     assert!(text.contains("Black Friday sale"), "{text}");

@@ -55,6 +55,8 @@ mod server;
 mod server_ops;
 mod server_state;
 mod slack;
+mod slots;
+mod slots_server;
 mod state_names;
 mod store;
 mod strategy_load;

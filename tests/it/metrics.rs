@@ -1,6 +1,6 @@
 //! `GET /metrics` as a scraper sees it: counters with known label values are
 //! there at zero before their first event, the gauges follow a failed reload and
-//! the runtime freezes in force, and `Accept` picks OpenMetrics or Prometheus
+//! the runtime freezes in force and the slots booked, and `Accept` picks OpenMetrics or Prometheus
 //! text 0.0.4.
 
 #![allow(
@@ -34,6 +34,11 @@ name = "daytime"
 days = ["mon-fri"]
 start = "09:00"
 end = "17:00"
+
+[[lane]]
+name = "web"
+services = ["web"]
+envs = ["prod"]
 "#;
 
 fn state(dir: &Dir) -> Arc<AppState> {
@@ -80,6 +85,7 @@ async fn known_counters_start_at_zero() {
         "shipwindow_blocked_total{rule=\"runtime\",kind=\"freeze\"} 0",
         "shipwindow_degraded 0",
         "shipwindow_runtime_freezes_active 0",
+        "shipwindow_reservations_active 0",
     ] {
         has_line(&text, line);
     }
@@ -116,6 +122,43 @@ async fn the_runtime_freeze_gauge_counts_the_freezes_in_force() {
     let (_, text) = scrape(&state, None).await;
     has_line(&text, "shipwindow_runtime_freezes_active 2");
     has_line(&text, "shipwindow_audit_writes_total{outcome=\"ok\"} 2");
+}
+
+async fn send(
+    state: &Arc<AppState>,
+    method: &str,
+    path: &str,
+    body: serde_json::Value,
+) -> StatusCode {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = app(Arc::clone(state), Tokens::default())
+        .oneshot(req)
+        .await
+        .unwrap();
+    resp.status()
+}
+
+#[tokio::test]
+async fn the_reservation_gauge_counts_the_slots_booked_until_released() {
+    let dir = Dir::new(&[("p.toml", POLICY)]);
+    let state = state(&dir);
+    for at in ["2026-12-07T11:00:00Z", "2026-12-07T14:00:00Z"] {
+        let body = json!({"service": "web", "env": "prod", "at": at, "duration": "30m",
+                          "monitoring": "30m", "by": "alice"});
+        let status = send(&state, "POST", "/v1/reservations", body).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (_, text) = scrape(&state, None).await;
+    has_line(&text, "shipwindow_reservations_active 2");
+    let status = send(&state, "DELETE", "/v1/reservations/1?by=alice", json!(null)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, text) = scrape(&state, None).await;
+    has_line(&text, "shipwindow_reservations_active 1");
 }
 
 #[tokio::test]

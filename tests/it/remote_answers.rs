@@ -179,3 +179,20 @@ fn an_answer_that_contradicts_itself_or_answers_another_question_is_refused() {
         assert!(out.stdout.is_empty(), "{name} (next)");
     }
 }
+
+#[test]
+fn a_decision_from_a_servers_last_synced_state_says_so() {
+    let mut decision = allowed_web_prod();
+    decision["stale"] = json!(["store"]);
+    let port = answering(200, decision.to_string());
+    let out = check(port, &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "  warning: decided on the server's last synced state: its store cannot be reached\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("old copy"), "{stdout}");
+}

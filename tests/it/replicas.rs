@@ -154,32 +154,50 @@ fn a_freeze_made_on_one_replica_blocks_the_other_within_a_second_and_a_lift_free
     );
 }
 
-#[test]
-fn a_write_acknowledged_just_before_its_replica_is_killed_reaches_the_other() {
+/// Makes a write on replica A, kills A with SIGKILL as soon as it is
+/// acknowledged, and waits for B's check of web/prod to be blocked by it.
+fn killed_after_write(policies: &Path, path: &str, body: &Value, rule_prefix: &str) {
     let Some(db) = pg::database() else { return };
-    let policies = open_policy();
     let (state_a, state_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let args = ["--store", db.url.as_str(), "--store-resync", "1h"];
-    let mut a = replica(policies.path(), state_a.path(), &args);
-    let b = replica(policies.path(), state_b.path(), &args);
+    let mut a = replica(policies, state_a.path(), &args);
+    let b = replica(policies, state_b.path(), &args);
     wait_listening(&b);
     assert_eq!(b.get_json(CHECK)["allowed"], json!(true));
 
-    let (status, created) = a.send_json("POST", "/v1/freezes", &freeze_web());
+    let (status, created) = a.send_json("POST", path, body);
     assert_eq!(status, 201, "{created}");
     let acknowledged = Instant::now();
     a.child.kill().unwrap(); // SIGKILL: nothing of A runs after the answer
     a.child.wait().unwrap();
 
-    check_turns(
+    let denied = check_turns(
         &b,
         false,
         acknowledged,
         PROPAGATION,
-        "freeze on A, then A killed",
+        &format!("POST {path} on A, then A killed"),
     );
-    let listed = b.get_json("/v1/freezes");
-    assert_eq!(listed["freezes"][0]["id"], created["id"], "{listed}");
+    let rule = format!("{rule_prefix}{}", created["id"].as_str().unwrap());
+    assert_eq!(denied["blocked_by"][0]["rule"], json!(rule), "{denied}");
+}
+
+#[test]
+fn a_freeze_acknowledged_just_before_its_replica_is_killed_reaches_the_other() {
+    let policies = open_policy();
+    killed_after_write(policies.path(), "/v1/freezes", &freeze_web(), "runtime:");
+}
+
+#[test]
+fn a_reservation_acknowledged_just_before_its_replica_is_killed_reaches_the_other() {
+    let policies = open_policy();
+    let lane = "\n[[lane]]\nname = \"shop\"\nservices = [\"web\", \"api\"]\nenvs = [\"prod\"]\n";
+    let path = policies.path().join("policy.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}{lane}")).unwrap();
+    // api books the lane from now: web's deploy now overlaps it.
+    let slot = json!({"service": "api", "env": "prod", "duration": "30m", "monitoring": "30m", "by": "alice"});
+    killed_after_write(policies.path(), "/v1/reservations", &slot, "reservation:");
 }
 
 #[test]

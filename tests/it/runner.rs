@@ -17,7 +17,7 @@ use chrono::{SecondsFormat, TimeDelta, Utc};
 use shipwindow::clock::Clock;
 use std::time::{Duration, Instant};
 
-const ROLLING: &str = r#"
+pub(crate) const ROLLING: &str = r#"
 [[strategy]]
 name = "web-rolling"
 kind = "rolling"

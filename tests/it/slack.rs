@@ -454,3 +454,67 @@ async fn every_error_answer_is_json() {
         assert!(!message.is_empty(), "{method} {uri}");
     }
 }
+
+#[tokio::test]
+async fn reserve_reservations_and_release_from_chat_hold_the_lane_with_a_mention() {
+    let policy = PolicySet::from_files(&[(
+        "p.toml",
+        "[[lane]]\nname = \"payments-db\"\nservices = [\"payments-*\", \"ledger\"]\nenvs = [\"prod\"]\n",
+    )])
+    .unwrap();
+    let state = AppState::new(policy, Store::in_memory().unwrap())
+        .unwrap()
+        .with_slack_secret(SECRET.as_bytes().to_vec());
+    let router = app(Arc::new(state), Tokens::default());
+    let at = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
+    let booked = signed(&router, &format!("reserve payments-api prod at {at}")).await;
+    assert_eq!(booked["response_type"], "in_channel", "{booked}");
+    let text = all_text(&booked);
+    assert!(
+        text.contains("Slot `reservation:1` booked by <@U42>"),
+        "{text}"
+    );
+    // Another lane member over the slot: refused, naming the holder.
+    let refused = signed(&router, &format!("reserve ledger prod at {at}")).await;
+    assert_eq!(refused["response_type"], "ephemeral");
+    assert!(
+        all_text(&refused)
+            .contains("slot taken: reservation 1 of payments-api/prod by slack:U42 (alice)"),
+        "{refused}"
+    );
+    let check = get(
+        &router,
+        &format!("/v1/check?service=ledger&env=prod&at={at}"),
+    )
+    .await;
+    assert_eq!(check["blocked_by"][0]["rule"], "reservation:1", "{check}");
+    let listed = signed(&router, "reservations").await;
+    assert!(all_text(&listed).contains("1 slot booked"), "{listed}");
+    let released = signed(&router, "release reservation:1").await;
+    assert!(
+        all_text(&released).contains("Slot `reservation:1` released by <@U42>"),
+        "{released}"
+    );
+    let check = get(
+        &router,
+        &format!("/v1/check?service=ledger&env=prod&at={at}"),
+    )
+    .await;
+    assert_eq!(
+        check["allowed"], true,
+        "released frees the lane at once: {check}"
+    );
+    let audit = get(&router, "/v1/audit").await;
+    let actions: Vec<&str> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"reservation.create") && actions.contains(&"reservation.release"),
+        "{actions:?}"
+    );
+}

@@ -14,7 +14,8 @@ use crate::support::postgres as pg;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use shipwindow::store::{
-    AuditAction, GithubHold, NewAuditEntry, NewFreeze, NewGithubHold, Store, StoreError,
+    AuditAction, GithubHold, NewAuditEntry, NewFreeze, NewGithubHold, NewReservation, Store,
+    StoreError,
 };
 
 fn at(secs: i64) -> DateTime<Utc> {
@@ -92,7 +93,260 @@ both_stores!(
     the_audit_log_reads_latest_since_and_limit,
     a_github_hold_is_kept_once_rescheduled_and_ended,
     creates_at_once_cannot_both_take_the_last_place,
+    a_reservation_is_booked_with_its_entry_and_found_by_id,
+    an_overlap_in_the_lane_is_refused_naming_the_holder,
+    released_and_expired_slots_no_longer_block_and_are_not_listed,
+    releasing_refuses_unknown_released_and_expired_slots,
+    slots_out_of_order_or_over_are_refused,
+    bookings_at_once_never_overlap_in_a_lane,
 );
+
+fn slot(
+    lane: &str,
+    service: &str,
+    start: i64,
+    deploy_end: i64,
+    end: i64,
+    by: &str,
+) -> NewReservation {
+    NewReservation {
+        service: service.into(),
+        env: "prod".into(),
+        lane: lane.into(),
+        start: at(start),
+        deploy_end: at(deploy_end),
+        monitoring_end: at(end),
+        by: by.into(),
+    }
+}
+
+fn a_reservation_is_booked_with_its_entry_and_found_by_id(store: &Store) {
+    let (r, e) = store
+        .reserve(
+            slot("db", "api", T0 + 60, T0 + 600, T0 + 1200, "alice"),
+            at(T0),
+        )
+        .unwrap();
+    assert_eq!(
+        (r.lane.as_str(), r.service.as_str(), r.by.as_str()),
+        ("db", "api", "alice")
+    );
+    assert_eq!(
+        (r.start, r.deploy_end, r.monitoring_end),
+        (at(T0 + 60), at(T0 + 600), at(T0 + 1200))
+    );
+    assert_eq!(r.created_at, at(T0));
+    assert_eq!(e.action, AuditAction::ReservationCreate);
+    assert_eq!(e.actor, "alice");
+    assert_eq!(e.detail["id"], json!(r.id));
+    assert_eq!(e.detail["lane"], json!("db"));
+    assert_eq!(store.reservation(&r.id).unwrap(), Some(r.clone()));
+    assert_eq!(store.reservation(&format!("0{}", r.id)).unwrap(), None);
+    assert_eq!(
+        store.unexpired_reservations(at(T0), None, None).unwrap(),
+        std::slice::from_ref(&r)
+    );
+    assert_eq!(
+        store
+            .unexpired_reservations(at(T0), Some("api"), Some("prod"))
+            .unwrap(),
+        [r]
+    );
+    assert!(
+        store
+            .unexpired_reservations(at(T0), Some("web"), None)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .unexpired_reservations(at(T0), None, Some("staging"))
+            .unwrap()
+            .is_empty()
+    );
+}
+
+fn an_overlap_in_the_lane_is_refused_naming_the_holder(store: &Store) {
+    let (first, _) = store
+        .reserve(slot("db", "api", T0, T0 + 600, T0 + 1200, "alice"), at(T0))
+        .unwrap();
+    // Overlapping by one second, in the same lane: refused with the holder.
+    let err = store
+        .reserve(
+            slot("db", "ledger", T0 + 1199, T0 + 1300, T0 + 1400, "bob"),
+            at(T0),
+        )
+        .unwrap_err();
+    match &err {
+        StoreError::ReservationOverlap { holder } => assert_eq!(**holder, first),
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("by alice"), "{err}");
+    // Touching is not overlapping; another lane is free.
+    store
+        .reserve(
+            slot("db", "ledger", T0 + 1200, T0 + 1300, T0 + 1400, "bob"),
+            at(T0),
+        )
+        .unwrap();
+    store
+        .reserve(
+            slot("cache", "web", T0, T0 + 600, T0 + 1200, "carol"),
+            at(T0),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .unexpired_reservations(at(T0), None, None)
+            .unwrap()
+            .len(),
+        3
+    );
+    let creates = store
+        .audit(None, 10)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == AuditAction::ReservationCreate)
+        .count();
+    assert_eq!(creates, 3, "a refusal writes nothing");
+}
+
+fn released_and_expired_slots_no_longer_block_and_are_not_listed(store: &Store) {
+    let (r, _) = store
+        .reserve(slot("db", "api", T0, T0 + 600, T0 + 1200, "alice"), at(T0))
+        .unwrap();
+    let (released, e) = store.release(&r.id, "alice", at(T0 + 10)).unwrap();
+    assert_eq!(released.released_at, Some(at(T0 + 10)));
+    assert_eq!(released.released_by.as_deref(), Some("alice"));
+    assert_eq!(
+        (e.action, e.actor.as_str()),
+        (AuditAction::ReservationRelease, "alice")
+    );
+    assert!(
+        store
+            .unexpired_reservations(at(T0 + 10), None, None)
+            .unwrap()
+            .is_empty()
+    );
+    let (second, _) = store
+        .reserve(
+            slot("db", "ledger", T0 + 10, T0 + 600, T0 + 1200, "bob"),
+            at(T0 + 10),
+        )
+        .unwrap();
+    // At its monitoring end it expires: no longer listed, and no longer in the way
+    // of a slot that starts then, nor of one booked later over its old range.
+    assert!(
+        store
+            .unexpired_reservations(at(T0 + 1200), None, None)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .unexpired_reservations(at(T0 + 1199), None, None)
+            .unwrap(),
+        [second]
+    );
+    store
+        .reserve(
+            slot("db", "api", T0 + 1200, T0 + 1800, T0 + 2400, "carol"),
+            at(T0 + 1200),
+        )
+        .unwrap();
+}
+
+fn releasing_refuses_unknown_released_and_expired_slots(store: &Store) {
+    assert!(matches!(
+        store.release("999", "x", at(T0)),
+        Err(StoreError::ReservationNotFound(id)) if id == "999"
+    ));
+    let (r, _) = store
+        .reserve(slot("db", "api", T0, T0 + 600, T0 + 1200, "alice"), at(T0))
+        .unwrap();
+    assert!(matches!(
+        store.release(&r.id, "x", at(T0 + 1200)),
+        Err(StoreError::ReservationNotActive(_))
+    ));
+    store.release(&r.id, "alice", at(T0 + 5)).unwrap();
+    assert!(matches!(
+        store.release(&r.id, "alice", at(T0 + 6)),
+        Err(StoreError::ReservationNotActive(_))
+    ));
+}
+
+fn slots_out_of_order_or_over_are_refused(store: &Store) {
+    for bad in [
+        slot("db", "api", T0, T0, T0 + 60, "a"),
+        slot("db", "api", T0, T0 + 60, T0 + 30, "a"),
+        slot("db", "api", T0 - 120, T0 - 60, T0, "a"),
+    ] {
+        assert!(
+            matches!(
+                store.reserve(bad.clone(), at(T0)),
+                Err(StoreError::ReservationTimes { .. })
+            ),
+            "{bad:?}"
+        );
+    }
+    assert!(store.audit(None, 10).unwrap().is_empty());
+}
+
+fn bookings_at_once_never_overlap_in_a_lane(store: &Store) {
+    let outcomes = std::thread::scope(|scope| {
+        let tries: Vec<_> = (0..8i64)
+            .map(|n| {
+                scope.spawn(move || {
+                    let start = T0 + n * 300;
+                    store.reserve(
+                        slot(
+                            "db",
+                            "api",
+                            start,
+                            start + 300,
+                            start + 900,
+                            &format!("u{n}"),
+                        ),
+                        at(T0),
+                    )
+                })
+            })
+            .collect();
+        tries
+            .into_iter()
+            .map(|t| t.join().unwrap())
+            .collect::<Vec<_>>()
+    });
+    let mut won = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok((r, _)) => won.push(r),
+            Err(StoreError::ReservationOverlap { holder }) => {
+                assert!(
+                    store.reservation(&holder.id).unwrap().is_some(),
+                    "a real holder"
+                )
+            }
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert!(!won.is_empty());
+    for (i, a) in won.iter().enumerate() {
+        for b in &won[i + 1..] {
+            assert!(
+                !a.overlaps(b.start, b.monitoring_end),
+                "{a:?} overlaps {b:?}"
+            );
+        }
+    }
+    assert_eq!(
+        store
+            .unexpired_reservations(at(T0), None, None)
+            .unwrap()
+            .len(),
+        won.len()
+    );
+}
 
 fn a_freeze_is_created_with_its_entry_and_found_by_id(store: &Store) {
     let now = at(T0)
@@ -360,7 +614,7 @@ fn postgres_migrations_run_once_when_replicas_start_together() {
         .sql_in(name, "SELECT version FROM shipwindow_schema");
     assert_eq!(
         versions.trim(),
-        "2",
+        "3",
         "one row, at the embedded store's version"
     );
     let tables = db.server.sql_in(
@@ -368,6 +622,15 @@ fn postgres_migrations_run_once_when_replicas_start_together() {
         "SELECT count(*) FROM pg_tables WHERE tablename IN ('audit', 'freezes', 'github_holds')",
     );
     assert_eq!(tables.trim(), "3");
+    let slots = db.server.sql_in(
+        name,
+        "SELECT count(*) FROM pg_constraint WHERE contype = 'x' AND conrelid = 'reservations'::regclass",
+    );
+    assert_eq!(
+        slots.trim(),
+        "1",
+        "the exclusion constraint keeps a lane's slots apart"
+    );
     let store = Store::connect(&db.url).unwrap();
     store
         .append(entry(T0, AuditAction::Reload, "sighup"))

@@ -1,6 +1,7 @@
 //! The held deploys a diff asks about, read from the store `audit` reads
 //! (`--store`, else the SQLite file under `--state-dir`): the GitHub
-//! deployments held until their window, each decided at its due time.
+//! deployments held until their window, each decided at its due time, and
+//! the booked slots, each over its whole guarded interval.
 
 use crate::calendar::Interval;
 use crate::cli::error::CliError;
@@ -8,7 +9,7 @@ use crate::cli::state_dir::StateDirArg;
 use crate::cli::store_arg::StoreArg;
 use crate::policy::{PolicySet, github_target};
 use crate::review::{HeldDeploy, decided_at};
-use crate::store::{GithubHold, Store, StoreError};
+use crate::store::{GithubHold, Reservation, Store, StoreError};
 use chrono::{DateTime, Utc};
 
 /// A held GitHub deployment, decided on at its due time (at once when it is
@@ -48,6 +49,35 @@ impl HeldDeploy for HeldGithub {
     }
 }
 
+/// A booked slot: its deploy and monitoring must stay open.
+pub(super) struct HeldSlot(Reservation);
+
+impl HeldDeploy for HeldSlot {
+    fn kind(&self) -> &'static str {
+        "reservation"
+    }
+
+    fn id(&self) -> String {
+        self.0.id.clone()
+    }
+
+    fn what(&self) -> String {
+        let r = &self.0;
+        format!(
+            "slot of {}/{} held by {} (reservation {})",
+            r.service, r.env, r.by, r.id
+        )
+    }
+
+    fn target(&self, _: &PolicySet) -> (String, String) {
+        (self.0.service.clone(), self.0.env.clone())
+    }
+
+    fn span(&self) -> Interval {
+        Interval::new(self.0.start, self.0.monitoring_end)
+    }
+}
+
 /// What was found in the store: the held deploys, or why none were looked at.
 pub(super) enum Held {
     Checked {
@@ -79,13 +109,17 @@ pub(super) fn held_deploys(
     let holds = opened
         .github_holds()
         .map_err(|e| CliError::Usage(format!("--store: {e}")))?;
-    let deploys = holds
+    let slots = opened
+        .unexpired_reservations(now, None, None)
+        .map_err(|e| CliError::Usage(format!("--store: {e}")))?;
+    let held_github = holds.into_iter().map(|hold| {
+        let at = decided_at(hold.next_at, now);
+        Box::new(HeldGithub { hold, at }) as Box<dyn HeldDeploy>
+    });
+    let held_slots = slots
         .into_iter()
-        .map(|hold| {
-            let at = decided_at(hold.next_at, now);
-            Box::new(HeldGithub { hold, at }) as Box<dyn HeldDeploy>
-        })
-        .collect();
+        .map(|slot| Box::new(HeldSlot(slot)) as Box<dyn HeldDeploy>);
+    let deploys = held_github.chain(held_slots).collect();
     Ok(Held::Checked {
         store: opened.location(),
         deploys,

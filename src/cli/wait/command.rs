@@ -50,14 +50,25 @@ pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
         said.say(line);
     })
     .map_err(|e| CliError::Usage(format!("cannot install the signal handlers: {e}")))?;
-    let mut local;
+    let mut local: Option<Local> = None;
     let mut remote;
     let decider: &mut dyn Decider = if args.request.remote.is_some() {
         remote = Remote::new(&args.request);
         &mut remote
     } else {
-        local = Local::new(dir, request_text(&args.request));
-        &mut local
+        let l = local.insert(Local::new(
+            dir,
+            request_text(&args.request),
+            args.request.slots.clone(),
+        ));
+        if args.reserve {
+            l.reserve = Some(crate::cli::reserve::holder(args.by.as_deref())?);
+            // The store it will book in, created now if it is new.
+            let slots = &args.request.slots;
+            crate::store::Store::select(slots.store.url(), &slots.state.state_dir)
+                .map_err(|e| CliError::Usage(format!("cannot open the store: {e}")))?;
+        }
+        l
     };
     let ended = wait_for_window(decider, &*clock, deadline, &|| stop.requested(), &display);
     display.finish();
@@ -68,6 +79,9 @@ pub(crate) fn wait(dir: PathBuf, args: &WaitArgs) -> Result<u8, CliError> {
                 display.allowed(&decided.decision, clock.now() - started);
             }
             print(&decided, format);
+            if let Some(r) = local.and_then(|l| l.booked) {
+                announce(&r, format);
+            }
             Ok(EXIT_ALLOWED)
         }
         Ended::NotInTime { decided } => {
@@ -106,6 +120,18 @@ fn timeout(text: &str) -> Result<TimeDelta, CliError> {
 }
 
 /// The final decision as `check` prints it.
+/// The slot `--reserve` booked: its id on stderr (stdout holds the decision),
+/// and as the `reservation` output with `--format github`.
+fn announce(r: &crate::store::Reservation, format: Format) {
+    eprintln!(
+        "reserved {} ({}/{} in lane {} until {})",
+        r.id, r.service, r.env, r.lane, r.monitoring_end
+    );
+    if format == Format::Github {
+        github::append("GITHUB_OUTPUT", &format!("reservation={}\n", r.id));
+    }
+}
+
 fn print(decided: &Decided, format: Format) {
     let d = &decided.decision;
     match format {

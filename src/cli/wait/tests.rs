@@ -61,6 +61,7 @@ fn local(dir: &Path) -> Local {
             env: Some("prod".into()),
             ..RequestText::default()
         },
+        crate::cli::slots::SlotsStore::under(dir.join(".state")),
     )
 }
 

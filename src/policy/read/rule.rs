@@ -285,7 +285,12 @@ fn approvers(
 }
 
 /// `services` or `envs`: a non-empty list of globs; everything when absent.
-fn scope(ctx: &mut FileCtx<'_>, table: &DeTable<'_>, key: &str, example: &str) -> Option<Scope> {
+pub(crate) fn scope(
+    ctx: &mut FileCtx<'_>,
+    table: &DeTable<'_>,
+    key: &str,
+    example: &str,
+) -> Option<Scope> {
     let Some(e) = get(table, key) else {
         return Some(Scope::everything());
     };

@@ -16,10 +16,12 @@ pub(crate) enum Section<'t, 'i> {
     Github(&'t DeTable<'i>, Range<usize>),
     /// A `[[kubernetes]]` table and the span of its header.
     Kubernetes(&'t DeTable<'i>, Range<usize>),
+    /// A `[[lane]]` table and the span of its header.
+    Lane(&'t DeTable<'i>, Range<usize>),
 }
 
 /// The top-level tables a policy file may hold.
-const TOP_LEVEL: [&str; 7] = [
+const TOP_LEVEL: [&str; 8] = [
     "settings",
     "window",
     "freeze",
@@ -27,6 +29,7 @@ const TOP_LEVEL: [&str; 7] = [
     "strategy",
     "github",
     "kubernetes",
+    "lane",
 ];
 
 /// Splits a parsed file into its sections, reporting unknown top-level keys and
@@ -47,7 +50,8 @@ pub(crate) fn sections<'t, 'i>(
                     Some("write `[settings]`".into()),
                 ),
             },
-            name @ ("window" | "freeze" | "market" | "strategy" | "github" | "kubernetes") => {
+            name @ ("window" | "freeze" | "market" | "strategy" | "github" | "kubernetes"
+            | "lane") => {
                 let DeValue::Array(items) = value.get_ref() else {
                     ctx.error(
                         &span,
@@ -71,13 +75,14 @@ pub(crate) fn sections<'t, 'i>(
                         "market" => Section::Rule(RuleKind::Market, t, item.span()),
                         "github" => Section::Github(t, item.span()),
                         "kubernetes" => Section::Kubernetes(t, item.span()),
+                        "lane" => Section::Lane(t, item.span()),
                         _ => Section::Strategy(t, item.span()),
                     };
                     out.push((item.span().start, section));
                 }
             }
             other => {
-                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]`, `[[strategy]]`, `[[github]]` and `[[kubernetes]]`";
+                let tables = "a policy file holds `[settings]`, `[[window]]`, `[[freeze]]`, `[[market]]`, `[[strategy]]`, `[[github]]`, `[[kubernetes]]` and `[[lane]]`";
                 let help = did_you_mean(other, TOP_LEVEL, tables, tables);
                 ctx.error(&span, format!("unknown table `{other}`"), Some(help));
             }

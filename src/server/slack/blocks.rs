@@ -5,7 +5,7 @@
 
 use crate::eval::{Blocker, Decision, Verdict};
 use crate::policy::{ChangeKind, runtime_reason_parts};
-use crate::store::RuntimeFreeze;
+use crate::store::{Reservation, RuntimeFreeze};
 use crate::time::duration::{format_duration, format_until};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -221,7 +221,9 @@ pub(super) fn render_help(command: &str) -> Value {
          Freeze now; services and envs are comma-separated patterns.\n\
          e.g. `{c} freeze payments-*,ledger prod for 2h because incident INC-42` · `{c} freeze * prod until 2026-11-30T06:00 because year-end close`\n\n\
          *`{c} freezes`* — the runtime freezes in force\n\
-         *`{c} unfreeze <id>`* — lift one early, e.g. `{c} unfreeze 7`\n\
+         *`{c} unfreeze <id>`* — lift one early, e.g. `{c} unfreeze 7`\n\n\
+         *`{c} reserve <service> <env>`* `[at <time> | next]` — book the deploy's slot in its lane\n\
+         *`{c} reservations`* — the booked slots · *`{c} release <id>`* — free one early\n\
          *`{c} help`* — this message\n\n\
          Times are RFC 3339 (`2026-11-27T17:30:00+09:00`) or local `2026-11-27T17:30` in the policy's zone; durations like `45m`, `1h30m`, `2d`."
     ));
@@ -231,6 +233,79 @@ pub(super) fn render_help(command: &str) -> Value {
             "{c} usage: {c} <service> <env> [at <time>] [for <duration>] · freeze · freezes · unfreeze"
         )),
         vec![section(&text)],
+    )
+}
+
+/// A slot booked (`verb` "booked") or released, for the channel.
+pub(super) fn render_slot(r: &Reservation, tz: Tz, verb: &str) -> Value {
+    let year = r.created_at.with_timezone(&tz).year();
+    let head = match (&r.released_by, verb) {
+        (Some(by), "released") => format!(
+            ":unlock: Slot `{}` released by {}",
+            escape(&r.rule_name()),
+            who(by)
+        ),
+        _ => format!(
+            ":lock: Slot `{}` {verb} by {}",
+            escape(&r.rule_name()),
+            who(&r.by)
+        ),
+    };
+    let facts = slot_facts(r, tz, year);
+    let fallback = format!(
+        "Slot {} {verb}: {}/{} in lane {} from {} until {}",
+        escape(&r.rule_name()),
+        escape(&r.service),
+        escape(&r.env),
+        escape(&r.lane),
+        plain_when(&r.start, tz, year),
+        plain_when(&r.monitoring_end, tz, year)
+    );
+    response(
+        "in_channel",
+        &fallback,
+        vec![section(&head), section(&facts)],
+    )
+}
+
+/// A slot's deploy, lane and times, one fact a line.
+fn slot_facts(r: &Reservation, tz: Tz, year: i32) -> String {
+    format!(
+        "*Deploy:* `{}` to `{}` (lane `{}`)\n*From:* {} *deploy done* {} *monitoring until* {}\n*Held by:* {}",
+        escape(&r.service),
+        escape(&r.env),
+        escape(&r.lane),
+        when(&r.start, tz, year),
+        when(&r.deploy_end, tz, year),
+        when(&r.monitoring_end, tz, year),
+        who(&r.by)
+    )
+}
+
+/// The booked slots, for the channel.
+pub(super) fn render_reservations(list: &[Reservation], tz: Tz, now: DateTime<Utc>) -> Value {
+    if list.is_empty() {
+        let text = ":unlock: No slots booked.";
+        return response("in_channel", text, vec![section(text)]);
+    }
+    let year = now.with_timezone(&tz).year();
+    let count = list.len();
+    let plural = if count == 1 { "" } else { "s" };
+    let mut blocks = vec![section(&format!(":lock: *{count} slot{plural} booked*"))];
+    for r in list.iter().take(MAX_ITEMS) {
+        blocks.push(section(&format!(
+            "`{}` {}",
+            escape(&r.rule_name()),
+            slot_facts(r, tz, year).replace('\n', " · ")
+        )));
+    }
+    if count > MAX_ITEMS {
+        blocks.push(context(&format!("and {} more", count - MAX_ITEMS)));
+    }
+    response(
+        "in_channel",
+        &format!("{count} slot{plural} booked"),
+        blocks,
     )
 }
 

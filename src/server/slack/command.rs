@@ -1,5 +1,6 @@
 //! The command grammar: the text after the slash command (`web prod at … for …`,
-//! `freeze … because …`, `unfreeze 7`, `freezes`, `help`) turned into a typed
+//! `freeze … because …`, `unfreeze 7`, `freezes`, `reserve web prod next`,
+//! `release 3`, `reservations`, `help`) turned into a typed
 //! [`SlackCommand`], or a [`CommandError`] that shows the right usage. Knows
 //! nothing of the policy: values stay text until the handler resolves them.
 
@@ -32,6 +33,17 @@ pub(super) enum SlackCommand {
     Unfreeze { id: String },
     /// `freezes`.
     Freezes,
+    /// `reserve <service> <env> [at <time> | next]`: book the deploy's slot.
+    Reserve {
+        service: String,
+        env: String,
+        at: Option<String>,
+        next: bool,
+    },
+    /// `reservations`.
+    Reservations,
+    /// `release <id>` (a leading `reservation:` is dropped).
+    Release { id: String },
 }
 
 const CHECK_USAGE: &str =
@@ -40,7 +52,18 @@ const FREEZE_USAGE: &str =
     "`/shipwindow freeze <services> <envs> (for <duration> | until <time>) because <reason>`";
 const UNFREEZE_USAGE: &str = "`/shipwindow unfreeze <id>`";
 const FREEZES_USAGE: &str = "`/shipwindow freezes`";
-const COMMANDS: [&str; 4] = ["help", "freeze", "unfreeze", "freezes"];
+const RESERVE_USAGE: &str = "`/shipwindow reserve <service> <env> [at <time> | next]`";
+const RELEASE_USAGE: &str = "`/shipwindow release <id>`";
+const RESERVATIONS_USAGE: &str = "`/shipwindow reservations`";
+const COMMANDS: [&str; 7] = [
+    "help",
+    "freeze",
+    "unfreeze",
+    "freezes",
+    "reserve",
+    "release",
+    "reservations",
+];
 
 /// Why the text is not a command. Each message is plain text for the asker: what
 /// is wrong, with the user's words in backticks, and the right usage. Rendering
@@ -119,6 +142,19 @@ pub(super) enum CommandError {
     #[error("`freezes` takes no arguments. Usage: {FREEZES_USAGE}")]
     FreezesWithArguments,
 
+    #[error("`reserve` needs a service and an env. Usage: {RESERVE_USAGE}")]
+    ReserveWithoutTarget,
+    #[error(
+        "Unexpected `{word}` in `reserve`: after the service and env come `at <time>` or `next`. Usage: {RESERVE_USAGE}"
+    )]
+    ReserveUnexpected { word: String },
+    #[error(
+        "`release` takes one reservation id (see `/shipwindow reservations`). Usage: {RELEASE_USAGE}"
+    )]
+    ReleaseId,
+    #[error("`reservations` takes no arguments. Usage: {RESERVATIONS_USAGE}")]
+    ReservationsWithArguments,
+
     /// Text that is not a check and whose first word looks like a misspelt command.
     #[error("{error} (Did you mean `{command}`?)")]
     Misspelt {
@@ -163,6 +199,18 @@ pub(super) fn parse_command(text: &str) -> Result<SlackCommand, CommandError> {
             [] => Ok(SlackCommand::Freezes),
             _ => Err(CommandError::FreezesWithArguments),
         },
+        "reserve" => parse_reserve(rest),
+        "release" => match rest {
+            [id] => match strip_prefix_ci(id, "reservation:").unwrap_or(id) {
+                "" => Err(CommandError::ReleaseId),
+                id => Ok(SlackCommand::Release { id: id.to_string() }),
+            },
+            _ => Err(CommandError::ReleaseId),
+        },
+        "reservations" => match rest {
+            [] => Ok(SlackCommand::Reservations),
+            _ => Err(CommandError::ReservationsWithArguments),
+        },
         // `check web prod` is `web prod`; `check prod at …` still checks a
         // service named `check` (its second word is a keyword, not an env).
         "check" if !matches!(rest, [_, env, ..] if !is_keyword(env, &CHECK_KEYWORDS)) => match rest
@@ -190,6 +238,41 @@ fn strip_prefix_ci<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &text[prefix.len()..])
+}
+
+/// `reserve <service> <env> [at <time> | next]`.
+fn parse_reserve(words: &[&str]) -> Result<SlackCommand, CommandError> {
+    let [service, env, rest @ ..] = words else {
+        return Err(CommandError::ReserveWithoutTarget);
+    };
+    let (at, next) = match rest {
+        [] => (None, false),
+        [word] if word.eq_ignore_ascii_case("next") => (None, true),
+        [word, tail @ ..] if word.eq_ignore_ascii_case("at") => match time_value(tail) {
+            Some((at, [])) => (Some(at), false),
+            Some((_, [extra, ..])) => {
+                return Err(CommandError::ReserveUnexpected {
+                    word: extra.to_string(),
+                });
+            }
+            None => {
+                return Err(CommandError::ReserveUnexpected {
+                    word: word.to_string(),
+                });
+            }
+        },
+        [word, ..] => {
+            return Err(CommandError::ReserveUnexpected {
+                word: word.to_string(),
+            });
+        }
+    };
+    Ok(SlackCommand::Reserve {
+        service: service.to_string(),
+        env: env.to_string(),
+        at,
+        next,
+    })
 }
 
 const CHECK_KEYWORDS: [&str; 4] = ["at", "for", "strategy", "change"];
@@ -394,6 +477,50 @@ mod tests {
             Err(e) => e.to_string(),
             Ok(c) => panic!("{text}: parsed as {c:?}"),
         }
+    }
+
+    #[test]
+    fn reserve_release_and_reservations_parse_and_say_their_usage() {
+        match parse_command("reserve payments-api prod at 2026-12-08 19:00").unwrap() {
+            SlackCommand::Reserve {
+                service,
+                env,
+                at,
+                next,
+            } => {
+                assert_eq!((service.as_str(), env.as_str()), ("payments-api", "prod"));
+                assert_eq!(at.as_deref(), Some("2026-12-08T19:00"));
+                assert!(!next);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse_command("reserve ledger prod NEXT").unwrap(),
+            SlackCommand::Reserve {
+                next: true,
+                at: None,
+                ..
+            }
+        ));
+        assert!(matches!(
+            parse_command("release reservation:7").unwrap(),
+            SlackCommand::Release { id } if id == "7"
+        ));
+        assert!(matches!(
+            parse_command("reservations").unwrap(),
+            SlackCommand::Reservations
+        ));
+        let err = |t: &str| parse_command(t).unwrap_err().to_string();
+        assert!(err("reserve web").contains(RESERVE_USAGE));
+        assert!(err("reserve web prod soon").contains("Unexpected `soon`"));
+        assert!(err("release").contains(RELEASE_USAGE));
+        assert!(err("release 1 2").contains(RELEASE_USAGE));
+        assert!(err("reservations all").contains(RESERVATIONS_USAGE));
+        assert!(
+            err("reserv").contains("Did you mean `reserve`?"),
+            "{}",
+            err("reserv")
+        );
     }
 
     #[test]

@@ -4,18 +4,20 @@
 
 use super::blocks::{
     render_decision, render_error, render_freeze_created, render_freeze_lifted, render_freezes,
-    render_help,
+    render_help, render_reservations, render_slot,
 };
 use super::command::{SlackCommand, parse_command};
 use super::form::parse_form;
 use super::signature::{SIGNATURE_HEADER, SignatureError, TIMESTAMP_HEADER, verify_signature};
+use crate::input::RequestText;
 use crate::server::actions::{self, create_freeze, lift_freeze};
 use crate::server::auth::Caller;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::new_freeze::validate;
 use crate::server::replay::ReplayError;
+use crate::server::reservations::{book_slot, release_slot};
 use crate::server::state::AppState;
-use crate::store::{AuditAction, NewAuditEntry};
+use crate::store::{AuditAction, NewAuditEntry, SlotRequest};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -25,7 +27,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 #[utoipa::path(post, path = "/v1/slack/command", operation_id = "slackCommand", tag = "chatops",
-    description = "A Slack slash command (`application/x-www-form-urlencoded`, as Slack sends it), verified by Slack's v0 signature over `v0:timestamp:body` with the signing secret; no bearer token. Commands: `check`, `next`, `windows`, `freeze`, `unfreeze`, `freezes`, `strategy`, `help`.",
+    description = "A Slack slash command (`application/x-www-form-urlencoded`, as Slack sends it), verified by Slack's v0 signature over `v0:timestamp:body` with the signing secret; no bearer token. Commands: `check`, `next`, `windows`, `freeze`, `unfreeze`, `freezes`, `reserve`, `release`, `reservations`, `strategy`, `help`.",
     request_body(content = String, content_type = "application/x-www-form-urlencoded", description = "Slack's form fields (`command`, `text`, `user_id`, `user_name`, `team_id`, `channel_id`, …)"),
     params(
         ("X-Slack-Request-Timestamp" = String, Header, description = "Unix seconds; refused when more than 5 minutes from the server's clock"),
@@ -137,6 +139,38 @@ async fn answer(state: &AppState, slash: &str, text: &str, actor: String) -> Val
         Ok(SlackCommand::Unfreeze { id }) => lift_freeze(state, id, actor)
             .await
             .map(|f| render_freeze_lifted(&f, tz)),
+        Ok(SlackCommand::Reserve {
+            service,
+            env,
+            at,
+            next,
+        }) => {
+            // The Slack user holds the slot, shown as a mention.
+            let slot = SlotRequest {
+                text: RequestText {
+                    service: Some(service),
+                    env: Some(env),
+                    at,
+                    ..RequestText::default()
+                },
+                next,
+                by: actor,
+            };
+            return match book_slot(state, slot).await {
+                Ok(r) => render_slot(&r, tz, "booked"),
+                Err(refusal) => render_error(&refusal.message()),
+            };
+        }
+        Ok(SlackCommand::Release { id }) => release_slot(state, id, actor)
+            .await
+            .map(|r| render_slot(&r, tz, "released")),
+        Ok(SlackCommand::Reservations) => {
+            let now = state.now();
+            state
+                .with_store(move |s| s.unexpired_reservations(now, None, None))
+                .await
+                .map(|list| render_reservations(&list, tz, now))
+        }
         Ok(SlackCommand::Freezes) => {
             let now = state.now();
             state

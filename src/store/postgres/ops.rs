@@ -8,6 +8,7 @@ use crate::store::audit::{AuditAction, AuditEntry, NewAuditEntry, UnknownAction}
 use crate::store::error::StoreError;
 use crate::store::freezes::{NewFreeze, RuntimeFreeze};
 use crate::store::github_holds::{GithubHold, NewGithubHold};
+use crate::store::slot::{NewReservation, Reservation};
 use crate::store::storage::Storage;
 use chrono::{DateTime, SubsecRound, Utc};
 use deadpool_postgres::Transaction;
@@ -191,6 +192,36 @@ impl Storage for PostgresStore {
         }))
     }
 
+    fn reserve(
+        &self,
+        new: NewReservation,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError> {
+        self.reserve_slot(new, now)
+    }
+
+    fn release(
+        &self,
+        id: &str,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(Reservation, AuditEntry), StoreError> {
+        self.release_slot(id, by, now)
+    }
+
+    fn unexpired_reservations(
+        &self,
+        now: DateTime<Utc>,
+        service: Option<&str>,
+        env: Option<&str>,
+    ) -> Result<Vec<Reservation>, StoreError> {
+        self.live_reservations(now, service, env)
+    }
+
+    fn reservation(&self, id: &str) -> Result<Option<Reservation>, StoreError> {
+        self.one_reservation(id)
+    }
+
     fn hold_github(&self, new: NewGithubHold) -> Result<(GithubHold, bool), StoreError> {
         self.transaction(Box::new(move |tx| {
             Box::pin(async move {
@@ -291,7 +322,10 @@ impl Storage for PostgresStore {
     }
 }
 
-async fn insert_audit(tx: &Transaction<'_>, entry: NewAuditEntry) -> Result<AuditEntry, Failure> {
+pub(super) async fn insert_audit(
+    tx: &Transaction<'_>,
+    entry: NewAuditEntry,
+) -> Result<AuditEntry, Failure> {
     let detail = to_json(&entry.detail)?;
     let id: i64 = tx
         .query_one(
@@ -402,7 +436,7 @@ fn entry_from_row(row: &Row) -> Result<AuditEntry, Failure> {
     })
 }
 
-fn time(secs: i64) -> Result<DateTime<Utc>, Failure> {
+pub(super) fn time(secs: i64) -> Result<DateTime<Utc>, Failure> {
     DateTime::from_timestamp(secs, 0)
         .ok_or_else(|| decode(format!("timestamp {secs} out of range")))
 }
@@ -416,7 +450,7 @@ fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, Failure> {
 }
 
 /// A value that does not convert to or from its column: a failed statement.
-fn decode(reason: String) -> Failure {
+pub(super) fn decode(reason: String) -> Failure {
     Failure::Store(StoreError::Postgres {
         location: String::new(),
         reason,

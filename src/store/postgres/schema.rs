@@ -1,5 +1,7 @@
 //! The PostgreSQL schema and its migrations. The versions match the embedded
-//! store's (version 1: `audit` and `freezes`; version 2: `github_holds`), with
+//! store's (version 1: `audit` and `freezes`; version 2: `github_holds`;
+//! version 3: `reservations`, with an exclusion constraint over the live
+//! slots of a lane, which needs `btree_gist`), with
 //! the same columns: timestamps are BIGINT UTC unix seconds, lists and audit
 //! details JSON text. The version a database is at is the one row of
 //! `shipwindow_schema`.
@@ -51,6 +53,29 @@ const MIGRATIONS: &[&str] = &[
         CHECK (deadline >= received_at)
     );
     CREATE INDEX github_holds_next ON github_holds(next_at);
+",
+    "
+    CREATE EXTENSION IF NOT EXISTS btree_gist;
+    CREATE TABLE reservations (
+        id             BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        service        TEXT    NOT NULL,
+        env            TEXT    NOT NULL,
+        lane           TEXT    NOT NULL,
+        start          BIGINT  NOT NULL,
+        deploy_end     BIGINT  NOT NULL,
+        monitoring_end BIGINT  NOT NULL,
+        held_by        TEXT    NOT NULL,
+        created_at     BIGINT  NOT NULL,
+        released_at    BIGINT,
+        released_by    TEXT,
+        active         BOOLEAN NOT NULL DEFAULT true,
+        CHECK (deploy_end > start AND monitoring_end >= deploy_end),
+        CHECK ((released_at IS NULL) = (released_by IS NULL)),
+        CHECK (NOT (active AND released_at IS NOT NULL)),
+        EXCLUDE USING gist (lane WITH =, int8range(start, monitoring_end) WITH &&)
+            WHERE (active)
+    );
+    CREATE INDEX reservations_live ON reservations(monitoring_end) WHERE released_at IS NULL;
 ",
 ];
 

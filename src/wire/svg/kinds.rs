@@ -2,7 +2,7 @@
 //! of block to its name, legend label and colours, and the rules of a policy
 //! read into kinds. Every colour in the picture comes from [`BlockKind::look`].
 
-use crate::policy::{PolicySet, RuleKind};
+use crate::policy::{PolicySet, RuleKind, RuleOrigin};
 use std::collections::HashMap;
 
 /// The kinds of block, most telling first: a closed stretch that several kinds
@@ -143,6 +143,7 @@ impl RuleTable {
         let mut table = RuleTable::default();
         for rule in &policy.rules {
             let kind = match (rule.kind, rule.origin.is_runtime()) {
+                _ if matches!(rule.origin, RuleOrigin::Reservation(_)) => BlockKind::Reservation,
                 (RuleKind::Freeze, true) => BlockKind::RuntimeFreeze,
                 (RuleKind::Freeze, false) => BlockKind::Freeze,
                 (RuleKind::Market, _) => BlockKind::Market,
@@ -210,5 +211,24 @@ mod tests {
         );
         assert_eq!(table.kind_of("reservation:12"), BlockKind::Reservation);
         assert_eq!(table.kind_of("gone"), BlockKind::Other);
+    }
+
+    #[test]
+    fn a_booked_slot_is_a_reservation_not_a_runtime_freeze() {
+        let policy = PolicySet::from_files(&[("p.toml", "")]).unwrap();
+        let at = chrono::DateTime::from_timestamp(1_796_000_000, 0).unwrap();
+        let slot = crate::policy::ReservationSpec {
+            id: "7",
+            lane: "db",
+            service: "web",
+            env: "prod",
+            start: at,
+            monitoring_end: at + chrono::TimeDelta::hours(1),
+            by: "alice",
+        };
+        let policy = policy.with_reservation_rules([slot.rule(&policy)]);
+        let table = RuleTable::from_policy(&policy);
+        assert_eq!(table.kind_of("reservation:7"), BlockKind::Reservation);
+        assert!(table.reason_of("reservation:7").unwrap().contains("alice"));
     }
 }
