@@ -290,14 +290,14 @@ async fn a_slot_expires_at_its_monitoring_end() {
     assert_eq!(status, StatusCode::CREATED, "{e}");
 }
 
-/// Writes POLICY (with 16 one-service lanes `solo-N` too) to a directory.
+/// Writes POLICY (with a one-service lane `solo-N` per client too) to a directory.
 fn policy_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let mut text = POLICY.replace(
         "days = [\"mon-sun\"]\nstart = \"18:00\"\nend = \"23:00\"",
         "days = [\"mon-sun\"]\nstart = \"00:00\"\nend = \"24:00\"",
     );
-    for n in 0..16 {
+    for n in 0..CLIENTS {
         text.push_str(&format!(
             "\n[[lane]]\nname = \"solo-{n}\"\nservices = [\"solo-{n}\"]\n"
         ));
@@ -306,12 +306,16 @@ fn policy_dir() -> tempfile::TempDir {
     dir
 }
 
-/// 16 clients, alternating between two replicas, each booking a slot
-/// `service(n)` at a start 10 minutes after the last (so neighbours overlap).
+/// Clients racing: 16 on each of the two replicas.
+const CLIENTS: usize = 32;
+
+/// [`CLIENTS`] clients at once, alternating between two replicas, each booking
+/// a slot `service(n)` at a start 10 minutes after the last (so neighbours
+/// overlap).
 fn race(a: &Server, b: &Server, service: impl Fn(usize) -> String + Sync) -> Vec<(u16, Value)> {
     let base = Utc::now() + TimeDelta::days(1);
     std::thread::scope(|scope| {
-        let clients: Vec<_> = (0..16)
+        let clients: Vec<_> = (0..CLIENTS)
             .map(|n| {
                 let server = if n % 2 == 0 { a } else { b };
                 let service = service(n);
@@ -376,7 +380,7 @@ fn two_replicas_race(a: Server, b: Server) {
         assert_eq!(*status, 201, "different lanes never collide: {body}");
     }
     // Both replicas list every slot booked on either.
-    let total = one_lane.iter().filter(|(s, _)| *s == 201).count() + 16;
+    let total = one_lane.iter().filter(|(s, _)| *s == 201).count() + CLIENTS;
     for server in [&a, &b] {
         let list = server.get_json("/v1/reservations");
         assert_eq!(list["reservations"].as_array().unwrap().len(), total);
