@@ -24,6 +24,7 @@
 #   TARGET_RATIO check rps / healthz rps target          (default 0.80)
 #   TIMEOUT      wrk's per-request timeout                (default 2s, wrk's own; a slow
 #                check that overruns it counts as a socket error, not a latency)
+#   BIN          a built shipwindow binary to serve with (default: cargo build --release)
 #   CARGO_TARGET_DIR is honoured by the build.
 #
 # The large policy of `cargo bench --bench large`:
@@ -119,14 +120,18 @@ if awk -v l="$load1" -v n="$(nproc)" 'BEGIN{exit !(l > 0.75 * n)}'; then
 fi
 
 # --- build ------------------------------------------------------------------------
-log "building the release binary (cargo build --release)"
-cargo build --release --bin shipwindow >&2 || die "cargo build --release failed"
-target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | grep -o '"target_directory":"[^"]*"' | head -n1 | sed 's/^"target_directory":"//; s/"$//') || true
-[[ -n $target_dir ]] || target_dir=${CARGO_TARGET_DIR:-$REPO/target}
-[[ $target_dir = /* ]] || target_dir=$REPO/$target_dir
-BIN=$target_dir/release/shipwindow
-[[ -x $BIN ]] || die "built binary not found at $BIN"
+if [[ -n ${BIN:-} ]]; then
+    [[ -x $BIN ]] || die "BIN must be an executable shipwindow binary, '$BIN' is not one"
+else
+    log "building the release binary (cargo build --release)"
+    cargo build --release --bin shipwindow >&2 || die "cargo build --release failed"
+    target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
+        | grep -o '"target_directory":"[^"]*"' | head -n1 | sed 's/^"target_directory":"//; s/"$//') || true
+    [[ -n $target_dir ]] || target_dir=${CARGO_TARGET_DIR:-$REPO/target}
+    [[ $target_dir = /* ]] || target_dir=$REPO/$target_dir
+    BIN=$target_dir/release/shipwindow
+    [[ -x $BIN ]] || die "built binary not found at $BIN"
+fi
 echo "binary:  $BIN ($("$BIN" --version 2>/dev/null || echo '?')), git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ' (uncommitted changes)')"
 
 # --- server -----------------------------------------------------------------------
