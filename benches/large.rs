@@ -5,7 +5,7 @@
 //! thousand services"):
 //!
 //! - in-process `decide` for the small fixture (`benches/fixtures/policy-50`, its
-//!   denied three-week search), for the large policy's heaviest service (the one the
+//!   allowed request and its denied three-week search), for the large policy's heaviest service (the one the
 //!   most rules apply to) and for a light one, against `baseline/tz_to_civil`;
 //! - the whole `shipwindow check` process on the large policy, heaviest and light,
 //!   against spawning `/bin/true`.
@@ -35,6 +35,8 @@ use std::time::Duration;
 const AT: &str = "2027-02-01T10:00:00+09:00";
 /// The small fixture's denied request (as in `benches/decision.rs`).
 const SMALL_AT: &str = "2026-03-02T10:30:00+09:00";
+/// The small fixture's allowed request: the figure the cache target is written for.
+const SMALL_ALLOWED_AT: &str = "2026-03-24T23:15:00+09:00";
 
 fn instant(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -60,6 +62,7 @@ fn large(c: &mut Criterion) {
     let heavy_req = DeployRequest::new(&heavy, large_policy::ENV, at);
     let light_req = DeployRequest::new(&light, large_policy::ENV, at);
     let small_req = DeployRequest::new("web", "prod", instant(SMALL_AT));
+    let small_allowed = DeployRequest::new("web", "prod", instant(SMALL_ALLOWED_AT));
 
     // The answers the benchmark was built around: the heaviest service is denied with
     // no allowed start within the horizon (the whole 60-day search runs), the light one
@@ -81,6 +84,11 @@ fn large(c: &mut Criterion) {
         Verdict::Deny,
         "setup: the fixture's request is denied"
     );
+    assert_eq!(
+        decide(&small, &small_allowed).expect("decides").verdict,
+        Verdict::Allow,
+        "setup: the fixture's allowed request"
+    );
 
     let mut g = c.benchmark_group("large/in_process");
     g.measurement_time(Duration::from_secs(5))
@@ -90,7 +98,10 @@ fn large(c: &mut Criterion) {
     g.bench_function("baseline/tz_to_civil", |b| {
         b.iter(|| black_box(at).with_timezone(black_box(&zone)).naive_local())
     });
-    g.bench_function("decide/policy_50", |b| {
+    g.bench_function("decide/policy_50_allowed", |b| {
+        b.iter(|| decide(black_box(&small), black_box(&small_allowed)))
+    });
+    g.bench_function("decide/policy_50_denied", |b| {
         b.iter(|| decide(black_box(&small), black_box(&small_req)))
     });
     g.bench_function("decide/light", |b| {
