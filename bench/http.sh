@@ -17,7 +17,19 @@
 #   WARMUP       length of the warm-up run of each path  (default 2s)
 #   STRICT=1     exit 3 when a target is missed (default: report only)
 #   ALLOW_LONG=1 allow more than 110 s of load in all (refused otherwise)
+#   POLICIES     policy directory the server loads      (default: the repository's policies/)
+#   SERVICE      the check's service                     (default web)
+#   CHECK_ENV    the check's environment                 (default prod)
+#   AT           the check's instant, RFC 3339           (default 2026-12-01T10:00:00+09:00)
+#   TARGET_RATIO check rps / healthz rps target          (default 0.80)
+#   TIMEOUT      wrk's per-request timeout                (default 2s, wrk's own; a slow
+#                check that overruns it counts as a socket error, not a latency)
+#   BIN          a built shipwindow binary to serve with (default: cargo build --release)
 #   CARGO_TARGET_DIR is honoured by the build.
+#
+# The large policy of `cargo bench --bench large`:
+#   cargo run --release --example gen_large_policy -- DIR   (prints heaviest= and light=)
+#   POLICIES=DIR SERVICE=<heaviest> AT=2027-02-01T10:00:00+09:00 TARGET_RATIO=0.5 bench/http.sh
 #
 # Exit codes: 0 done (targets reported), 1 the benchmark could not run or is invalid
 # (wrk missing, build failed, server did not start, non-2xx responses), 3 STRICT=1 and a
@@ -31,21 +43,33 @@ ROUNDS=${ROUNDS:-2}
 WARMUP=${WARMUP:-2s}
 STRICT=${STRICT:-0}
 
-CHECK_PATH='/v1/check?service=web&env=prod&at=2026-12-01T10:00:00%2B09:00'
+SERVICE=${SERVICE:-web}
+CHECK_ENV=${CHECK_ENV:-prod}
+AT=${AT:-2026-12-01T10:00:00+09:00}
+TIMEOUT=${TIMEOUT:-2s}
+[[ $SERVICE =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bench/http.sh: error: SERVICE must be a service name ([A-Za-z0-9._-]), got '$SERVICE'" >&2; exit 1; }
+[[ $CHECK_ENV =~ ^[A-Za-z0-9._-]+$ ]] || { echo "bench/http.sh: error: CHECK_ENV must be an environment name ([A-Za-z0-9._-]), got '$CHECK_ENV'" >&2; exit 1; }
+[[ $AT =~ ^[0-9T:+.Z-]+$ ]] || { echo "bench/http.sh: error: AT must be an RFC 3339 instant such as 2026-12-01T10:00:00+09:00, got '$AT'" >&2; exit 1; }
+CHECK_PATH="/v1/check?service=$SERVICE&env=$CHECK_ENV&at=${AT//+/%2B}"
 HEALTH_PATH='/healthz'
-TARGET_RATIO=0.80   # check rps / healthz rps, at least
+TARGET_RATIO=${TARGET_RATIO:-0.80}   # check rps / healthz rps, at least
 TARGET_P99_MS=2     # check p99, under
 
 die() { echo "bench/http.sh: error: $*" >&2; exit 1; }
 log() { echo "# $*" >&2; }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+POLICIES=${POLICIES:-$REPO/policies}
+[[ -d $POLICIES ]] || { echo "bench/http.sh: error: POLICIES must be a policy directory, '$POLICIES' is not one" >&2; exit 1; }
+POLICIES=$(cd "$POLICIES" && pwd)
 cd "$REPO"
 
 # --- arguments --------------------------------------------------------------------
 for v in CONNECTIONS THREADS ROUNDS; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, got '${!v}'"
 done
+[[ $TARGET_RATIO =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "TARGET_RATIO must be a number such as 0.8, got '$TARGET_RATIO'"
+[[ $TIMEOUT =~ ^[0-9]+[smh]?$ ]] || die "TIMEOUT must be a wrk duration such as 2s or 30s, got '$TIMEOUT'"
 # wrk durations: a number with an optional s/m/h suffix; turned into seconds for the
 # time budget and the per-run timeouts.
 to_seconds() {
@@ -86,7 +110,8 @@ cpu_model=$( (lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head 
 [[ -n $cpu_model ]] || cpu_model=$(sed -n 's/^model name[[:space:]]*:[[:space:]]*//p' /proc/cpuinfo 2>/dev/null | head -n1 || true)
 echo "machine: nproc=$(nproc), cpu=${cpu_model:-unknown}, kernel $(uname -r), load average $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
 echo "wrk:     $(wrk --version 2>&1 | head -n1 | sed 's/ \[.*//')"
-echo "load:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency; warm-up $WARMUP per path; $ROUNDS x (healthz, check); about ${LOAD_S}s of load"
+echo "policy:  $POLICIES"
+echo "load:    wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $TIMEOUT --latency; warm-up $WARMUP per path; $ROUNDS x (healthz, check); about ${LOAD_S}s of load"
 echo "note:    wrk and the server share this machine's $(nproc) CPUs"
 load1=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo 0)
 if awk -v l="$load1" -v n="$(nproc)" 'BEGIN{exit !(l > 0.75 * n)}'; then
@@ -95,14 +120,18 @@ if awk -v l="$load1" -v n="$(nproc)" 'BEGIN{exit !(l > 0.75 * n)}'; then
 fi
 
 # --- build ------------------------------------------------------------------------
-log "building the release binary (cargo build --release)"
-cargo build --release --bin shipwindow >&2 || die "cargo build --release failed"
-target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
-    | grep -o '"target_directory":"[^"]*"' | head -n1 | sed 's/^"target_directory":"//; s/"$//') || true
-[[ -n $target_dir ]] || target_dir=${CARGO_TARGET_DIR:-$REPO/target}
-[[ $target_dir = /* ]] || target_dir=$REPO/$target_dir
-BIN=$target_dir/release/shipwindow
-[[ -x $BIN ]] || die "built binary not found at $BIN"
+if [[ -n ${BIN:-} ]]; then
+    [[ -x $BIN ]] || die "BIN must be an executable shipwindow binary, '$BIN' is not one"
+else
+    log "building the release binary (cargo build --release)"
+    cargo build --release --bin shipwindow >&2 || die "cargo build --release failed"
+    target_dir=$(cargo metadata --format-version 1 --no-deps 2>/dev/null \
+        | grep -o '"target_directory":"[^"]*"' | head -n1 | sed 's/^"target_directory":"//; s/"$//') || true
+    [[ -n $target_dir ]] || target_dir=${CARGO_TARGET_DIR:-$REPO/target}
+    [[ $target_dir = /* ]] || target_dir=$REPO/$target_dir
+    BIN=$target_dir/release/shipwindow
+    [[ -x $BIN ]] || die "built binary not found at $BIN"
+fi
 echo "binary:  $BIN ($("$BIN" --version 2>/dev/null || echo '?')), git $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$( [[ -n $(git -C "$REPO" status --porcelain --untracked-files=no 2>/dev/null) ]] && echo ' (uncommitted changes)')"
 
 # --- server -----------------------------------------------------------------------
@@ -128,7 +157,7 @@ trap 'exit 143' TERM
 # No tokens (the request carries none) and an explicit policy directory, whatever the
 # caller's environment says. Loopback only, on a free port. A server that keeps state
 # (`--state-dir`, default ./.shipwindow) gets a throw-away one, not one in the repository.
-serve_args=(serve --listen 127.0.0.1:0 --policies "$REPO/policies")
+serve_args=(serve --listen 127.0.0.1:0 --policies "$POLICIES")
 if "$BIN" serve --help 2>/dev/null | grep -q -- '--state-dir'; then
     serve_args+=(--state-dir "$WORK/state")
 fi
@@ -169,7 +198,7 @@ echo
 # wrk and the server) instead of after the run.
 run_wrk() {
     local name=$1 path=$2 d=$3 ds=$4 out=$WORK/$1.txt
-    timeout $((ds + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" --latency "$BASE$path" >"$out" 2>&1 &
+    timeout $((ds + 30)) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$d" --timeout "$TIMEOUT" --latency "$BASE$path" >"$out" 2>&1 &
     WRK_PID=$!
     if ! wait "$WRK_PID"; then
         WRK_PID=

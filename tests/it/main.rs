@@ -26,6 +26,7 @@ mod ics_scale;
 mod k8s_argo;
 mod k8s_gates;
 mod k8s_manifests;
+mod large_policy;
 mod layers;
 mod lead_tail;
 mod lint;
