@@ -746,7 +746,7 @@ fn the_svg_draws_both_timelines_and_escapes_its_text() {
         "{svg}"
     );
     assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(svg.contains("b&amp;&lt;i&gt;&apos;&quot; ("), "{svg}");
+    assert!(svg.contains("b&amp;&lt;i&gt;&#39;&quot; ("), "{svg}");
     assert!(!svg.contains("<i>"), "{svg}");
     assert!(
         svg.contains(">web to prod: +1d 20h blocked</text>"),

@@ -9,6 +9,7 @@ use super::report::DiffReport;
 use crate::cli::human::when;
 use crate::eval::{WindowState, WindowsSegment};
 use crate::review::{Became, SideState};
+use crate::wire::markup::escape;
 use chrono::{DateTime, Days, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use std::fmt::Write;
@@ -31,23 +32,6 @@ const CLOSED: &str = "#d6d6d6";
 const BLOCKED: &str = "#d9534f";
 const OPENED: &str = "#3b7dd8";
 
-/// Text for XML: the five characters that are markup, and control
-/// characters as visible escapes.
-fn xml(s: &str) -> String {
-    let mut out = String::new();
-    for c in crate::text::escape(s).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 struct Axis {
     from: DateTime<Utc>,
     seconds: f64,
@@ -65,7 +49,7 @@ fn rect(out: &mut String, (x0, x1): (f64, f64), y: f64, fill: &str, title: &str)
         out,
         r#"<rect x="{x0:.2}" y="{y:.1}" width="{:.2}" height="{ROW}" fill="{fill}"><title>{}</title></rect>"#,
         (x1 - x0).max(0.5),
-        xml(title)
+        escape(title)
     );
 }
 
@@ -99,7 +83,7 @@ fn label(out: &mut String, x: f64, y: f64, text: &str, extra: &str) {
     let _ = writeln!(
         out,
         r#"<text x="{x:.1}" y="{y:.1}"{extra}>{}</text>"#,
-        xml(text)
+        escape(text)
     );
 }
 
