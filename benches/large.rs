@@ -6,7 +6,9 @@
 //!
 //! - in-process `decide` for the small fixture (`benches/fixtures/policy-50`, its
 //!   allowed request and its denied three-week search), for the large policy's heaviest service (the one the
-//!   most rules apply to) and for a light one, against `baseline/tz_to_civil`;
+//!   most rules apply to) and for a light one, against `baseline/tz_to_civil`: each
+//!   once from scratch (`decide/…`, as a one-shot `check` decides) and once on a
+//!   policy that keeps its expansions, warm (`kept/…`, as a server decides);
 //! - the whole `shipwindow check` process on the large policy, heaviest and light,
 //!   against spawning `/bin/true`.
 //!
@@ -57,6 +59,15 @@ fn large(c: &mut Criterion) {
     let small =
         PolicySet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fixtures/policy-50"))
             .expect("the fixture loads");
+
+    // The same policies, keeping their expansions as a server's do (loaded again:
+    // a policy and its clones share what they keep).
+    let kept = PolicySet::load(dir.path()).expect("the large policy loads");
+    kept.reuse_expansions();
+    let small_kept =
+        PolicySet::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fixtures/policy-50"))
+            .expect("the fixture loads");
+    small_kept.reuse_expansions();
 
     let at = instant(AT);
     let heavy_req = DeployRequest::new(&heavy, large_policy::ENV, at);
@@ -110,6 +121,27 @@ fn large(c: &mut Criterion) {
     g.bench_function("decide/heaviest", |b| {
         b.iter(|| decide(black_box(&policy), black_box(&heavy_req)))
     });
+    for (name, policy, plain, req) in [
+        (
+            "kept/policy_50_allowed",
+            &small_kept,
+            &small,
+            &small_allowed,
+        ),
+        ("kept/policy_50_denied", &small_kept, &small, &small_req),
+        ("kept/light", &kept, &policy, &light_req),
+        ("kept/heaviest", &kept, &policy, &heavy_req),
+    ] {
+        // Kept or not, the answer is the same.
+        assert_eq!(
+            decide(policy, req).expect("decides"),
+            decide(plain, req).expect("decides"),
+            "setup: {name} answers as without kept expansions"
+        );
+        g.bench_function(name, |b| {
+            b.iter(|| decide(black_box(policy), black_box(req)))
+        });
+    }
     g.bench_function("load/directory", |b| {
         b.iter(|| PolicySet::load(black_box(dir.path())))
     });

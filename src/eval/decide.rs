@@ -17,7 +17,9 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
     let settings = &policy.settings;
     let tz = settings.timezone;
     let (duration, _) = lengths(policy, req);
-    let guarded = guarded(policy, req)?;
+    // Where the supported years end in the policy's zone (a zone lookup, done once).
+    let last = supported_end(tz);
+    let guarded = guarded(policy, req, last)?;
     let mut blocking = Blocking::for_request(policy, req);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
     // Covers the guarded interval, `free_until`'s first chunks and `next_allowed`'s.
@@ -39,9 +41,8 @@ pub fn decide(policy: &PolicySet, req: &DeployRequest) -> Result<Decision, EvalE
         Verdict::Deny
     };
     // The searches stop at the horizon, and where a rule's data ends.
-    let horizon_end = horizon_end(policy, req);
+    let horizon_end = horizon_end(policy, req, last);
     // A start found must leave `room` before the data and the supported years end.
-    let last = supported_end(tz);
     let within_data = |latest: DateTime<Utc>, room: TimeDelta| match &limit {
         Some(l) => latest.min(l.instants.end - room).min(last - room),
         None => latest.min(last - room),
@@ -106,12 +107,16 @@ fn lengths(policy: &PolicySet, req: &DeployRequest) -> (TimeDelta, TimeDelta) {
 /// years: past them rules are not expanded, so an answer there could be a false
 /// "allowed", and the sum itself could overflow. Each is at most [`MAX_LENGTH`],
 /// which bounds the work of expanding the rules over them.
-fn guarded(policy: &PolicySet, req: &DeployRequest) -> Result<Interval, EvalError> {
+fn guarded(
+    policy: &PolicySet,
+    req: &DeployRequest,
+    last: DateTime<Utc>,
+) -> Result<Interval, EvalError> {
     let (duration, monitoring) = lengths(policy, req);
     let end = duration
         .checked_add(&monitoring)
         .and_then(|len| req.at.checked_add_signed(len))
-        .filter(|end| *end <= supported_end(policy.settings.timezone))
+        .filter(|end| *end <= last)
         .ok_or_else(|| EvalError::OutOfRange {
             what: "the deploy and its monitoring".into(),
         })?;
@@ -128,8 +133,7 @@ fn guarded(policy: &PolicySet, req: &DeployRequest) -> Result<Interval, EvalErro
 
 /// Where the searches for `next_allowed` and `free_until` stop: one horizon after
 /// the request, and never after the supported years.
-fn horizon_end(policy: &PolicySet, req: &DeployRequest) -> DateTime<Utc> {
-    let last = supported_end(policy.settings.timezone);
+fn horizon_end(policy: &PolicySet, req: &DeployRequest, last: DateTime<Utc>) -> DateTime<Utc> {
     req.at
         .checked_add_signed(policy.settings.horizon)
         .map_or(last, |t| t.min(last))
@@ -148,7 +152,7 @@ fn blockers<'p>(
     for (i, rule) in blocking.denies.iter().enumerate() {
         let extent = |r| blocking.deny_intervals(i, r);
         // A rule with limited data is followed only as far as its data goes.
-        let reach = rule.coverage().map_or(reach, |c| reach.clip(&c.instants));
+        let reach = rule.covered_instants().map_or(reach, |c| reach.clip(&c));
         if let Some(iv) = search::maximal_meeting(extent, guarded, reach) {
             let (reason, overridable) = (rule.reason_near(guarded), rule.overridable());
             let b = blocker(
@@ -195,12 +199,12 @@ pub fn next_allowed(
     policy: &PolicySet,
     req: &DeployRequest,
 ) -> Result<Option<DateTime<Tz>>, EvalError> {
-    let guarded = guarded(policy, req)?;
+    let last = supported_end(policy.settings.timezone);
+    let guarded = guarded(policy, req, last)?;
     let len = guarded.len();
     let blocking = Blocking::for_request(policy, req);
     let limit = blocking.covered(guarded, "the deploy and its monitoring")?;
-    let last = supported_end(policy.settings.timezone);
-    let mut latest = horizon_end(policy, req).min(last - len);
+    let mut latest = horizon_end(policy, req, last).min(last - len);
     if let Some(limit) = limit {
         latest = latest.min(limit.instants.end - len);
     }

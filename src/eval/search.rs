@@ -6,8 +6,13 @@
 use super::error::EvalError;
 use super::model::DeployRequest;
 use crate::calendar::{Interval, complement, first_overlapping, merge};
-use crate::policy::{ChangeKind, Coverage, PolicySet, Rule, RuleKind};
+use crate::policy::{
+    Applying, ChangeKind, Coverage, Day, Expansions, PolicySet, Rule, RuleKind, SetDay, days_of,
+};
 use chrono::{DateTime, TimeDelta, Utc};
+use std::cell::{Cell, RefCell};
+use std::ops::Range;
+use std::sync::Arc;
 
 // The first chunk of both searches; each later chunk doubles. Most answers are near,
 // so the searches start small (measured in BENCHMARKS.md).
@@ -18,6 +23,112 @@ pub(crate) struct Blocking<'p> {
     pub windows: Vec<&'p Rule>,
     pub denies: Vec<&'p Rule>,
     memo: Option<Memo>,
+    /// The policy's kept expansions, when it keeps them (a server's policy).
+    kept: Option<Kept<'p>>,
+}
+
+/// Where a request's file rules are kept: the first `denies.len()` of its
+/// freezes, and all its windows, are the file rules at these positions.
+struct Kept<'p> {
+    expansions: &'p Expansions,
+    rules: &'p [Rule],
+    /// The applicable set's number, and the change kind that filtered it.
+    set: (u64, ChangeKind),
+    denies: Vec<u32>,
+    windows: Vec<u32>,
+    /// The set's days this request has looked at (a handful): every rule of
+    /// the set reads the same day, and the shared cache need not be asked each time.
+    seen: RefCell<Vec<(Day, Arc<SetDay>)>>,
+    last_days: Cell<Option<(Interval, Day, Day)>>,
+}
+
+/// How many set days a request keeps at hand.
+const SEEN_DAYS: usize = 8;
+
+/// The most days a lookup joins from kept ones; a wider range is expanded
+/// directly. Enough for the longest horizon and a deploy and monitoring on
+/// either side of it.
+const MAX_KEPT_DAYS: i64 = 1024;
+
+impl Kept<'_> {
+    fn set_day(&self, day: Day) -> Option<Arc<SetDay>> {
+        self.with_set_day(day, Arc::clone)
+    }
+
+    /// `read` of the set's `day`: from the days this request has seen, else
+    /// from the shared cache (and then remembered).
+    fn with_set_day<T>(&self, day: Day, read: impl FnOnce(&Arc<SetDay>) -> T) -> Option<T> {
+        if let Some((_, found)) = self.seen.borrow().iter().find(|(d, _)| *d == day) {
+            return Some(read(found));
+        }
+        let (denies, windows) = (&self.denies, &self.windows);
+        let found = self
+            .expansions
+            .set_day(self.rules, self.set, denies, windows, day)?;
+        let out = read(&found);
+        let mut seen = self.seen.borrow_mut();
+        if seen.len() < SEEN_DAYS {
+            seen.push((day, found));
+        }
+        Some(out)
+    }
+
+    /// The days `range` meets; the last range asked about is remembered, as
+    /// every rule of the set is asked about the same one in turn.
+    fn days(&self, range: Interval) -> Range<Day> {
+        match self.last_days.get() {
+            Some((asked, first, end)) if asked == range => first..end,
+            _ => {
+                let days = days_of(range);
+                self.last_days.set(Some((range, days.start, days.end)));
+                days
+            }
+        }
+    }
+
+    /// The intervals of the file rule at `at` (the `i`th of its kind, read from
+    /// a set's day by `pick`) overlapping `range`: one day from the set's day,
+    /// several from the rule's own kept days.
+    fn rule_intervals(
+        &self,
+        at: u32,
+        pick: impl Fn(&SetDay) -> Option<&[Interval]>,
+        range: Interval,
+    ) -> Option<Vec<Interval>> {
+        let days = self.days(range);
+        if days.end - days.start == 1 {
+            let list = self.with_set_day(days.start, |d| pick(d).map(|l| overlapping(l, range)));
+            return list.flatten();
+        }
+        joined(range, |day| self.expansions.rule_day(self.rules, at, day))
+    }
+}
+
+/// The lists of the days `range` meets, joined and cut to those that overlap it
+/// (`None` when a day is missing or there are too many to join).
+fn joined(
+    range: Interval,
+    day_list: impl Fn(Day) -> Option<Arc<[Interval]>>,
+) -> Option<Vec<Interval>> {
+    let days = days_of(range);
+    if days.end - days.start > MAX_KEPT_DAYS {
+        return None;
+    }
+    let mut all = Vec::new();
+    for day in days {
+        all.extend(day_list(day)?.iter().filter(|i| i.overlaps(&range)));
+    }
+    Some(merge(all))
+}
+
+/// The intervals of a sorted list that overlap `range`.
+fn overlapping(list: &[Interval], range: Interval) -> Vec<Interval> {
+    let from = list.partition_point(|i| i.end <= range.start);
+    let rest = list.get(from..).unwrap_or_default();
+    rest.iter()
+        .take_while(|i| i.start < range.end)
+        .copied()
+        .collect()
 }
 
 /// Every applicable rule's intervals over one range, expanded once and reused for
@@ -54,21 +165,58 @@ impl<'p> Blocking<'p> {
         env: &str,
         change: ChangeKind,
     ) -> Blocking<'p> {
-        let (windows, denies) = policy
-            .rules
-            .iter()
-            .filter(|r| r.applies(service, env, change))
-            .partition(|r| r.kind == RuleKind::Window);
-        Blocking {
-            windows,
-            denies,
+        let Applying { files, others } = policy.applying(service, env);
+        let mut blocking = Blocking {
+            windows: Vec::new(),
+            denies: Vec::new(),
             memo: None,
+            kept: None,
+        };
+        let (mut deny_ids, mut window_ids) = (Vec::new(), Vec::new());
+        let governs = |r: &Rule| !r.exempt.contains(&change);
+        let file_ids = files.as_deref().map_or(&[][..], |set| &set.rules[..]);
+        for &at in file_ids {
+            let Some(rule) = policy.rules.get(at as usize).filter(|r| governs(r)) else {
+                continue;
+            };
+            let (rules, ids) = match rule.kind {
+                RuleKind::Window => (&mut blocking.windows, &mut window_ids),
+                RuleKind::Freeze | RuleKind::Market => (&mut blocking.denies, &mut deny_ids),
+            };
+            rules.push(rule);
+            ids.push(at);
         }
+        // Runtime rules (few) come after the files', in policy order.
+        let mut other_windows = false;
+        for rule in others.into_iter().filter(|r| governs(r)) {
+            if rule.kind == RuleKind::Window {
+                other_windows = true;
+                blocking.windows.push(rule);
+            } else {
+                blocking.denies.push(rule);
+            }
+        }
+        // A set's kept days cover its file rules; a window from elsewhere would
+        // change where its gaps are, so then nothing kept is used.
+        blocking.kept = match (policy.expansions(), files) {
+            (Some(expansions), Some(set)) if !other_windows => Some(Kept {
+                expansions,
+                rules: &policy.rules,
+                set: (set.id, change),
+                denies: deny_ids,
+                windows: window_ids,
+                seen: RefCell::new(Vec::new()),
+                last_days: Cell::new(None),
+            }),
+            _ => None,
+        };
+        blocking
     }
 
     /// The rules that apply to `req`, less the reservation it presents.
     pub fn for_request(policy: &'p PolicySet, req: &DeployRequest) -> Blocking<'p> {
         let mut blocking = Blocking::new(policy, &req.service, &req.env, req.change);
+        // A reservation is never a file rule, so the kept file rules stay first.
         if let Some(id) = &req.reservation {
             blocking.denies.retain(|r| !r.origin.is_reservation(id));
         }
@@ -79,34 +227,39 @@ impl<'p> Blocking<'p> {
     /// checked to contain `needed`; `what` names the stretch for the error. The
     /// description is that of the rule whose data ends first.
     pub fn covered(&self, needed: Interval, what: &str) -> Result<Option<Coverage>, EvalError> {
-        let mut limit: Option<Coverage> = None;
+        // The instants all rules cover, and the rule whose data ends first.
+        let mut limit: Option<(Interval, &Rule)> = None;
         for rule in self.denies.iter().chain(&self.windows) {
-            let Some(c) = rule.coverage() else { continue };
-            if !c.instants.covers(&needed) {
+            let Some(instants) = rule.covered_instants() else {
+                continue;
+            };
+            if !instants.covers(&needed) {
                 return Err(EvalError::OutOfCoverage {
                     rule: rule.name.clone(),
-                    data: c.data,
+                    data: rule.coverage().map(|c| c.data).unwrap_or_default(),
                     what: what.to_string(),
                 });
             }
             limit = Some(match limit {
-                None => c,
-                Some(l) => {
-                    let instants = l.instants.clip(&c.instants);
-                    let data = if c.instants.end < l.instants.end {
-                        c.data
-                    } else {
-                        l.data
-                    };
-                    Coverage { instants, data }
+                None => (instants, rule),
+                Some((all, first)) => {
+                    let ends_first = if instants.end < all.end { rule } else { first };
+                    (all.clip(&instants), ends_first)
                 }
             });
         }
-        Ok(limit)
+        // Words only for the one rule they are about.
+        Ok(limit.and_then(|(instants, rule)| {
+            let data = rule.coverage()?.data;
+            Some(Coverage { instants, data })
+        }))
     }
 
     /// Expands every applicable rule over `range` once, for the lookups that follow.
     pub fn remember(&mut self, range: Interval) {
+        if self.kept.is_some() {
+            return;
+        }
         let denies = self.denies.iter().map(|r| r.intervals(range)).collect();
         let windows = self.windows.iter().map(|r| r.intervals(range)).collect();
         self.memo = Some(Memo {
@@ -118,11 +271,23 @@ impl<'p> Blocking<'p> {
 
     /// The intervals of the `i`th applicable deny rule that overlap `range`.
     pub fn deny_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
+        if let Some(kept) = &self.kept
+            && let Some(&at) = kept.denies.get(i)
+            && let Some(list) = kept.rule_intervals(at, |d| d.denies.get(i).map(|l| &l[..]), range)
+        {
+            return list;
+        }
         let memo = self.memo.as_ref().map(|m| (&m.range, &m.denies[i]));
         lookup(self.denies[i], memo, range)
     }
 
     fn window_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
+        if let Some(kept) = &self.kept
+            && let Some(&at) = kept.windows.get(i)
+            && let Some(list) = kept.rule_intervals(at, |d| d.windows.get(i).map(|l| &l[..]), range)
+        {
+            return list;
+        }
         let memo = self.memo.as_ref().map(|m| (&m.range, &m.windows[i]));
         lookup(self.windows[i], memo, range)
     }
@@ -142,6 +307,14 @@ impl<'p> Blocking<'p> {
 
     /// Everything blocked within `range`: deny intervals (unclipped) and window gaps.
     pub fn blocked(&self, range: Interval) -> Vec<Interval> {
+        if let Some(kept) = &self.kept
+            && let Some(mut all) = joined(range, |day| Some(kept.set_day(day)?.blocked.clone()))
+        {
+            // The rules after the files' (runtime freezes, reservations) join here.
+            let others = self.denies.get(kept.denies.len()..).unwrap_or_default();
+            all.extend(others.iter().flat_map(|r| r.intervals(range)));
+            return merge(all);
+        }
         let mut all: Vec<Interval> = (0..self.denies.len())
             .flat_map(|i| self.deny_intervals(i, range))
             .collect();

@@ -68,9 +68,8 @@ pub fn windows(
     blocking.covered(range, "the range asked about")?;
     // Rules in policy order, each with its intervals cut to the range.
     let rules: Vec<(&str, bool, Vec<Interval>)> = policy
-        .rules
-        .iter()
-        .filter(|r| r.applies(service, env, change))
+        .applicable(service, env, change)
+        .into_iter()
         .map(|r| {
             let is_window = blocking.windows.iter().any(|w| std::ptr::eq(*w, r));
             (

@@ -15,15 +15,38 @@ pub struct SessionGuard {
     pub after_close: TimeDelta,
     /// Ad-hoc full closures added by the user, sorted.
     pub extra_closed: Vec<NaiveDate>,
+    /// [`SessionGuard::coverage`], worked out once: every decision asks for it.
+    coverage: Interval,
 }
 
 impl SessionGuard {
+    pub fn new(
+        exchange: &'static Exchange,
+        before_open: TimeDelta,
+        after_close: TimeDelta,
+        extra_closed: Vec<NaiveDate>,
+    ) -> SessionGuard {
+        let mut guard = SessionGuard {
+            exchange,
+            before_open,
+            after_close,
+            extra_closed,
+            coverage: exchange.coverage(),
+        };
+        guard.coverage = guard.guarded_coverage();
+        guard
+    }
+
     /// The instants whose guarded intervals are fully known from the calendar's
     /// data. A session on the day after the data could reach back into its last day
     /// when `before_open` is longer than the earliest open; one on the day before
     /// could reach into its first day when the latest close plus `after_close` passes
     /// midnight. With ordinary guards that is nothing, and the whole data is usable.
     pub fn coverage(&self) -> Interval {
+        self.coverage
+    }
+
+    fn guarded_coverage(&self) -> Interval {
         let data = self.exchange.coverage();
         let (earliest_open, latest_close) = self.exchange.extreme_times();
         let since_midnight = |t: NaiveTime| t - NaiveTime::MIN;

@@ -4,6 +4,7 @@
 
 use super::error::LoadError;
 use super::github::GithubMapping;
+use super::index::RuleIndex;
 use super::kubernetes::KubernetesMapping;
 use super::lane::Lane;
 use super::options::LoadOptions;
@@ -155,8 +156,10 @@ fn assemble(
                     .map(|(u, b)| (u.as_str(), b.as_slice())),
             ),
     );
+    let index = std::sync::Arc::new(RuleIndex::build(&rules));
     Ok(PolicySet {
         settings,
+        index,
         rules,
         strategies,
         github,

@@ -2,11 +2,13 @@
 //! files. Only the model is evaluated; text never reaches the evaluator.
 //!
 //! The model (`set`, `rule`, `scope`, `strategy`, `lead_tail`, `github`, `kubernetes`) knows nothing of
-//! TOML; `read` turns one file's text into it, and `load` reads the files of a
+//! TOML; `index` finds the rules that apply to a service and `reuse` keeps their
+//! expansions between requests; `read` turns one file's text into it, and `load` reads the files of a
 //! directory and puts the set together.
 
 mod error;
 mod github;
+mod index;
 mod kubernetes;
 mod lane;
 mod lead_tail;
@@ -15,6 +17,7 @@ mod options;
 mod read;
 mod regular_file;
 mod reservation;
+mod reuse;
 mod rule;
 mod runtime;
 mod scope;
@@ -24,6 +27,8 @@ mod strategy;
 pub use crate::diagnostic::Diagnostic;
 pub use error::LoadError;
 pub use github::{GithubMapping, GithubTarget, github_target};
+pub use index::APPLICABLE_BUDGET;
+pub(crate) use index::Applying;
 pub use kubernetes::{KubernetesMapping, kubernetes_env};
 pub use lane::Lane;
 pub use lead_tail::MAX_LEAD_TAIL;
@@ -33,6 +38,8 @@ pub(crate) use read::toolkit::valid_name;
 pub use regular_file::MAX_FILE_BYTES;
 pub(crate) use regular_file::read_regular;
 pub use reservation::{ReservationSpec, reservation_rule_name};
+pub use reuse::{CHUNK_SECONDS, RULE_DAYS_BUDGET, SET_DAYS_BUDGET};
+pub(crate) use reuse::{Day, Expansions, SetDay, days_of};
 pub use rule::{
     ChangeKind, Coverage, Extended, Held, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };

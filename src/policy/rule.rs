@@ -214,18 +214,27 @@ impl Rule {
     /// The instants this rule can answer for, when its data has limits (an exchange
     /// calendar's coverage); asking beyond them is an error, never a silent "open".
     pub fn coverage(&self) -> Option<Coverage> {
+        let RuleSource::Market(guard) = self.events() else {
+            return None;
+        };
+        Some(Coverage {
+            instants: guard.coverage(),
+            data: format!(
+                "the {} calendar, whose data covers {} to {}",
+                guard.exchange.code, guard.exchange.first, guard.exchange.last
+            ),
+        })
+    }
+
+    /// [`Rule::coverage`]'s instants alone, without the words (what every
+    /// decision asks of every rule).
+    pub fn covered_instants(&self) -> Option<Interval> {
         match self.events() {
+            RuleSource::Market(guard) => Some(guard.coverage()),
             RuleSource::Spec(_)
             | RuleSource::Calendar(_)
             | RuleSource::Traffic(_)
             | RuleSource::Extended(_) => None,
-            RuleSource::Market(guard) => Some(Coverage {
-                instants: guard.coverage(),
-                data: format!(
-                    "the {} calendar, whose data covers {} to {}",
-                    guard.exchange.code, guard.exchange.first, guard.exchange.last
-                ),
-            }),
         }
     }
 

@@ -20,6 +20,17 @@ enum Pattern {
     Glob(GlobMatcher),
 }
 
+/// One entry of a scope as an index files it (see [`Scope::index_keys`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IndexKey<'a> {
+    /// Exactly this name.
+    Exact(&'a str),
+    /// Names that start with this (never empty).
+    Prefix(&'a str),
+    /// A glob, to be tested.
+    Glob,
+}
+
 impl Pattern {
     fn new(pattern: &str) -> Result<Pattern, globset::Error> {
         let special = |c: char| matches!(c, '*' | '?' | '[' | ']' | '{' | '}' | '\\');
@@ -114,6 +125,23 @@ impl Scope {
         })
     }
 
+    /// How an index finds the scope's names without testing it: `None` when it
+    /// may match names that no key lists (no entry, `*`, or only `!` entries),
+    /// else one key per entry that includes (a glob is [`IndexKey::Glob`]: the
+    /// index tests it). Exclusions are left to [`Scope::matches`].
+    pub(crate) fn index_keys(&self) -> Option<Vec<IndexKey<'_>>> {
+        let unkeyed = |p: &Pattern| matches!(p, Pattern::Prefix(prefix) if prefix.is_empty());
+        if self.include.is_empty() || self.include.iter().any(unkeyed) {
+            return None;
+        }
+        let keys = self.include.iter().map(|p| match p {
+            Pattern::Exact(name) => IndexKey::Exact(name.as_str()),
+            Pattern::Prefix(prefix) => IndexKey::Prefix(prefix.as_str()),
+            Pattern::Glob(_) => IndexKey::Glob,
+        });
+        Some(keys.collect())
+    }
+
     pub fn matches(&self, name: &str) -> bool {
         let included = self.include.is_empty() || self.include.iter().any(|g| g.is_match(name));
         included && !self.exclude.iter().any(|g| g.is_match(name))
@@ -155,6 +183,22 @@ mod tests {
         assert!(class.matches("web-a") && class.matches("api-1") && !class.matches("web-c"));
         assert!(Scope::parse(["web-[ab"]).is_err());
         let mixed = Scope::parse(["web", "payments-*", "!ledger", "api"]).unwrap();
+        assert_eq!(
+            mixed.index_keys(),
+            Some(vec![
+                IndexKey::Exact("web"),
+                IndexKey::Prefix("payments-"),
+                IndexKey::Exact("api")
+            ])
+        );
+        assert_eq!(class.index_keys(), Some(vec![IndexKey::Glob; 2]));
+        for anything in [
+            &only_not,
+            &Scope::everything(),
+            &Scope::parse(["*"]).unwrap(),
+        ] {
+            assert_eq!(anything.index_keys(), None);
+        }
         assert_eq!(mixed.exact_names().collect::<Vec<_>>(), ["web", "api"]);
     }
 }

@@ -2,6 +2,7 @@
 //! the fingerprint of the files they came from.
 
 use super::github::GithubMapping;
+use super::index::RuleIndex;
 use super::kubernetes::KubernetesMapping;
 use super::lane::Lane;
 use super::rule::{Rule, RuleSource};
@@ -9,6 +10,7 @@ use super::strategy::Strategy;
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// A loaded, validated policy set.
 #[derive(Debug, Clone)]
@@ -35,6 +37,9 @@ pub struct PolicySet {
     /// name, a cron expression whose day fields are ORed, a rule that can
     /// never apply), each at its place; `validate` shows them.
     pub warnings: Vec<crate::diagnostic::Diagnostic>,
+    /// The files' rules by the names their scopes list, and what is kept
+    /// between requests; shared by every set composed from the same files.
+    pub(crate) index: Arc<RuleIndex>,
 }
 
 impl PolicySet {

@@ -77,6 +77,8 @@ impl AppState {
         let store = Arc::new(store);
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let state = read_store_state(&store, truncated(clock.now()))?;
+        // A server answers many requests with one policy: what it expands, it keeps.
+        policy.reuse_expansions();
         let files = Arc::new(policy);
         let effective = Arc::new(served::compose(&files, &state, None));
         Ok(AppState {
@@ -273,6 +275,7 @@ impl AppState {
         let mut error = self.reload_error.write().unwrap_or_else(|p| p.into_inner());
         match outcome {
             Ok(policy) => {
+                policy.reuse_expansions();
                 self.install(Some(Arc::new(policy)));
                 *error = None;
                 self.metrics.reload(true);

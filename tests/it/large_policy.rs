@@ -80,3 +80,70 @@ fn the_same_seed_writes_the_same_bytes() {
     let light = decide(&pa, &DeployRequest::new(&sb.light.0, generator::ENV, at)).unwrap();
     assert!(heavy.blocked_by.len() > light.blocked_by.len());
 }
+
+/// A server's policy keeps its expansions and finds rules through its scope
+/// index; on the generated organisation (every time-spec kind, exact lists, team
+/// globs, `*` less a team, markets, leads and tails, six zones) it answers every
+/// service exactly as a policy that expands everything afresh, cold and warm.
+#[test]
+fn kept_expansions_answer_as_fresh_ones_for_every_service() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = generator::Size {
+        services: 60,
+        rules: 600,
+    };
+    let summary = generator::generate(dir.path(), size).unwrap();
+    let fresh = PolicySet::load(dir.path()).unwrap();
+    let kept = PolicySet::load(dir.path()).unwrap();
+    kept.reuse_expansions();
+    let services: Vec<String> = fresh
+        .rules
+        .iter()
+        .flat_map(|r| {
+            r.services
+                .exact_names()
+                .map(String::from)
+                .collect::<Vec<_>>()
+        })
+        .chain([
+            summary.heaviest.0.clone(),
+            summary.light.0.clone(),
+            "nobody".into(),
+        ])
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert!(services.len() > 30, "{services:?}");
+    let instants = [
+        "2027-02-01T10:00:00+09:00",
+        "2027-02-01T23:59:30Z",
+        "2027-03-28T00:30:00Z",
+        "2027-11-07T05:45:00Z",
+    ];
+    let mut denied = 0;
+    for round in ["cold", "warm"] {
+        for service in &services {
+            for env in ["prod", "staging"] {
+                for at in instants {
+                    let at = chrono::DateTime::parse_from_rfc3339(at).unwrap().to_utc();
+                    for change in [
+                        shipwindow::ChangeKind::Deploy,
+                        shipwindow::ChangeKind::Hotfix,
+                    ] {
+                        let mut req = DeployRequest::new(service, env, at);
+                        req.change = change;
+                        let want = decide(&fresh, &req).unwrap();
+                        denied += usize::from(!want.allowed);
+                        assert_eq!(
+                            decide(&kept, &req).unwrap(),
+                            want,
+                            "{round}: {service}/{env} at {at} ({change:?})"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    // Both answers occur, so the comparison is not of empty decisions.
+    assert!(denied > 0 && denied < 2 * services.len() * 2 * instants.len() * 2);
+}

@@ -816,8 +816,74 @@ fn snapped(policy: &PolicySet, rq: &RequestGen) -> RequestGen {
 }
 
 fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
+    check_decision_of(&load(toml), toml, rq)
+}
+
+/// The decision of a policy that keeps its expansions between requests, as a
+/// server's does, against the same reference: with nothing kept yet, then with
+/// everything kept, then with a runtime freeze added (the kept days of the files'
+/// rules are reused around it) and lifted, and after a reload to another policy.
+fn check_kept(
+    toml: &str,
+    rq: &RequestGen,
+    freeze: &FreezeGen,
+    reloaded: &str,
+) -> Result<(), TestCaseError> {
     let policy = load(toml);
-    let rq = &snapped(&policy, rq);
+    policy.reuse_expansions();
+    check_decision_of(&policy, toml, rq)?;
+    check_decision_of(&policy, toml, rq)?;
+    let frozen = policy.with_runtime_rules(freeze.rule(&policy, rq));
+    check_decision_of(&frozen, toml, rq)?;
+    check_decision_of(&frozen.with_runtime_rules([]), toml, rq)?;
+    check_decision_of(&policy, toml, rq)?;
+    let next = load(reloaded);
+    next.reuse_expansions();
+    check_decision_of(&next, reloaded, rq)?;
+    check_decision_of(&next, reloaded, rq)
+}
+
+/// A runtime freeze around a request: from `offset` minutes after it, `minutes` long.
+#[derive(Debug, Clone)]
+struct FreezeGen {
+    offset: i64,
+    minutes: i64,
+    everything: bool,
+}
+
+fn runtime_freeze() -> impl Strategy<Value = FreezeGen> {
+    (-3_000i64..3_000, 1i64..4_000, any::<bool>()).prop_map(|(offset, minutes, everything)| {
+        FreezeGen {
+            offset,
+            minutes,
+            everything,
+        }
+    })
+}
+
+impl FreezeGen {
+    fn rule(&self, policy: &PolicySet, rq: &RequestGen) -> Option<shipwindow::policy::Rule> {
+        let (services, envs) = if self.everything {
+            (vec!["*".to_string()], vec!["*".to_string()])
+        } else {
+            (vec![rq.service.to_string()], vec![rq.env.to_string()])
+        };
+        let start = rq.at + TimeDelta::minutes(self.offset);
+        let spec = shipwindow::policy::RuntimeFreezeSpec {
+            id: "prop",
+            services: &services,
+            envs: &envs,
+            start,
+            until: start + TimeDelta::minutes(self.minutes),
+            reason: "INC-1",
+            created_by: "ops",
+        };
+        spec.rule(policy.settings.timezone)
+    }
+}
+
+fn check_decision_of(policy: &PolicySet, toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
+    let rq = &snapped(policy, rq);
     let req = rq.build();
     let ctx = format!("\n--- policy ---\n{toml}--- request ---\n{rq:#?}\n");
     let s = &policy.settings;
@@ -827,9 +893,9 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
     let latest = at + s.horizon;
     let reach = (at - s.horizon, g.1 + s.horizon);
     let wide = (reach.0 - TimeDelta::days(3), reach.1 + TimeDelta::days(3));
-    let r = Reference::new(&policy, &req.service, &req.env, req.change, wide);
+    let r = Reference::new(policy, &req.service, &req.env, req.change, wide);
 
-    let d = decide(&policy, &req).unwrap();
+    let d = decide(policy, &req).unwrap();
     prop_assert_eq!(d.start.with_timezone(&Utc), at, "start{}", ctx);
     prop_assert_eq!(
         d.deploy_end.with_timezone(&Utc),
@@ -856,7 +922,7 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
                 rule: name.clone(),
                 kind: "freeze",
                 until,
-                overridable: overridable(&policy, *idx),
+                overridable: overridable(policy, *idx),
             });
             parts.push((name.clone(), events.part(g), events));
         }
@@ -873,7 +939,7 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
             rule: names.join(", "),
             kind: "window",
             until,
-            overridable: r.windows.iter().all(|(i, _, _)| overridable(&policy, *i)),
+            overridable: r.windows.iter().all(|(i, _, _)| overridable(policy, *i)),
         });
     }
     want.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.rule.cmp(&b.rule)));
@@ -896,7 +962,8 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
     );
     // The words of a freeze blocker: plain when G meets an event, else the tail
     // after one and/or the lead before the next.
-    for (name, part, events) in &parts {
+    // (A runtime freeze's words are its reason and maker, checked elsewhere.)
+    for (name, part, events) in parts.iter().filter(|(n, _, _)| !n.starts_with("runtime:")) {
         let b = d.blocked_by.iter().find(|b| &b.rule == name).unwrap();
         let stated = toml.contains(&format!("reason = \"event {name}\""));
         let plain = if stated {
@@ -958,12 +1025,12 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
     } else {
         let satisfied = req.override_.as_ref().is_some_and(|o| {
             want.iter().all(|b| match b.kind {
-                "window" => r.windows.iter().all(|(i, _, _)| accepts(&policy, *i, o)),
+                "window" => r.windows.iter().all(|(i, _, _)| accepts(policy, *i, o)),
                 _ => r
                     .freezes
                     .iter()
                     .filter(|(_, n, _)| *n == b.rule)
-                    .all(|(i, _, _)| accepts(&policy, *i, o)),
+                    .all(|(i, _, _)| accepts(policy, *i, o)),
             })
         });
         if satisfied {
@@ -984,7 +1051,7 @@ fn check_decision(toml: &str, rq: &RequestGen) -> Result<(), TestCaseError> {
         "reference: the grid beat the boundaries{}",
         ctx
     );
-    let got_next = next_allowed(&policy, &req)
+    let got_next = next_allowed(policy, &req)
         .unwrap()
         .map(|t| t.with_timezone(&Utc));
     prop_assert_eq!(got_next, exact, "next_allowed(){}", ctx);
@@ -1118,6 +1185,16 @@ proptest! {
     #[test]
     fn decision_matches_brute_force(p in policy(), rq in request()) {
         check_decision(&p.toml(), &rq)?;
+    }
+
+    #[test]
+    fn kept_expansions_match_brute_force(
+        p in policy(),
+        rq in request(),
+        freeze in runtime_freeze(),
+        reloaded in policy(),
+    ) {
+        check_kept(&p.toml(), &rq, &freeze, &reloaded.toml())?;
     }
 
     #[test]

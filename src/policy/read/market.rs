@@ -64,12 +64,12 @@ pub(crate) fn guard(
         None => Some(Vec::new()),
         Some(e) => extra_dates(ctx, &e, exchange),
     };
-    Some(SessionGuard {
-        exchange: exchange?,
-        before_open: before_open?,
-        after_close: after_close?,
-        extra_closed: extra_closed?,
-    })
+    Some(SessionGuard::new(
+        exchange?,
+        before_open?,
+        after_close?,
+        extra_closed?,
+    ))
 }
 
 /// `extra_closed = ["2026-06-03"]`: dates within the calendar's coverage, sorted.
