@@ -149,7 +149,11 @@ fn blockers<'p>(
     tz: Tz,
 ) -> Vec<(Blocker, Vec<&'p Rule>)> {
     let mut found = Vec::new();
-    for (i, rule) in blocking.denies.iter().enumerate() {
+    // Only the freezes that meet the guarded interval can block it.
+    for i in blocking.denies_meeting(guarded) {
+        let Some(rule) = blocking.denies.get(i) else {
+            continue;
+        };
         let extent = |r| blocking.deny_intervals(i, r);
         // A rule with limited data is followed only as far as its data goes.
         let reach = rule.covered_instants().map_or(reach, |c| reach.clip(&c));

@@ -269,6 +269,27 @@ impl<'p> Blocking<'p> {
         });
     }
 
+    /// The places (in `denies`) of the freezes that may meet `probe`, in order:
+    /// from the set's kept day when the probe lies within one (the file rules
+    /// whose intervals overlap it, and every rule after them), else all.
+    pub fn denies_meeting(&self, probe: Interval) -> Vec<usize> {
+        let all = || (0..self.denies.len()).collect();
+        let Some(kept) = &self.kept else {
+            return all();
+        };
+        let days = kept.days(probe);
+        if days.end - days.start != 1 {
+            return all();
+        }
+        match kept.with_set_day(days.start, |d| d.denies_meeting(probe)) {
+            Some(mut found) => {
+                found.extend(kept.denies.len()..self.denies.len());
+                found
+            }
+            None => all(),
+        }
+    }
+
     /// The intervals of the `i`th applicable deny rule that overlap `range`.
     pub fn deny_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
         if let Some(kept) = &self.kept

@@ -44,6 +44,26 @@ pub(crate) struct SetDay {
     /// The freezes' intervals (unclipped) and the parts of the day no window
     /// covers (none when no window applies), merged.
     pub blocked: Arc<[Interval]>,
+    /// Every freeze interval with the freeze's place in `denies`, by start: which
+    /// freezes meet a deploy is a scan of these, not a question to each freeze.
+    pub meets: Box<[(Interval, u32)]>,
+}
+
+impl SetDay {
+    /// The places (in `denies`) of the freezes with an interval overlapping
+    /// `probe`, in order.
+    pub fn denies_meeting(&self, probe: Interval) -> Vec<usize> {
+        let mut found: Vec<usize> = self
+            .meets
+            .iter()
+            .take_while(|(i, _)| i.start < probe.end)
+            .filter(|(i, _)| i.overlaps(&probe))
+            .map(|&(_, at)| at as usize)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
 }
 
 #[derive(Clone)]
@@ -61,7 +81,7 @@ struct SetDayWeight;
 impl Weighter<(u64, ChangeKind, Day), Arc<SetDay>> for SetDayWeight {
     fn weight(&self, _: &(u64, ChangeKind, Day), day: &Arc<SetDay>) -> u64 {
         let rules = day.denies.len() + day.windows.len();
-        (64 + 16 * (rules + day.blocked.len())) as u64
+        (64 + 16 * (rules + day.blocked.len()) + 24 * day.meets.len()) as u64
     }
 }
 
@@ -129,7 +149,12 @@ impl Expansions {
         let compute = || -> Result<Arc<SetDay>, ()> {
             let denies = each(denies).ok_or(())?;
             let windows = each(windows).ok_or(())?;
-            let mut all: Vec<Interval> = denies.iter().flat_map(|l| l.iter().copied()).collect();
+            let mut meets: Vec<(Interval, u32)> = (0u32..)
+                .zip(&denies)
+                .flat_map(|(at, list)| list.iter().map(move |&i| (i, at)))
+                .collect();
+            meets.sort_unstable_by_key(|(i, _)| i.start);
+            let mut all: Vec<Interval> = meets.iter().map(|&(i, _)| i).collect();
             if !windows.is_empty() {
                 let open = merge(windows.iter().flat_map(|l| l.iter().copied()).collect());
                 all.extend(complement(&open, range));
@@ -138,6 +163,7 @@ impl Expansions {
                 denies,
                 windows,
                 blocked: Arc::from(merge(all)),
+                meets: meets.into_boxed_slice(),
             }))
         };
         self.set_days
