@@ -5,6 +5,7 @@
 //! TOML; `read` turns one file's text into it, and `load` reads the files of a
 //! directory and puts the set together.
 
+mod build;
 mod error;
 mod github;
 mod kubernetes;
@@ -12,6 +13,7 @@ mod lane;
 mod lead_tail;
 mod load;
 mod options;
+mod parallel;
 mod read;
 mod regular_file;
 mod reservation;
