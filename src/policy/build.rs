@@ -121,31 +121,25 @@ pub(crate) fn build_with(
         ctx.absorb(top);
     }
 
-    let tables = claim_names(&ctxs, split);
+    let mut tables = claim_names(&ctxs, split);
     let read_workers = threads.for_work(
         tables.len().div_ceil(TABLES_PER_JOB),
         tables.len(),
         READ_IN_PARALLEL,
     );
-    let mut jobs: Vec<Vec<Table<'_, '_>>> = Vec::new();
-    let mut tables = tables.into_iter().peekable();
-    while tables.peek().is_some() {
-        jobs.push(tables.by_ref().take(TABLES_PER_JOB).collect());
-    }
+    // Each job reads its tables in place: a table, with what it reads into,
+    // is too large to move about.
+    let jobs: Vec<&mut [Table<'_, '_>]> = tables.chunks_mut(TABLES_PER_JOB).collect();
     let template = calendars.sibling();
-    let done = map_in_order(jobs, read_workers, |mut job| {
+    let siblings = map_in_order(jobs, read_workers, |job| {
         let mut local = template.sibling();
-        for table in &mut job {
-            if !table.outside() {
-                table.read(settings.timezone, &mut local);
-            }
+        for table in job.iter_mut().filter(|t| !t.outside()) {
+            table.read(settings.timezone, &mut local);
         }
-        (job, local)
+        local
     });
-    let mut tables = Vec::new();
-    for (job, local) in done {
+    for local in siblings {
         calendars.absorb(local);
-        tables.extend(job);
     }
     // Calendars and traffic profiles are read one at a time, in policy order:
     // two rules may share a feed's fetch, and what they read is fingerprinted.

@@ -126,8 +126,14 @@ pub(crate) fn entries<'t, 'i>(table: &'t DeTable<'i>) -> impl Iterator<Item = En
     })
 }
 
+/// The entry of `key`, looked up in the table's map (a rule reads some thirty
+/// keys, most of them absent).
 pub(crate) fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<Entry<'t, 'i>> {
-    entries(table).find(|e| e.key == key)
+    table.get_key_value(key).map(|(k, v)| Entry {
+        key: k.get_ref().as_ref(),
+        key_span: k.span(),
+        value: v,
+    })
 }
 
 /// "a string", "an integer", …: a TOML value's type for messages.
