@@ -16,6 +16,7 @@ use crate::input::WindowsText;
 use crate::policy::{LoadOptions, PolicySet};
 use crate::wire;
 use chrono::{SubsecRound, Utc};
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 fn policy_dir(flag: Option<PathBuf>) -> PathBuf {
@@ -71,7 +72,9 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
     let policy = PolicySet::load_with(&dir, &options).map_err(CliError::Policy)?;
     match command {
         Command::Check(args) => {
-            let policy = slots::with_reservations(policy, &args.slots, now)?;
+            // Never freed: the process exits once the answer is printed, and
+            // freeing thousands of rules one by one would only delay that.
+            let policy = ManuallyDrop::new(slots::with_reservations(policy, &args.slots, now)?);
             let req = request(&policy, &args, now)?;
             let decision = eval::decide(&policy, &req)?;
             let refused = match (&req.override_, decision.verdict) {
@@ -88,7 +91,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             })
         }
         Command::Next(args) => {
-            let policy = slots::with_reservations(policy, &args.slots, now)?;
+            // Never freed, as for `check`.
+            let policy = ManuallyDrop::new(slots::with_reservations(policy, &args.slots, now)?);
             let mut req = request(&policy, &args, now)?;
             req.override_ = None;
             let found = next::next(&policy, &req, args.format)?;
@@ -104,7 +108,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
                 open: Some(args.open),
                 reservation: args.reservation.clone(),
             };
-            let policy = slots::with_reservations(policy, &args.slots, now)?;
+            // Never freed, as for `check`.
+            let policy = ManuallyDrop::new(slots::with_reservations(policy, &args.slots, now)?);
             let q = text
                 .resolve(&policy, now)
                 .map_err(|e| CliError::Usage(format!("--{}: {}", e.field, e.message)))?;
@@ -160,7 +165,8 @@ pub(super) fn run(policies: Option<PathBuf>, command: Command) -> Result<u8, Cli
             }
             Ok(EXIT_ALLOWED)
         }
-        Command::Plan(args) => plan::plan(&policy, &args, now),
+        // Never freed, as for `check`.
+        Command::Plan(args) => plan::plan(&ManuallyDrop::new(policy), &args, now),
         Command::Validate(_)
         | Command::Markets(_)
         | Command::Serve(_)

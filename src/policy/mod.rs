@@ -6,6 +6,7 @@
 //! expansions between requests; `read` turns one file's text into it, and `load` reads the files of a
 //! directory and puts the set together.
 
+mod build;
 mod error;
 mod github;
 mod index;
@@ -14,6 +15,7 @@ mod lane;
 mod lead_tail;
 mod load;
 mod options;
+mod parallel;
 mod read;
 mod regular_file;
 mod reservation;

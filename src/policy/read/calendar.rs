@@ -63,6 +63,21 @@ impl<'o> Calendars<'o> {
         }
     }
 
+    /// An empty one with the same options and directory, to read on another
+    /// thread the rules that read no calendar and no traffic profile (see
+    /// [`super::rule::reads_outside`]): they only ask it what time it is.
+    pub fn sibling(&self) -> Calendars<'o> {
+        Calendars::new(self.options, self.root.clone())
+    }
+
+    /// Takes in what a sibling read, so that nothing read anywhere escapes the
+    /// fingerprint (a sibling that read only rules of their own file read nothing).
+    pub fn absorb(&mut self, sibling: Calendars<'o>) {
+        self.files.extend(sibling.files);
+        self.feeds.extend(sibling.feeds);
+        self.copies.extend(sibling.copies);
+    }
+
     /// The load's options: the state directory, the clock and the fetch timeout
     /// (a window's `traffic` is fetched and cached like a feed).
     pub fn options(&self) -> &LoadOptions {

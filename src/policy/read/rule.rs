@@ -116,6 +116,18 @@ const OVERRIDE_POLICIES: OneOf<'static, OverridePolicy> = OneOf {
     suggest: false,
 };
 
+/// Whether reading a rule of `kind` from `table` reads something outside the
+/// policy files: a `[[freeze]]`'s calendar (`ics`) or a `[[window]]`'s traffic
+/// profile. Only those change the load's [`Calendars`]; the loader reads them
+/// one at a time, in policy order, and every other rule on any thread.
+pub(crate) fn reads_outside(kind: RuleKind, table: &DeTable<'_>) -> bool {
+    match kind {
+        RuleKind::Freeze => get(table, "ics").is_some(),
+        RuleKind::Window => get(table, "traffic").is_some(),
+        RuleKind::Market => false,
+    }
+}
+
 /// Reads one rule table; `None` when it has problems (all of them reported).
 /// `span` is the table's, where missing keys are reported.
 pub(crate) fn rule(

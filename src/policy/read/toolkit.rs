@@ -12,46 +12,84 @@ use chrono::TimeDelta;
 use chrono_tz::Tz;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+/// One policy file's name and text. Its [`Source`] (a copy of the text and its
+/// line index) is made the first time a problem or a place needs it: most files
+/// of a large set have none, and loading is on the path of every short-lived
+/// command. Shared by every reader of the file, on any thread.
+pub(crate) struct FileText<'a> {
+    file: PathBuf,
+    text: &'a str,
+    source: OnceLock<Source>,
+}
+
+impl<'a> FileText<'a> {
+    pub fn new(file: PathBuf, text: &'a str) -> FileText<'a> {
+        FileText {
+            file,
+            text,
+            source: OnceLock::new(),
+        }
+    }
+
+    fn source(&self) -> &Source {
+        self.source
+            .get_or_init(|| Source::new(self.file.clone(), self.text))
+    }
+}
 
 /// One policy file being read: its text, and the sinks for its problems and
 /// its warnings (what loads but is almost certainly not what was meant).
 pub(crate) struct FileCtx<'a> {
     pub text: &'a str,
-    source: Source,
+    of: &'a FileText<'a>,
     pub diags: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
 }
 
 impl<'a> FileCtx<'a> {
-    pub fn new(file: PathBuf, text: &'a str) -> FileCtx<'a> {
+    pub fn new(of: &'a FileText<'a>) -> FileCtx<'a> {
         FileCtx {
-            text,
-            source: Source::new(file, text),
+            text: of.text,
+            of,
             diags: Vec::new(),
             warnings: Vec::new(),
         }
     }
 
+    /// Empty sinks for the same file: a part of it read on its own (another
+    /// thread, or later), whose problems are put back in order by [`FileCtx::absorb`].
+    pub fn fork(&self) -> FileCtx<'a> {
+        FileCtx::new(self.of)
+    }
+
+    /// Appends the problems and warnings of a fork, after those already here.
+    pub fn absorb(&mut self, part: FileCtx<'a>) {
+        self.diags.extend(part.diags);
+        self.warnings.extend(part.warnings);
+    }
+
     /// The file as the user would name it.
     pub fn file(&self) -> &Path {
-        &self.source.file
+        &self.of.file
     }
 
     /// `file:line:column` of a byte offset, for messages that point back to it.
     pub fn place(&self, offset: usize) -> String {
-        self.source.place(offset)
+        self.of.source().place(offset)
     }
 
     pub fn error(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
-        let d = self.source.diagnostic(span.clone(), message, help);
+        let d = self.of.source().diagnostic(span.clone(), message, help);
         self.diags.push(d);
     }
 
     /// Something that loads but is almost certainly not what was meant.
     pub fn warn(&mut self, span: &Range<usize>, message: impl Into<String>, help: Option<String>) {
-        let d = self.source.diagnostic(span.clone(), message, help);
+        let d = self.of.source().diagnostic(span.clone(), message, help);
         self.warnings.push(d);
     }
 
@@ -88,8 +126,14 @@ pub(crate) fn entries<'t, 'i>(table: &'t DeTable<'i>) -> impl Iterator<Item = En
     })
 }
 
+/// The entry of `key`, looked up in the table's map (a rule reads some thirty
+/// keys, most of them absent).
 pub(crate) fn get<'t, 'i>(table: &'t DeTable<'i>, key: &str) -> Option<Entry<'t, 'i>> {
-    entries(table).find(|e| e.key == key)
+    table.get_key_value(key).map(|(k, v)| Entry {
+        key: k.get_ref().as_ref(),
+        key_span: k.span(),
+        value: v,
+    })
 }
 
 /// "a string", "an integer", …: a TOML value's type for messages.
