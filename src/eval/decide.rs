@@ -154,7 +154,7 @@ fn blockers<'p>(
         let Some(rule) = blocking.denies.get(i) else {
             continue;
         };
-        let extent = |r| blocking.deny_intervals(i, r);
+        let extent = |r| blocking.deny_extent(i, r);
         // A rule with limited data is followed only as far as its data goes.
         let reach = rule.covered_instants().map_or(reach, |c| reach.clip(&c));
         if let Some(iv) = search::maximal_meeting(extent, guarded, reach) {
@@ -172,7 +172,7 @@ fn blockers<'p>(
     }
     let windows = &blocking.windows;
     // Empty when no window applies, so then nothing is found.
-    let outside = |r| blocking.window_gaps(r);
+    let outside = |r| (blocking.window_gaps(r), r);
     if let Some(iv) = search::maximal_meeting(outside, guarded, reach) {
         let names: Vec<&str> = windows.iter().map(|w| w.name.as_str()).collect();
         let reason = match windows.as_slice() {

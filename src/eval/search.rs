@@ -7,7 +7,8 @@ use super::error::EvalError;
 use super::model::DeployRequest;
 use crate::calendar::{Interval, complement, first_overlapping, merge};
 use crate::policy::{
-    Applying, ChangeKind, Coverage, Day, Expansions, PolicySet, Rule, RuleKind, SetDay, days_of,
+    Applying, ChangeKind, Coverage, Day, Expansions, PolicySet, Rule, RuleKind, SetDay,
+    day_interval, days_of,
 };
 use chrono::{DateTime, TimeDelta, Utc};
 use std::cell::{Cell, RefCell};
@@ -290,6 +291,24 @@ impl<'p> Blocking<'p> {
         }
     }
 
+    /// [`Blocking::deny_intervals`], and the stretch over which the list is
+    /// exact: the whole day when it comes from one kept day, else `range`.
+    pub fn deny_extent(&self, i: usize, range: Interval) -> (Vec<Interval>, Interval) {
+        if let Some(kept) = &self.kept
+            && i < kept.denies.len()
+        {
+            let days = kept.days(range);
+            let whole_day = |d: &Arc<SetDay>| d.denies.get(i).map(|l| l.to_vec());
+            if days.end - days.start == 1
+                && let Some(day) = day_interval(days.start)
+                && let Some(Some(list)) = kept.with_set_day(days.start, whole_day)
+            {
+                return (list, day);
+            }
+        }
+        (self.deny_intervals(i, range), range)
+    }
+
     /// The intervals of the `i`th applicable deny rule that overlap `range`.
     pub fn deny_intervals(&self, i: usize, range: Interval) -> Vec<Interval> {
         if let Some(kept) = &self.kept
@@ -422,9 +441,11 @@ impl<'p> Blocking<'p> {
 
 /// The maximal interval of `source` that meets `probe` (the earliest, if several),
 /// followed outward as far as `reach`. `source(range)` must return the merged
-/// intervals overlapping `range`, or the exact ones within it.
+/// intervals overlapping `range`, or the exact ones within it, and the stretch
+/// (at least `range`) over which that list is exact: a rule's kept day is exact
+/// over the whole day, so an interval inside it needs no wider look.
 pub(crate) fn maximal_meeting(
-    source: impl Fn(Interval) -> Vec<Interval>,
+    source: impl Fn(Interval) -> (Vec<Interval>, Interval),
     probe: Interval,
     reach: Interval,
 ) -> Option<Interval> {
@@ -433,10 +454,11 @@ pub(crate) fn maximal_meeting(
     let mut pad = TimeDelta::zero();
     loop {
         let range = probe.widen(pad).clip(&reach);
-        let list = source(range);
+        let (list, exact) = source(range);
+        let known = exact.clip(&reach);
         let first = *first_overlapping(&list, &probe)?;
-        let open_left = first.start <= range.start && range.start > reach.start;
-        let open_right = first.end >= range.end && range.end < reach.end;
+        let open_left = first.start <= known.start && known.start > reach.start;
+        let open_right = first.end >= known.end && known.end < reach.end;
         if !open_left && !open_right {
             return Some(first.clip(&reach));
         }

@@ -9,7 +9,7 @@
 //! rebuilds the index.
 
 use super::reuse::Expansions;
-use super::rule::{ChangeKind, Rule};
+use super::rule::{ChangeKind, Rule, RuleSource};
 use super::scope::IndexKey;
 use super::set::PolicySet;
 use quick_cache::Weighter;
@@ -37,6 +37,9 @@ pub(crate) struct RuleIndex {
     /// Rules tested for every service: a glob entry, or a scope that matches
     /// names no key lists (`*`, only `!` entries, no list).
     tested: Vec<u32>,
+    /// Rules that read a calendar feed or a traffic profile (what `/healthz`
+    /// and the refresh timer look at).
+    feeds: Vec<u32>,
     applicable: Cache<(String, String), Arc<Applicable>, ApplicableWeight>,
     next_id: AtomicU64,
     /// Switched on by a long-lived holder of the policy (the server).
@@ -100,8 +103,15 @@ impl RuleIndex {
         let mut exact: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut prefixes: HashMap<Box<str>, Vec<u32>> = HashMap::new();
         let mut tested = Vec::new();
+        let mut feeds = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
+            if matches!(
+                rule.events(),
+                RuleSource::Calendar(_) | RuleSource::Traffic(_)
+            ) {
+                feeds.push(i);
+            }
             let Some(keys) = rule.services.index_keys() else {
                 tested.push(i);
                 continue;
@@ -127,6 +137,7 @@ impl RuleIndex {
             prefixes,
             prefix_lengths,
             tested,
+            feeds,
             applicable: Cache::with_weighter(1024, APPLICABLE_BUDGET, ApplicableWeight),
             next_id: AtomicU64::new(1),
             expansions: OnceLock::new(),
@@ -182,6 +193,22 @@ impl PolicySet {
             .chain(others)
             .filter(|r| !r.exempt.contains(&change))
             .collect()
+    }
+
+    /// The rules that read a calendar feed or a traffic profile, in policy order.
+    pub fn feed_rules(&self) -> impl Iterator<Item = &Rule> {
+        let files = self.index.feeds.iter();
+        let from_files = files.filter_map(|&i| self.rules.get(i as usize));
+        let reads_feed =
+            |r: &&Rule| matches!(r.events(), RuleSource::Calendar(_) | RuleSource::Traffic(_));
+        let after: &[Rule] = self.rules.get(self.index.files..).unwrap_or_default();
+        from_files.chain(after.iter().filter(reads_feed))
+    }
+
+    /// The rules after the files' (runtime freezes, reservations); all of them
+    /// when the set no longer starts with the files' rules.
+    pub(crate) fn rules_after_files(&self) -> &[Rule] {
+        self.rules.get(self.index.files..).unwrap_or(&self.rules)
     }
 
     /// The rules whose service and environment scopes match, whatever the change.

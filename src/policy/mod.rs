@@ -41,7 +41,7 @@ pub use regular_file::MAX_FILE_BYTES;
 pub(crate) use regular_file::read_regular;
 pub use reservation::{ReservationSpec, reservation_rule_name};
 pub use reuse::{CHUNK_SECONDS, RULE_DAYS_BUDGET, SET_DAYS_BUDGET};
-pub(crate) use reuse::{Day, Expansions, SetDay, days_of};
+pub(crate) use reuse::{Day, Expansions, SetDay, day_interval, days_of};
 pub use rule::{
     ChangeKind, Coverage, Extended, Held, OverridePolicy, Rule, RuleKind, RuleOrigin, RuleSource,
 };

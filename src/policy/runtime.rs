@@ -80,7 +80,10 @@ impl PolicySet {
 
     /// The rules made at run time, in the order they were added.
     pub fn runtime_rules(&self) -> impl Iterator<Item = &Rule> {
-        self.rules.iter().filter(|r| r.origin.is_runtime())
+        // They come after the files' rules, which need not be looked at.
+        self.rules_after_files()
+            .iter()
+            .filter(|r| r.origin.is_runtime())
     }
 }
 

@@ -57,8 +57,7 @@ impl PolicySet {
     /// The earliest time one of the set's calendar feeds or traffic profiles is
     /// due for a refresh, if it reads any: a long-running server loads the set again then.
     pub fn next_feed_refresh(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.rules
-            .iter()
+        self.feed_rules()
             .filter_map(|r| match r.events() {
                 RuleSource::Calendar(source) => source.refresh_due(),
                 RuleSource::Traffic(source) => Some(source.refresh_due()),

@@ -89,8 +89,7 @@ pub(super) fn active_rules(policy: &PolicySet, now: DateTime<Utc>) -> usize {
 /// their monitoring not yet over).
 pub(super) fn unexpired_reservations(policy: &PolicySet, now: DateTime<Utc>) -> usize {
     policy
-        .rules
-        .iter()
+        .runtime_rules()
         .filter(|r| matches!(&r.origin, RuleOrigin::Reservation(h) if h.monitoring_end > now))
         .count()
 }

@@ -241,8 +241,7 @@ impl AppState {
         let tz = served.files.settings.timezone;
         served
             .files
-            .rules
-            .iter()
+            .feed_rules()
             .filter_map(|r| r.stale(tz).map(|note| format!("{}: {note}", r.name)))
             .collect()
     }
