@@ -2,10 +2,11 @@
 //! files. Only the model is evaluated; text never reaches the evaluator.
 //!
 //! The model (`set`, `rule`, `scope`, `strategy`, `lead_tail`, `github`, `kubernetes`) knows nothing of
-//! TOML; `index` finds the rules that apply to a service and `reuse` keeps their
-//! expansions between requests; `read` turns one file's text into it, and `load` reads the files of a
+//! TOML; `index` and `applicable` find the rules that apply to a service and
+//! `reuse` keeps their expansions between requests; `read` turns one file's text into it, and `load` reads the files of a
 //! directory and puts the set together.
 
+mod applicable;
 mod build;
 mod error;
 mod github;
@@ -27,10 +28,10 @@ mod set;
 mod strategy;
 
 pub use crate::diagnostic::Diagnostic;
+pub(crate) use applicable::Applying;
 pub use error::LoadError;
 pub use github::{GithubMapping, GithubTarget, github_target};
 pub use index::APPLICABLE_BUDGET;
-pub(crate) use index::Applying;
 pub use kubernetes::{KubernetesMapping, kubernetes_env};
 pub use lane::Lane;
 pub use lead_tail::MAX_LEAD_TAIL;
