@@ -4,7 +4,7 @@
 
 use super::index::Applicable;
 use super::reuse::Expansions;
-use super::rule::{ChangeKind, Rule, RuleSource};
+use super::rule::{ChangeKind, Rule};
 use super::set::PolicySet;
 use std::sync::Arc;
 
@@ -33,10 +33,8 @@ impl PolicySet {
     pub fn feed_rules(&self) -> impl Iterator<Item = &Rule> {
         let files = self.index.feeds().iter();
         let from_files = files.filter_map(|&i| self.rules.get(i as usize));
-        let reads_feed =
-            |r: &&Rule| matches!(r.events(), RuleSource::Calendar(_) | RuleSource::Traffic(_));
         let after: &[Rule] = self.rules.get(self.index.files()..).unwrap_or_default();
-        from_files.chain(after.iter().filter(reads_feed))
+        from_files.chain(after.iter().filter(|r| r.reads_feed()))
     }
 
     /// The rules after the files' (runtime freezes, reservations); all of them

@@ -9,7 +9,7 @@
 //! never rebuilds the index.
 
 use super::reuse::Expansions;
-use super::rule::{Rule, RuleSource};
+use super::rule::Rule;
 use super::scope::IndexKey;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
@@ -96,10 +96,7 @@ impl RuleIndex {
         let mut feeds = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let i = u32::try_from(i).unwrap_or(u32::MAX);
-            if matches!(
-                rule.events(),
-                RuleSource::Calendar(_) | RuleSource::Traffic(_)
-            ) {
+            if rule.reads_feed() {
                 feeds.push(i);
             }
             let Some(keys) = rule.services.index_keys() else {

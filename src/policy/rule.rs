@@ -201,6 +201,15 @@ impl Rule {
         }
     }
 
+    /// Whether the rule's events come from a calendar or a traffic profile: what
+    /// is refreshed while serving, and may be stale.
+    pub fn reads_feed(&self) -> bool {
+        matches!(
+            self.events(),
+            RuleSource::Calendar(_) | RuleSource::Traffic(_)
+        )
+    }
+
     /// For a rule reading a calendar feed whose last refresh failed: when the copy
     /// in use was fetched and why the refresh failed (times in `tz`).
     pub fn stale(&self, tz: Tz) -> Option<String> {
